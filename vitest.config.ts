@@ -1,0 +1,20 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    setupFiles: ["test/setup.ts"],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    coverage: {
+      provider: "v8",
+      include: ["src/**/*.ts"],
+      exclude: ["src/sandbox/demo.ts"],
+      reporter: ["text-summary"],
+      thresholds: {
+        "src/core/**": { lines: 90 },
+        "src/config/**": { lines: 90 },
+      },
+    },
+  },
+});
