@@ -1,0 +1,47 @@
+import { getPull, listOpenPulls, type PullFacts } from "../../github/pull-requests.js";
+import { checkPullRequest } from "../evaluate-pull-request.js";
+import type { RepoJob } from "../repo-job.js";
+
+/**
+ * A re-run from the GitHub UI, or a new check suite:
+ * 1. find the open PRs whose head is this SHA (the payload lists them, except
+ *    for PRs from forks, which are searched in the open PRs);
+ * 2. check each one.
+ */
+export async function onCheckRequested(
+  job: RepoJob,
+  headSha: string,
+  pullNumbers: readonly number[],
+): Promise<void> {
+  let pulls: PullFacts[];
+  if (pullNumbers.length > 0) {
+    pulls = await Promise.all(pullNumbers.map((n) => getPull(job.octokit, job.repo, n)));
+  } else {
+    pulls = (await listOpenPulls(job.octokit, job.repo)).filter((pr) => pr.headSha === headSha);
+  }
+  for (const pr of pulls.filter((p) => p.state === "open" && p.headSha === headSha)) {
+    await checkPullRequest(job, pr);
+  }
+}
+
+/** `refs/heads/gh-readonly-queue/main/pr-42-<sha>` → 42. */
+export function mergeGroupPullNumber(headRef: string): number | null {
+  const m = /\/pr-(\d+)-[0-9a-f]+$/.exec(headRef);
+  return m?.[1] ? Number(m[1]) : null;
+}
+
+/**
+ * A merge queue asks for the required check on its temporary commit:
+ * 1. find the queued PR from the group's ref;
+ * 2. evaluate it against the gates as they are now, and write the check on
+ *    the group's head SHA (else the queue stalls waiting for it).
+ */
+export async function onMergeGroup(job: RepoJob, headSha: string, headRef: string): Promise<void> {
+  const number = mergeGroupPullNumber(headRef);
+  if (number === null) {
+    job.log.warn({ headRef }, "merge group ref names no PR; cannot evaluate");
+    return;
+  }
+  const pr = await getPull(job.octokit, job.repo, number);
+  await checkPullRequest(job, pr, headSha);
+}

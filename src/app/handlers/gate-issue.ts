@@ -1,0 +1,74 @@
+import { gatePhaseIndex } from "../../core/gates.js";
+import { closingReferences, type PullFacts } from "../../github/pull-requests.js";
+import { recheckOpenPulls } from "../evaluate-pull-request.js";
+import type { RepoJob } from "../repo-job.js";
+
+export const ISSUE_EVENTS = [
+  "issues.opened",
+  "issues.closed",
+  "issues.reopened",
+  "issues.edited",
+  "issues.labeled",
+  "issues.unlabeled",
+  "issues.milestoned",
+  "issues.demilestoned",
+  "issues.deleted",
+  "issues.transferred",
+] as const;
+
+export interface IssueEvent {
+  action: string;
+  issue: {
+    number: number;
+    labels?: ({ name?: string } | null)[] | undefined;
+    pull_request?: unknown;
+  };
+  /** The label added or removed, on labeled/unlabeled. */
+  label?: { name: string } | undefined;
+}
+
+const PHASE_INPUT_ACTIONS = new Set([
+  "labeled",
+  "unlabeled",
+  "milestoned",
+  "demilestoned",
+  "deleted",
+  "transferred",
+]);
+
+/**
+ * An issue changed:
+ * 1. load the config (none → nothing to do);
+ * 2. a gate issue (it has, or just lost, a gate label) → re-check every open PR;
+ * 3. any other issue whose labels or milestone changed → re-check the open PRs that close it.
+ */
+export async function onIssueChanged(job: RepoJob, event: IssueEvent): Promise<void> {
+  const loaded = await job.config();
+  if (loaded.kind === "none") return;
+  if (loaded.kind === "invalid") {
+    await recheckOpenPulls(job);
+    return;
+  }
+  const labels = [
+    ...(event.issue.labels ?? []).flatMap((l) => (l?.name ? [l.name] : [])),
+    ...(event.label ? [event.label.name] : []),
+  ];
+  if (labels.some((l) => gatePhaseIndex(loaded.config, l) >= 0)) {
+    await recheckOpenPulls(job);
+    return;
+  }
+  if (
+    !loaded.config.linkedIssues ||
+    !PHASE_INPUT_ACTIONS.has(event.action) ||
+    event.issue.pull_request
+  )
+    return;
+  const closesThisIssue = (pr: PullFacts) =>
+    closingReferences(job.repo, pr.body).some(
+      (ref) =>
+        ref.number === event.issue.number &&
+        ref.owner.toLowerCase() === job.repo.owner.toLowerCase() &&
+        ref.repo.toLowerCase() === job.repo.repo.toLowerCase(),
+    );
+  await recheckOpenPulls(job, closesThisIssue);
+}

@@ -1,0 +1,146 @@
+import type { ApplicationFunction, Context, Probot } from "probot";
+import { CHECK_NAME } from "../core/render-check.js";
+import { type RepoRef, repoKey } from "../github/octokit.js";
+import { onCheckRequested, onMergeGroup } from "./handlers/check-events.js";
+import { onConfigPushed, pushTouchesConfig } from "./handlers/config-push.js";
+import { ISSUE_EVENTS, onIssueChanged } from "./handlers/gate-issue.js";
+import { onInstalled } from "./handlers/installation.js";
+import { onPullRequestChanged, PULL_REQUEST_EVENTS } from "./handlers/pull-request.js";
+import { type AppSettings, RepoJob } from "./repo-job.js";
+import { WorkQueue } from "./work-queue.js";
+
+export interface PhaseGatesOptions {
+  appId?: number | null;
+}
+
+export interface PhaseGatesApp {
+  app: ApplicationFunction;
+  /** Resolves when all queued work has finished (tests, graceful shutdown). */
+  idle: () => Promise<void>;
+}
+
+function envAppId(): number | null {
+  const id = Number(process.env.APP_ID);
+  return Number.isInteger(id) && id > 0 ? id : null;
+}
+
+/**
+ * Wires webhook events to handlers. Each handler only queues work and
+ * returns, so GitHub gets its answer in milliseconds; the work runs in the
+ * per-repository queue.
+ */
+export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGatesApp {
+  let queue: WorkQueue | null = null;
+  const settings: AppSettings = { appId: options.appId === undefined ? envAppId() : options.appId };
+
+  const app: ApplicationFunction = (probot: Probot) => {
+    const work = new WorkQueue(probot.log.child({ name: "queue" }));
+    queue = work;
+
+    function enqueue(
+      context: Context,
+      repo: RepoRef,
+      name: string,
+      run: (job: RepoJob) => Promise<void>,
+      deliverySuffix = "",
+    ): void {
+      const log = context.log.child({
+        delivery: context.id,
+        event: name,
+        repo: `${repo.owner}/${repo.repo}`,
+      });
+      const job = new RepoJob(context.octokit, repo, log, settings, context.id);
+      work.push({
+        key: repoKey(repo),
+        deliveryId: `${context.id}${deliverySuffix}`,
+        name,
+        run: () => run(job),
+      });
+    }
+
+    probot.on([...PULL_REQUEST_EVENTS], async (context) => {
+      enqueue(context, context.repo(), context.name, (job) =>
+        onPullRequestChanged(job, context.payload.pull_request.number),
+      );
+    });
+
+    probot.on([...ISSUE_EVENTS], async (context) => {
+      const { payload } = context;
+      enqueue(context, context.repo(), `issues.${payload.action}`, (job) =>
+        onIssueChanged(job, {
+          action: payload.action,
+          issue: payload.issue,
+          label: "label" in payload ? payload.label : undefined,
+        }),
+      );
+    });
+
+    probot.on(
+      ["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"],
+      async (context) => {
+        const { payload } = context;
+        if (payload.issue.pull_request) return;
+        enqueue(context, context.repo(), `issue_comment.${payload.action}`, (job) =>
+          onIssueChanged(job, { action: "commented", issue: payload.issue }),
+        );
+      },
+    );
+
+    probot.on("check_run.rerequested", async (context) => {
+      const run = context.payload.check_run;
+      if (run.name !== CHECK_NAME) return;
+      enqueue(context, context.repo(), context.name, (job) =>
+        onCheckRequested(
+          job,
+          run.head_sha,
+          run.pull_requests.map((p) => p.number),
+        ),
+      );
+    });
+
+    probot.on(["check_suite.requested", "check_suite.rerequested"], async (context) => {
+      const suite = context.payload.check_suite;
+      enqueue(context, context.repo(), `check_suite.${context.payload.action}`, (job) =>
+        onCheckRequested(
+          job,
+          suite.head_sha,
+          suite.pull_requests.map((p) => p.number),
+        ),
+      );
+    });
+
+    probot.on("merge_group.checks_requested", async (context) => {
+      const group = context.payload.merge_group;
+      enqueue(context, context.repo(), context.name, (job) =>
+        onMergeGroup(job, group.head_sha, group.head_ref),
+      );
+    });
+
+    probot.on("push", async (context) => {
+      if (!pushTouchesConfig(context.payload)) return;
+      enqueue(context, context.repo(), "push", (job) => onConfigPushed(job));
+    });
+
+    probot.on(["installation.created", "installation_repositories.added"], async (context) => {
+      const { payload } = context;
+      const repos =
+        "repositories_added" in payload ? payload.repositories_added : (payload.repositories ?? []);
+      const owner =
+        payload.installation.account && "login" in payload.installation.account
+          ? payload.installation.account.login
+          : "";
+      for (const r of repos) {
+        const [repoOwner = owner, name = r.name] = r.full_name.split("/");
+        const repo = { owner: repoOwner, repo: name };
+        enqueue(context, repo, context.name, (job) => onInstalled(job), `:${r.full_name}`);
+      }
+    });
+  };
+
+  return {
+    app,
+    idle: async () => {
+      await queue?.idle();
+    },
+  };
+}

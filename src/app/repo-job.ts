@@ -1,0 +1,59 @@
+import type { Logger } from "probot";
+import { ApproverDirectory } from "../github/authorize.js";
+import { type GateRecord, type IssueData, readGate } from "../github/gate-issues.js";
+import { type LoadedConfig, loadConfig } from "../github/load-config.js";
+import type { GitHub, RepoRef } from "../github/octokit.js";
+import { LinkedIssueReader } from "../github/pull-requests.js";
+
+export interface AppSettings {
+  /** Our GitHub App id: our check runs are the ones with this app id. */
+  appId: number | null;
+}
+
+/**
+ * One queued unit of work on one repository. It reads each input at most
+ * once (config, gates, people, linked issues), so re-checking 1,000 PRs
+ * costs the gate reads once, not 1,000 times.
+ */
+export class RepoJob {
+  readonly directory: ApproverDirectory;
+  readonly linked: LinkedIssueReader;
+  #config: Promise<LoadedConfig> | null = null;
+  readonly #gates = new Map<number, Promise<GateRecord>>();
+
+  constructor(
+    readonly octokit: GitHub,
+    readonly repo: RepoRef,
+    readonly log: Logger,
+    readonly settings: AppSettings,
+    readonly deliveryId: string,
+  ) {
+    this.directory = new ApproverDirectory(octokit, repo, log);
+    this.linked = new LinkedIssueReader(octokit);
+  }
+
+  config(): Promise<LoadedConfig> {
+    this.#config ??= loadConfig(this.octokit, this.repo);
+    return this.#config;
+  }
+
+  /** The gate of phase `phaseIndex`, read once per job. `known` skips the search when the event carries the issue. */
+  async gate(phaseIndex: number, known?: IssueData): Promise<GateRecord> {
+    let found = this.#gates.get(phaseIndex);
+    if (!found) {
+      found = (async () => {
+        const loaded = await this.config();
+        const gate = loaded.kind === "ok" ? loaded.config.phases[phaseIndex]?.gate : null;
+        if (!gate) throw new Error(`phase ${phaseIndex} has no gate`);
+        return readGate(this.octokit, this.repo, gate, this.directory, this.log, known);
+      })();
+      this.#gates.set(phaseIndex, found);
+    }
+    return found;
+  }
+
+  /** Forget a gate after this job changed it, so later reads see the change. */
+  forgetGate(phaseIndex: number): void {
+    this.#gates.delete(phaseIndex);
+  }
+}

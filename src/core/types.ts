@@ -1,0 +1,111 @@
+import type { Config, GateConfig, PhaseConfig } from "../config/schema.js";
+
+export type { Config, GateConfig, PhaseConfig };
+
+/** An issue anywhere GitHub can name it: `#12`, `owner/repo#12`. */
+export interface IssueRef {
+  owner: string;
+  repo: string;
+  number: number;
+}
+
+/** What we know about an issue a PR closes (same repo or another repo of the installation). */
+export type LinkedIssueFacts =
+  | {
+      ref: IssueRef;
+      readable: true;
+      url: string;
+      labels: string[];
+      milestone: string | null;
+    }
+  | { ref: IssueRef; readable: false; reason: string };
+
+/** Everything that can put a PR into a phase. */
+export interface PullRequestPhaseFacts {
+  labels: string[];
+  milestone: string | null;
+  linkedIssues: LinkedIssueFacts[];
+}
+
+/** Where a phase came from, so the summary can say it in words. */
+export type PhaseSource =
+  | { kind: "label"; label: string }
+  | { kind: "milestone"; title: string }
+  | { kind: "linked-issue"; ref: IssueRef; url: string; via: "label" | "milestone"; value: string };
+
+export interface PhaseClaim {
+  phaseIndex: number;
+  source: PhaseSource;
+}
+
+export interface EffectivePhase {
+  /** Index into `config.phases`, or null when nothing puts the PR in a phase. */
+  phaseIndex: number | null;
+  /** Claims that set the effective (latest) phase. */
+  deciding: PhaseClaim[];
+  /** Claims for earlier phases, ignored because a later one wins. */
+  ignored: PhaseClaim[];
+  /** Linked issues we could not read: reported, never silently dropped. */
+  unreadable: Extract<LinkedIssueFacts, { readable: false }>[];
+}
+
+export type GateStateName = "pending" | "approved" | "stopped";
+
+/** Plain facts about a gate issue, gathered by the GitHub layer. */
+export interface GateIssueFacts {
+  number: number;
+  url: string;
+  title: string;
+  state: "open" | "closed";
+  stateReason: "completed" | "not_planned" | "reopened" | "duplicate" | null;
+  closedAt: string | null;
+  /**
+   * Who decided the close. When the app itself closed the issue on an
+   * approver's `/approve` or `/stop`, this is that approver, not the bot.
+   */
+  closedBy: string | null;
+  closerAuthorized: boolean;
+  /** Distinct authorized approvers who approved (commands, not revoked). Excludes the closer unless they also commented. */
+  approvals: string[];
+  /** A `/stop <reason>` by an authorized approver, if any. */
+  stop: { by: string; reason: string } | null;
+  checklist: ChecklistProgress;
+}
+
+export interface ChecklistProgress {
+  total: number;
+  checked: number;
+  unchecked: string[];
+}
+
+export interface GateStatus {
+  phaseIndex: number;
+  gate: GateConfig;
+  state: GateStateName;
+  issue: GateIssueFacts | null;
+  /** Distinct approvals that count, the closer included when closed as completed by an approver. */
+  approvals: string[];
+  /** What still stands between this gate and approval, in words. Empty when approved or stopped. */
+  missing: string[];
+  /** When closed in a way that does not count: why. */
+  closeIgnoredBecause: string | null;
+}
+
+export type VerdictReason =
+  | "first-phase"
+  | "gates-approved"
+  | "unphased-allowed"
+  | "gate-pending"
+  | "gate-stopped"
+  | "unphased-blocked";
+
+export interface Verdict {
+  conclusion: "success" | "failure";
+  reason: VerdictReason;
+  title: string;
+  phase: EffectivePhase;
+  /** Every gate before the PR's phase, in order. */
+  gates: GateStatus[];
+  /** The earliest gate that blocks, when blocked by a gate. */
+  blockingGate: GateStatus | null;
+}

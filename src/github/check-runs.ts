@@ -1,0 +1,131 @@
+import { CHECK_NAME, type CheckOutput } from "../core/render-check.js";
+import type { GitHub, RepoRef } from "./octokit.js";
+
+export interface CheckAnnotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  start_column?: number;
+  end_column?: number;
+  annotation_level: "failure" | "warning" | "notice";
+  message: string;
+  title?: string;
+}
+
+export interface DesiredCheck extends CheckOutput {
+  headSha: string;
+  detailsUrl?: string;
+  annotations?: CheckAnnotation[];
+}
+
+export type CheckWrite = "created" | "updated" | "unchanged";
+
+interface KnownRun {
+  id: number;
+  fingerprint: string;
+}
+
+/**
+ * What this process last wrote per head SHA. Our runs are only ever written
+ * by us, so a remembered run lets a fan-out over many PRs skip both the read
+ * and the write when nothing changed.
+ */
+const written = new Map<string, KnownRun>();
+const WRITTEN_LIMIT = 20_000;
+
+function fingerprint(c: {
+  conclusion: string | null;
+  title: string | null;
+  summary: string | null;
+}): string {
+  return JSON.stringify([c.conclusion, c.title, c.summary]);
+}
+
+/**
+ * Writes the `Phase gate` check run for a head SHA: creates it, or updates
+ * this app's existing run on that SHA; writes nothing when conclusion, title
+ * and summary are unchanged.
+ */
+export async function writeCheckRun(
+  octokit: GitHub,
+  repo: RepoRef,
+  appId: number | null,
+  desired: DesiredCheck,
+): Promise<CheckWrite> {
+  const key = `${repo.owner}/${repo.repo}@${desired.headSha}`.toLowerCase();
+  const want = fingerprint(desired);
+  const annotations = desired.annotations?.slice(0, 50);
+  const output = {
+    title: desired.title,
+    summary: desired.summary,
+    ...(annotations && annotations.length > 0 ? { annotations } : {}),
+  };
+
+  let known = written.get(key);
+  if (!known) {
+    const { data } = await octokit.rest.checks.listForRef({
+      ...repo,
+      ref: desired.headSha,
+      check_name: CHECK_NAME,
+      filter: "latest",
+      ...(appId ? { app_id: appId } : {}),
+      per_page: 100,
+    });
+    const ours = data.check_runs.find(
+      (r) => r.name === CHECK_NAME && (appId === null || r.app?.id === appId),
+    );
+    if (ours) {
+      known = {
+        id: ours.id,
+        fingerprint:
+          ours.status === "completed"
+            ? fingerprint({
+                conclusion: ours.conclusion,
+                title: ours.output.title,
+                summary: ours.output.summary,
+              })
+            : "",
+      };
+    }
+  }
+
+  if (known && known.fingerprint === want) {
+    remember(key, known);
+    return "unchanged";
+  }
+
+  const completion = {
+    status: "completed" as const,
+    conclusion: desired.conclusion,
+    completed_at: new Date().toISOString(),
+    output,
+    ...(desired.detailsUrl ? { details_url: desired.detailsUrl } : {}),
+  };
+  if (known) {
+    await octokit.rest.checks.update({ ...repo, check_run_id: known.id, ...completion });
+    remember(key, { id: known.id, fingerprint: want });
+    return "updated";
+  }
+  const { data } = await octokit.rest.checks.create({
+    ...repo,
+    name: CHECK_NAME,
+    head_sha: desired.headSha,
+    ...completion,
+  });
+  remember(key, { id: data.id, fingerprint: want });
+  return "created";
+}
+
+function remember(key: string, run: KnownRun): void {
+  if (written.size >= WRITTEN_LIMIT) {
+    const oldest = written.keys().next().value;
+    if (oldest !== undefined) written.delete(oldest);
+  }
+  written.delete(key);
+  written.set(key, run);
+}
+
+/** For tests: forget remembered runs. */
+export function clearCheckRunCache(): void {
+  written.clear();
+}

@@ -1,0 +1,103 @@
+import { parseClosingReferences } from "../core/closing-keywords.js";
+import type { IssueRef, LinkedIssueFacts } from "../core/types.js";
+import { labelNames } from "./gate-issues.js";
+import { type GitHub, httpStatus, type RepoRef } from "./octokit.js";
+
+/** The facts of a PR the evaluation needs, the same from the pulls list or a single PR. */
+export interface PullFacts {
+  number: number;
+  state: string;
+  headSha: string;
+  body: string | null;
+  labels: string[];
+  milestone: string | null;
+  htmlUrl: string;
+}
+
+interface PullLike {
+  number: number;
+  state: string;
+  head: { sha: string };
+  body?: string | null;
+  labels: { name?: string }[];
+  milestone?: { title: string } | null;
+  html_url: string;
+}
+
+export function toPullFacts(pr: PullLike): PullFacts {
+  return {
+    number: pr.number,
+    state: pr.state,
+    headSha: pr.head.sha,
+    body: pr.body ?? null,
+    labels: labelNames(pr.labels),
+    milestone: pr.milestone?.title ?? null,
+    htmlUrl: pr.html_url,
+  };
+}
+
+export async function getPull(octokit: GitHub, repo: RepoRef, number: number): Promise<PullFacts> {
+  const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: number });
+  return toPullFacts(data);
+}
+
+/** Every open PR, one paginated list: labels, milestone, body and head SHA come with it. */
+export async function listOpenPulls(octokit: GitHub, repo: RepoRef): Promise<PullFacts[]> {
+  const pulls = await octokit.paginate(octokit.rest.pulls.list, {
+    ...repo,
+    state: "open",
+    per_page: 100,
+  });
+  return pulls.map(toPullFacts);
+}
+
+/** GitHub's web host for closing-keyword URLs: github.com, or the GHES host. */
+export function webHost(): string {
+  return process.env.GHE_HOST?.replace(/\/.*$/, "") ?? "github.com";
+}
+
+export function closingReferences(repo: RepoRef, body: string | null): IssueRef[] {
+  return parseClosingReferences(body, repo, webHost());
+}
+
+/** Reads linked issues once per job, however many PRs name them. */
+export class LinkedIssueReader {
+  readonly #cache = new Map<string, Promise<LinkedIssueFacts>>();
+
+  constructor(private readonly octokit: GitHub) {}
+
+  read(ref: IssueRef): Promise<LinkedIssueFacts> {
+    const key = `${ref.owner}/${ref.repo}#${ref.number}`.toLowerCase();
+    let found = this.#cache.get(key);
+    if (!found) {
+      found = this.octokit.rest.issues
+        .get({ owner: ref.owner, repo: ref.repo, issue_number: ref.number })
+        .then(
+          ({ data }): LinkedIssueFacts => ({
+            ref,
+            readable: true,
+            url: data.html_url,
+            labels: labelNames(data.labels),
+            milestone: data.milestone?.title ?? null,
+          }),
+        )
+        .catch((error: unknown): LinkedIssueFacts => {
+          const status = httpStatus(error);
+          // 404/403: another repo outside the installation, or a deleted issue. Reported, not hidden.
+          if (status === 404 || status === 403 || status === 410) {
+            return {
+              ref,
+              readable: false,
+              reason:
+                status === 410
+                  ? "it was deleted"
+                  : "the app has no access to it or it does not exist",
+            };
+          }
+          throw error;
+        });
+      this.#cache.set(key, found);
+    }
+    return found;
+  }
+}
