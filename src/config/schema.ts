@@ -17,7 +17,7 @@ const approversSchema = z
   .strictObject({
     users: z.array(z.string().min(1)).default([]).describe("GitHub logins who may decide."),
     teams: z
-      .array(z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'a team is written "org/team-slug"'))
+      .array(z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'expected a team written as "org/team-slug"'))
       .default([])
       .describe('Teams whose members may decide, as "org/team-slug".'),
     permission: permissionSchema.default("maintain"),
@@ -26,8 +26,17 @@ const approversSchema = z
 
 const gateSchema = z
   .strictObject({
-    title: z.string().min(1).optional().describe("Gate issue title. Default: `Gate: <Name> → <Next>`."),
-    label: z.string().min(1).max(50).optional().describe("Label marking the gate issue. Default: `gate: <id>`."),
+    title: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Gate issue title. Default: `Gate: <Name> → <Next>`."),
+    label: z
+      .string()
+      .min(1)
+      .max(50)
+      .optional()
+      .describe("Label marking the gate issue. Default: `gate: <id>`."),
     criteria: z
       .array(z.string().min(1))
       .default(["Feasibility shown with evidence"])
@@ -44,7 +53,7 @@ const gateSchema = z
 const phaseSchema = z.strictObject({
   id: z
     .string()
-    .regex(/^[a-z0-9-]+$/, "use lowercase letters, digits and dashes")
+    .regex(/^[a-z0-9-]+$/, 'expected an id of lowercase letters, digits and dashes (like "crawl")')
     .describe("Stable id, [a-z0-9-]+."),
   name: z.string().min(1).optional().describe("Display name. Default: the id, capitalised."),
   label: z
@@ -105,63 +114,132 @@ export const configInputSchema = z.strictObject({
   dashboard: z.boolean().default(true).describe('Keep a "Phase gates status" issue up to date.'),
 });
 
-function duplicates(values: readonly string[]): Set<string> {
-  const seen = new Set<string>();
-  const dupes = new Set<string>();
-  for (const value of values) {
-    const key = value.toLowerCase();
-    if (seen.has(key)) dupes.add(key);
-    seen.add(key);
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function indexGroups<T>(entries: readonly T[], keyOf: (entry: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const entry of entries) {
+    const key = keyOf(entry);
+    groups.set(key, [...(groups.get(key) ?? []), entry]);
   }
-  return dupes;
+  return groups;
+}
+
+function showPath(path: readonly (string | number)[]): string {
+  return path.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("");
+}
+
+type Path = (string | number)[];
+type Issue = { path: Path; message: string };
+
+/**
+ * Unique ids, labels and milestones; no gate on the last phase. Written against
+ * `unknown` because it also runs when other keys are invalid, so that a user
+ * sees every problem of the file at once instead of one round-trip per error.
+ */
+function crossFieldIssues(config: unknown): Issue[] {
+  if (!isRecord(config) || !Array.isArray(config.phases)) return [];
+  const phases = config.phases.flatMap((phase: unknown, i) =>
+    isRecord(phase) ? [{ phase, i }] : [],
+  );
+  const issues: Issue[] = [];
+
+  const ids = phases.flatMap(({ phase, i }) =>
+    typeof phase.id === "string" ? [{ id: phase.id, i }] : [],
+  );
+  const dupIds = new Set<string>();
+  for (const [id, group] of indexGroups(ids, (e) => e.id)) {
+    if (group.length < 2) continue;
+    dupIds.add(id);
+    for (const { i } of group) {
+      const others = group.filter((o) => o.i !== i).map((o) => `phases[${o.i}]`);
+      issues.push({
+        path: ["phases", i, "id"],
+        message: `duplicate phase id "${id}" (also used by ${others.join(", ")}); ids must be unique`,
+      });
+    }
+  }
+
+  // Labels are case-insensitive on GitHub, so "Phase: Run" and "phase: run" collide.
+  type LabelUse = { label: string; path: Path; derivedFrom: string | null };
+  const labels: LabelUse[] = [];
+  for (const { phase, i } of phases) {
+    const id = typeof phase.id === "string" ? phase.id : null;
+    if (typeof phase.label === "string") {
+      labels.push({ label: phase.label, path: ["phases", i, "label"], derivedFrom: null });
+    } else if (phase.label === undefined && id !== null) {
+      labels.push({ label: `phase: ${id}`, path: ["phases", i, "label"], derivedFrom: id });
+    }
+    const gate = phase.gate;
+    if (!isRecord(gate)) continue;
+    if (typeof gate.label === "string") {
+      labels.push({ label: gate.label, path: ["phases", i, "gate", "label"], derivedFrom: null });
+    } else if (gate.label === undefined && id !== null) {
+      labels.push({ label: `gate: ${id}`, path: ["phases", i, "gate", "label"], derivedFrom: id });
+    }
+  }
+  for (const group of indexGroups(labels, (l) => l.label.toLowerCase()).values()) {
+    // Default labels of two phases with the same id collide by construction:
+    // the duplicate id is the error to fix, so do not report it twice.
+    if (
+      group.length < 2 ||
+      group.every((l) => l.derivedFrom !== null && dupIds.has(l.derivedFrom))
+    ) {
+      continue;
+    }
+    for (const use of group) {
+      const others = group.filter((o) => o !== use).map((o) => showPath(o.path));
+      const what =
+        use.derivedFrom === null
+          ? `label "${use.label}"`
+          : `the default label "${use.label}" of this phase`;
+      issues.push({
+        path: use.path,
+        message: `${what} is used more than once (also by ${others.join(", ")}); labels must be unique, ignoring case`,
+      });
+    }
+  }
+
+  const milestones = phases.flatMap(({ phase, i }) =>
+    typeof phase.milestone === "string" ? [{ m: phase.milestone, i }] : [],
+  );
+  for (const group of indexGroups(milestones, (m) => m.m.toLowerCase()).values()) {
+    if (group.length < 2) continue;
+    for (const { m, i } of group) {
+      const others = group.filter((o) => o.i !== i).map((o) => `phases[${o.i}]`);
+      issues.push({
+        path: ["phases", i, "milestone"],
+        message: `milestone "${m}" maps to more than one phase (also ${others.join(", ")})`,
+      });
+    }
+  }
+
+  const last = config.phases.length - 1;
+  const lastPhase: unknown = config.phases[last];
+  if (last >= 1 && isRecord(lastPhase) && lastPhase.gate !== undefined) {
+    issues.push({
+      path: ["phases", last, "gate"],
+      message:
+        "the last phase cannot have a gate (nothing comes after it): remove this gate or add a phase after it",
+    });
+  }
+  return issues;
 }
 
 /** Cross-field rules: unique ids and labels, no gate on the last phase. */
 export const configSchema = configInputSchema
-  .superRefine((config, ctx) => {
-    const { phases } = config;
-    const ids = duplicates(phases.map((p) => p.id));
-    phases.forEach((phase, i) => {
-      if (ids.has(phase.id)) {
-        ctx.addIssue({ code: "custom", path: ["phases", i, "id"], message: `duplicate phase id "${phase.id}"` });
+  .superRefine(
+    (config, ctx) => {
+      for (const { path, message } of crossFieldIssues(config)) {
+        ctx.addIssue({ code: "custom", path, message });
       }
-    });
-    // Labels are case-insensitive on GitHub, so "Phase: Run" and "phase: run" collide.
-    const labels = phases.flatMap((phase, i) => {
-      const out: { label: string; path: (string | number)[] }[] = [
-        { label: phase.label ?? `phase: ${phase.id}`, path: ["phases", i, "label"] },
-      ];
-      if (phase.gate) {
-        out.push({ label: phase.gate.label ?? `gate: ${phase.id}`, path: ["phases", i, "gate", "label"] });
-      }
-      return out;
-    });
-    const dupLabels = duplicates(labels.map((l) => l.label));
-    for (const { label, path } of labels) {
-      if (dupLabels.has(label.toLowerCase())) {
-        ctx.addIssue({ code: "custom", path, message: `label "${label}" is used more than once` });
-      }
-    }
-    const milestones = phases.flatMap((p, i) => (p.milestone ? [{ m: p.milestone, i }] : []));
-    const dupMilestones = duplicates(milestones.map((m) => m.m));
-    for (const { m, i } of milestones) {
-      if (dupMilestones.has(m.toLowerCase())) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["phases", i, "milestone"],
-          message: `milestone "${m}" maps to more than one phase`,
-        });
-      }
-    }
-    const last = phases.length - 1;
-    if (last >= 0 && phases[last]?.gate) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["phases", last, "gate"],
-        message: "the last phase cannot have a gate (nothing comes after it)",
-      });
-    }
-  })
+    },
+    // Run even when other keys already failed (the default skips refinements
+    // then), so one validation reports every error; crossFieldIssues copes.
+    { when: () => true },
+  )
   .transform((config) => ({
     ...config,
     phases: config.phases.map((phase, i, all) => {

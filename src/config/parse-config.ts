@@ -1,0 +1,443 @@
+import {
+  type Document,
+  isAlias,
+  isCollection,
+  isMap,
+  isNode,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  type YAMLError,
+} from "yaml";
+import type { z } from "zod";
+import {
+  formatKeyPath,
+  isPlainObject,
+  issueMessage,
+  knownKeys,
+  type PathSegment,
+  unknownKeyMessage,
+  ZOD_DEFAULT_MESSAGE,
+} from "./describe-issue.js";
+import { type Config, configSchema } from "./schema.js";
+
+/**
+ * Pure parsing of `.github/phase-gates.yml` (SPEC §1): YAML text in, a typed
+ * config or every error with file, key path, line and column out. No I/O —
+ * github/load-config.ts fetches the texts, this decides what they mean.
+ */
+
+export interface ConfigSource {
+  /** Path of the file inside its repository, e.g. `.github/phase-gates.yml`. */
+  path: string;
+  text: string;
+  /** `owner/repo` it came from; when set, errors name the file `owner/repo:path`. */
+  repo?: string;
+}
+
+export interface ConfigError {
+  /** `octo/app:.github/phase-gates.yml` or `.github/phase-gates.yml`. */
+  file: string;
+  /** `phases[1].gate.approvals`, or `""` for the whole file. */
+  keyPath: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  column: number;
+  /** For people: what was expected and what was found. */
+  message: string;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: ConfigError[] };
+
+interface ParsedFile {
+  index: number;
+  name: string;
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+  /** The file's settings, `_extends` removed; `{}` for an empty file. */
+  value: Record<string, unknown>;
+}
+
+interface PlacedError extends ConfigError {
+  fileIndex: number;
+}
+
+/**
+ * Warnings the yaml package emits that do not change what the file means
+ * (an unknown `%directive`, a flow collection indented less than its parent).
+ * Every other warning — an unresolved `!tag` that silently becomes a string,
+ * an ambiguous alias — is an error: a config must never mean something else
+ * than what its author sees.
+ */
+const HARMLESS_YAML_WARNINGS = new Set(["BAD_DIRECTIVE", "BAD_INDENT"]);
+
+/** One file, no `_extends` chain. */
+export function parseConfigText(source: ConfigSource): ConfigResult {
+  return parseConfigSources([source]);
+}
+
+/**
+ * `sources[0]` is the repository's own file; later entries are what it
+ * `_extends`, in order. Earlier files win: plain objects merge deeply, every
+ * other value (lists included — a repo's `phases` replaces the base's) is
+ * taken whole from the first file that sets it. Each error names the file
+ * that supplied the offending value. An empty list means no settings at all,
+ * i.e. the defaults.
+ */
+export function parseConfigSources(sources: readonly ConfigSource[]): ConfigResult {
+  const files: ParsedFile[] = [];
+  const yamlErrors: PlacedError[] = [];
+  sources.forEach((source, index) => {
+    const read = readFile(source, index);
+    if (read.ok) files.push(read.file);
+    else yamlErrors.push(...read.errors);
+  });
+  // Values of a file that is not valid YAML are guesses: report its syntax
+  // first rather than schema errors about a structure the author did not mean.
+  if (yamlErrors.length > 0) return { ok: false, errors: finish(yamlErrors) };
+
+  const merged = files.reduceRight<Record<string, unknown>>(
+    (later, file) => mergeEarlierWins(later, file.value),
+    {},
+  );
+  const result = configSchema.safeParse(merged, {
+    error: (issue) => (issue.code === "invalid_format" ? ZOD_DEFAULT_MESSAGE : undefined),
+  });
+  if (result.success) return { ok: true, config: result.data };
+  return { ok: false, errors: finish(schemaErrors(result.error.issues, merged, files, sources)) };
+}
+
+type ReadResult = { ok: true; file: ParsedFile } | { ok: false; errors: PlacedError[] };
+
+function displayName(source: ConfigSource): string {
+  if (!source.repo || source.path.startsWith(`${source.repo}:`)) return source.path;
+  return `${source.repo}:${source.path}`;
+}
+
+function readFile(source: ConfigSource, index: number): ReadResult {
+  const name = displayName(source);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source.text, {
+    lineCounter,
+    keepSourceTokens: true,
+    prettyErrors: false,
+    uniqueKeys: true,
+    // Probot reads configs with js-yaml, which honours `<<: *anchor`; so do we.
+    merge: true,
+  });
+  const at = (offset: number, keyPath: string, message: string): PlacedError => ({
+    fileIndex: index,
+    file: name,
+    keyPath,
+    ...position(lineCounter, offset),
+    message,
+  });
+
+  const problems = [
+    ...doc.errors,
+    ...doc.warnings.filter((warning) => !HARMLESS_YAML_WARNINGS.has(warning.code)),
+  ];
+  if (problems.length > 0) {
+    return {
+      ok: false,
+      errors: problems.map((problem) => {
+        const offset = problem.pos[0];
+        const path =
+          problem.name === "YAMLWarning" || problem.code === "DUPLICATE_KEY"
+            ? pathAtOffset(doc.contents, offset)
+            : [];
+        return at(offset, formatKeyPath(path ?? []), yamlErrorMessage(problem, source.text));
+      }),
+    };
+  }
+
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // e.g. an alias bomb beyond maxAliasCount
+    const reason = error instanceof Error ? error.message : String(error);
+    return { ok: false, errors: [at(0, "", `the YAML could not be read: ${reason}`)] };
+  }
+  if (value === null || value === undefined) value = {};
+  if (!isPlainObject(value)) {
+    return {
+      ok: false,
+      errors: [
+        {
+          fileIndex: index,
+          file: name,
+          keyPath: "",
+          line: 1,
+          column: 1,
+          message: `expected settings written as "key: value" lines (a mapping, e.g. "phases:"), got ${rootKind(value)}`,
+        },
+      ],
+    };
+  }
+  // `_extends` is how the chain is built (github/load-config.ts), not a setting.
+  const settings = Object.fromEntries(Object.entries(value).filter(([key]) => key !== "_extends"));
+  return { ok: true, file: { index, name, doc, lineCounter, value: settings } };
+}
+
+function rootKind(value: unknown): string {
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "string")
+    return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  return `the value ${String(value)}`;
+}
+
+function yamlErrorMessage(error: YAMLError, text: string): string {
+  switch (error.code) {
+    case "DUPLICATE_KEY": {
+      const key = keyTextAt(text, error.pos[0]);
+      return `duplicate key ${key ? `"${key}" ` : ""}(a key may appear only once in the same mapping)`;
+    }
+    case "BLOCK_AS_IMPLICIT_KEY": {
+      // `label: phase: crawl` — the most common YAML slip with our default label names.
+      const value = lineAt(text, error.pos[0])
+        .replace(/\s+#.*$/, "")
+        .trim();
+      const example = value && !/["']/.test(value) ? `"${value}"` : 'label: "phase: crawl"';
+      return `invalid YAML: a value contains ": "; put it in quotes, like ${example}`;
+    }
+    case "TAB_AS_INDENT":
+      return "invalid YAML: a tab is used for indentation; indent with spaces";
+    case "MULTIPLE_DOCS":
+      return 'invalid YAML: the file holds more than one document ("---"); keep a single one';
+    case "TAG_RESOLVE_FAILED":
+      return `invalid YAML: ${lowerFirst(error.message)} (tags like "!env" are not supported; write the value itself)`;
+    default:
+      return `invalid YAML: ${lowerFirst(error.message)}`;
+  }
+}
+
+function lineAt(text: string, offset: number): string {
+  const end = text.indexOf("\n", offset);
+  return text.slice(offset, end === -1 ? undefined : end);
+}
+
+function keyTextAt(text: string, offset: number): string {
+  const rest = text.slice(offset);
+  const quoted = /^(["'])(.*?)\1/.exec(rest);
+  if (quoted) return quoted[2] ?? "";
+  return (/^[^:\n]*?(?=\s*:(\s|$))/.exec(rest)?.[0] ?? "").trim();
+}
+
+function lowerFirst(message: string): string {
+  return /^[A-Z][a-z]/.test(message) ? message.charAt(0).toLowerCase() + message.slice(1) : message;
+}
+
+function position(lineCounter: LineCounter, offset: number): { line: number; column: number } {
+  const { line, col } = lineCounter.linePos(offset);
+  return { line, column: col };
+}
+
+function keyName(key: unknown): string {
+  return isScalar(key) ? String(key.value) : String(key);
+}
+
+function contains(node: unknown, offset: number): boolean {
+  return (
+    isNode(node) &&
+    node.range !== undefined &&
+    node.range !== null &&
+    node.range[0] <= offset &&
+    offset < node.range[2]
+  );
+}
+
+/** Key path of the node at `offset` (for YAML warnings and duplicate keys). */
+function pathAtOffset(
+  node: unknown,
+  offset: number,
+  path: PathSegment[] = [],
+): PathSegment[] | null {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const key = keyName(pair.key);
+      if (contains(pair.key, offset)) return [...path, key];
+      if (contains(pair.value, offset)) return pathAtOffset(pair.value, offset, [...path, key]);
+    }
+  } else if (isSeq(node)) {
+    for (const [i, item] of node.items.entries()) {
+      if (contains(item, offset)) return pathAtOffset(item, offset, [...path, i]);
+    }
+  }
+  return path;
+}
+
+function mergeEarlierWins(later: unknown, earlier: unknown): Record<string, unknown> {
+  const base = isPlainObject(later) ? later : {};
+  const top = isPlainObject(earlier) ? earlier : {};
+  const entries = new Map<string, unknown>(Object.entries(base));
+  for (const [key, value] of Object.entries(top)) {
+    const below = entries.get(key);
+    entries.set(
+      key,
+      isPlainObject(value) && isPlainObject(below) ? mergeEarlierWins(below, value) : value,
+    );
+  }
+  return Object.fromEntries(entries);
+}
+
+function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
+  let value = root;
+  for (const segment of path) {
+    if (Array.isArray(value) && typeof segment === "number") value = value[segment];
+    else if (isPlainObject(value) && typeof segment === "string" && Object.hasOwn(value, segment)) {
+      value = value[segment];
+    } else return undefined;
+  }
+  return value;
+}
+
+/**
+ * The file whose value ended up at `path` after the merge: at each key, the
+ * first file that sets it, plus the following ones for as long as they all
+ * hold plain objects (which merged); a list or scalar belongs to one file.
+ */
+function owningFile(
+  files: readonly ParsedFile[],
+  path: readonly PathSegment[],
+): ParsedFile | undefined {
+  let owners = files.map((file) => ({ file, value: file.value as unknown }));
+  for (const segment of path) {
+    const next: typeof owners = [];
+    if (typeof segment === "number") {
+      const first = owners[0];
+      if (first && Array.isArray(first.value) && segment < first.value.length) {
+        next.push({ file: first.file, value: first.value[segment] });
+      }
+    } else {
+      for (const { file, value } of owners) {
+        if (!isPlainObject(value) || !Object.hasOwn(value, segment)) continue;
+        const child = value[segment];
+        if (next.length > 0 && !isPlainObject(child)) break;
+        next.push({ file, value: child });
+        if (!isPlainObject(child)) break;
+      }
+    }
+    if (next.length === 0) break;
+    owners = next;
+  }
+  return owners[0]?.file ?? files[0];
+}
+
+interface Located {
+  /** Node at the end of the path, or the deepest one that exists. */
+  node: Node | null;
+  /** Key node of the pair that holds `node`, when `node` is a mapping value. */
+  key: Node | null;
+  exact: boolean;
+}
+
+function findNode(doc: Document.Parsed, path: readonly PathSegment[]): Located {
+  let node: Node | null = doc.contents;
+  let key: Node | null = null;
+  let depth = 0;
+  for (const segment of path) {
+    const here: unknown = isAlias(node) ? node.resolve(doc) : node;
+    if (isMap(here) && typeof segment === "string") {
+      const pair = here.items.find((p) => keyName(p.key) === segment);
+      if (!pair) break;
+      key = isNode(pair.key) ? pair.key : null;
+      node = isNode(pair.value) ? pair.value : null;
+    } else if (isSeq(here) && typeof segment === "number" && segment < here.items.length) {
+      const item = here.items[segment];
+      key = null;
+      node = isNode(item) ? item : null;
+    } else {
+      break;
+    }
+    depth++;
+  }
+  return { node, key, exact: depth === path.length };
+}
+
+/** Offset to report for a located node: the key for mappings/lists and empty values. */
+function reportOffset({ node, key }: Located): number {
+  const range = node?.range;
+  const emptyValue = node === null || (isScalar(node) && range != null && range[0] === range[1]);
+  const target = key !== null && (emptyValue || isCollection(node)) ? key : node;
+  return target?.range?.[0] ?? 0;
+}
+
+function schemaErrors(
+  issues: readonly z.core.$ZodIssue[],
+  merged: Record<string, unknown>,
+  files: readonly ParsedFile[],
+  sources: readonly ConfigSource[],
+): PlacedError[] {
+  const place = (path: PathSegment[], keyOnly: boolean, message: string): PlacedError => {
+    const file = owningFile(files, path);
+    if (!file) {
+      // No file parsed (an empty chain): nothing to point at.
+      const name = sources[0] ? displayName(sources[0]) : "";
+      return {
+        fileIndex: 0,
+        file: name,
+        keyPath: formatKeyPath(path),
+        line: 1,
+        column: 1,
+        message,
+      };
+    }
+    const located = findNode(file.doc, path);
+    const offset =
+      keyOnly && located.exact && located.key
+        ? (located.key.range?.[0] ?? 0)
+        : reportOffset(located);
+    return {
+      fileIndex: file.index,
+      file: file.name,
+      keyPath: formatKeyPath(path),
+      ...position(file.lineCounter, offset),
+      message,
+    };
+  };
+
+  const pathOf = (issue: z.core.$ZodIssue) =>
+    issue.path.filter((s): s is PathSegment => typeof s !== "symbol");
+  // zod also runs length checks on a value of the wrong type ("phases: abc"
+  // is too short); the type error alone is the useful one.
+  const wrongType = new Set(
+    issues.filter((i) => i.code === "invalid_type").map((i) => formatKeyPath(pathOf(i))),
+  );
+
+  const errors: PlacedError[] = [];
+  for (const issue of issues) {
+    const path = pathOf(issue);
+    if (issue.code === "unrecognized_keys") {
+      const allowed = knownKeys(path);
+      for (const key of issue.keys) {
+        errors.push(place([...path, key], true, unknownKeyMessage(key, allowed)));
+      }
+      continue;
+    }
+    if (
+      (issue.code === "too_small" || issue.code === "too_big") &&
+      wrongType.has(formatKeyPath(path))
+    )
+      continue;
+    const message = issueMessage(issue, valueAt(merged, path), valueAt(merged, path.slice(0, -1)));
+    errors.push(place(path, false, message));
+  }
+  return errors;
+}
+
+/** Sorted by file (chain order), line, column; exact repeats dropped. */
+function finish(errors: readonly PlacedError[]): ConfigError[] {
+  const seen = new Set<string>();
+  return [...errors]
+    .sort((a, b) => a.fileIndex - b.fileIndex || a.line - b.line || a.column - b.column)
+    .flatMap(({ fileIndex: _, ...error }) => {
+      const id = JSON.stringify(error);
+      if (seen.has(id)) return [];
+      seen.add(id);
+      return [error];
+    });
+}
