@@ -1,0 +1,9 @@
+export type { RequestLogEntry } from "./request-log.js";
+export { RequestLog } from "./request-log.js";
+export type { Emulator, EmulatorOptions } from "./server.js";
+export { createEmulator } from "./server.js";
+export type { CheckRunInput, FailRule, IssuePatch } from "./state.js";
+export { ApiError, blobSha, EmulatorState, randomSha } from "./state.js";
+export type * from "./types.js";
+export type { Delivery, WebhookTarget } from "./webhooks.js";
+export { buildPayload, sign, WebhookDeliverer } from "./webhooks.js";

@@ -1,0 +1,49 @@
+export interface RequestLogEntry {
+  method: string;
+  /** Method and route template, e.g. "PATCH /repos/{owner}/{repo}/check-runs/{id}"; unmatched: "GET <path>". */
+  route: string;
+  path: string;
+  status: number;
+  /** Login acting (the bot for installation tokens), "app" for JWT, null when anonymous. */
+  actor: string | null;
+  at: number;
+}
+
+/** Every request the emulator answered, so tests can count calls and prove "no writes". */
+export class RequestLog {
+  readonly entries: RequestLogEntry[] = [];
+  /** Requests that matched no emulated route ("GET /api/v3/…"). */
+  readonly unhandled: string[] = [];
+
+  record(entry: RequestLogEntry): void {
+    this.entries.push(entry);
+  }
+
+  /** How many requests per route, e.g. `{ "POST /repos/{owner}/{repo}/check-runs": 2 }`. */
+  counts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const e of this.entries) out[e.route] = (out[e.route] ?? 0) + 1;
+    return out;
+  }
+
+  count(route: string): number {
+    return this.entries.filter((e) => e.route === route).length;
+  }
+
+  /** Non-GET requests (POST/PATCH/PUT/DELETE): the writes an app makes. */
+  writes(): RequestLogEntry[] {
+    return this.entries.filter(
+      (e) => e.method !== "GET" && e.method !== "HEAD" && !e.route.includes("/access_tokens"),
+    );
+  }
+
+  /** Time of the most recent request, or 0. */
+  lastAt(): number {
+    return this.entries.at(-1)?.at ?? 0;
+  }
+
+  reset(): void {
+    this.entries.length = 0;
+    this.unhandled.length = 0;
+  }
+}

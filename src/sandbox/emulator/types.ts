@@ -1,0 +1,178 @@
+/**
+ * In-memory records of the GitHub emulator. They hold what GitHub stores;
+ * `serialize.ts` turns them into GitHub's REST shapes.
+ */
+
+export type UserType = "User" | "Bot" | "Organization";
+
+export interface UserRecord {
+  login: string;
+  id: number;
+  type: UserType;
+}
+
+export interface LabelRecord {
+  id: number;
+  name: string;
+  color: string;
+  description: string | null;
+  default: boolean;
+}
+
+export interface MilestoneRecord {
+  id: number;
+  number: number;
+  title: string;
+  description: string | null;
+  state: "open" | "closed";
+  due_on: string | null;
+  creator: UserRecord;
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+}
+
+export type StateReason = "completed" | "not_planned" | "reopened" | "duplicate";
+
+export interface PullData {
+  headRef: string;
+  headSha: string;
+  baseRef: string;
+  draft: boolean;
+  merged: boolean;
+  /** Files the PR changes: path → new content (null = removed). */
+  changes: Map<string, string | null>;
+}
+
+export interface IssueRecord {
+  id: number;
+  number: number;
+  title: string;
+  body: string | null;
+  user: UserRecord;
+  /** Label ids, in the order they were added. */
+  labelIds: number[];
+  milestoneId: number | null;
+  state: "open" | "closed";
+  state_reason: StateReason | null;
+  closed_by: UserRecord | null;
+  closed_at: string | null;
+  created_at: string;
+  updated_at: string;
+  locked: boolean;
+  /** Set when the issue is a pull request. */
+  pull: (PullData & { pullId: number }) | null;
+}
+
+export interface CommentRecord {
+  id: number;
+  issueNumber: number;
+  body: string;
+  user: UserRecord;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CheckRunOutput {
+  title: string | null;
+  summary: string | null;
+  text: string | null;
+  annotations: unknown[];
+}
+
+export type CheckStatus =
+  | "queued"
+  | "in_progress"
+  | "completed"
+  | "waiting"
+  | "requested"
+  | "pending";
+export type CheckConclusion =
+  | "success"
+  | "failure"
+  | "neutral"
+  | "cancelled"
+  | "skipped"
+  | "timed_out"
+  | "action_required";
+
+export interface CheckRunRecord {
+  id: number;
+  name: string;
+  head_sha: string;
+  status: CheckStatus;
+  conclusion: CheckConclusion | null;
+  started_at: string | null;
+  completed_at: string | null;
+  details_url: string | null;
+  external_id: string | null;
+  output: CheckRunOutput;
+  actions: unknown[];
+  app_id: number;
+  check_suite_id: number;
+  created_at: string;
+}
+
+export interface FileRecord {
+  content: string;
+  sha: string;
+}
+
+export interface RepoRecord {
+  id: number;
+  owner: UserRecord;
+  name: string;
+  full_name: string;
+  private: boolean;
+  default_branch: string;
+  created_at: string;
+  /** Branch name or commit sha → files at that ref. */
+  refs: Map<string, Map<string, FileRecord>>;
+  /** Branch name → head commit sha. */
+  branches: Map<string, string>;
+  issues: Map<number, IssueRecord>;
+  nextNumber: number;
+  labels: LabelRecord[];
+  milestones: MilestoneRecord[];
+  comments: CommentRecord[];
+  checkRuns: CheckRunRecord[];
+  /** Lower-cased login → role_name (admin | maintain | write | triage | read). */
+  collaborators: Map<string, string>;
+}
+
+export interface InstallationRecord {
+  id: number;
+  account: UserRecord;
+  /** Full names of the repositories the installation can reach. */
+  repos: string[];
+  created_at: string;
+}
+
+export interface TeamRecord {
+  org: string;
+  slug: string;
+  id: number;
+  /** Lower-cased logins. */
+  members: Set<string>;
+}
+
+export interface AppRecord {
+  id: number;
+  slug: string;
+  name: string;
+  owner: UserRecord;
+  bot: UserRecord;
+  events: string[];
+  created_at: string;
+}
+
+/** A webhook GitHub would send, with the parts that are specific to it. */
+export interface DomainEvent {
+  name: string;
+  action: string | null;
+  repo: RepoRecord | null;
+  sender: UserRecord;
+  installationId: number | null;
+  /** Serialized payload fields (issue, pull_request, label, changes, …), snapshotted at event time. */
+  fields: Record<string, unknown>;
+}
