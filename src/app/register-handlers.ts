@@ -11,6 +11,8 @@ import { WorkQueue } from "./work-queue.js";
 
 export interface PhaseGatesOptions {
   appId?: number | null;
+  /** Called with every job that failed after it was logged (tests assert there are none). */
+  onJobError?: (error: unknown) => void;
 }
 
 export interface PhaseGatesApp {
@@ -34,7 +36,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
   const settings: AppSettings = { appId: options.appId === undefined ? envAppId() : options.appId };
 
   const app: ApplicationFunction = (probot: Probot) => {
-    const work = new WorkQueue(probot.log.child({ name: "queue" }));
+    const work = new WorkQueue(probot.log.child({ name: "queue" }), options.onJobError ? { onError: options.onJobError } : {});
     queue = work;
 
     function enqueue(

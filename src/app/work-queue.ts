@@ -20,11 +20,14 @@ export class WorkQueue {
   readonly #pending = new Set<Promise<void>>();
   readonly #seenLimit: number;
 
+  readonly #onError: ((error: unknown, job: Job) => void) | undefined;
+
   constructor(
     private readonly log: Logger,
-    options: { seenLimit?: number } = {},
+    options: { seenLimit?: number; onError?: (error: unknown, job: Job) => void } = {},
   ) {
     this.#seenLimit = options.seenLimit ?? 10_000;
+    this.#onError = options.onError;
   }
 
   /** Queues a job; returns false when the delivery was already taken. */

@@ -1,0 +1,88 @@
+import { generateKeyPairSync, randomUUID } from "node:crypto";
+import nock from "nock";
+import { Probot, ProbotOctokit } from "probot";
+import { createPhaseGatesApp } from "../../src/app/register-handlers.js";
+import { clearCheckRunCache } from "../../src/github/check-runs.js";
+import { clearConfigCache } from "../../src/github/load-config.js";
+import { API, APP_ID, INSTALLATION_ID, OWNER, REPO } from "./webhooks.js";
+
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
+
+export interface TestApp {
+  /** Delivers a webhook and waits until every job it queued has finished. */
+  receive: (name: string, payload: Record<string, unknown>, id?: string) => Promise<void>;
+  /** Errors thrown by jobs (a test fails if any are unexpected). */
+  errors: unknown[];
+}
+
+/** A Probot with the app loaded, retries and write pacing off, and the app's caches emptied. */
+export async function createTestApp(): Promise<TestApp> {
+  clearCheckRunCache();
+  clearConfigCache();
+  const errors: unknown[] = [];
+  const { app, idle } = createPhaseGatesApp({ appId: APP_ID, onJobError: (e) => errors.push(e) });
+  const probot = new Probot({
+    appId: APP_ID,
+    privateKey,
+    logLevel: "fatal",
+    // A function, not an object: Probot applies its own throttle options on top of
+    // object defaults, which would turn write pacing (1 write/s) back on in tests.
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { ...(options.throttle as object), enabled: false },
+    })),
+  });
+  await probot.load(app);
+  return {
+    errors,
+    receive: async (name, payload, id = randomUUID()) => {
+      // biome-ignore lint/suspicious/noExplicitAny: payloads are built from real examples, typed loosely
+      await probot.receive({ id, name, payload } as any);
+      await idle();
+    },
+  };
+}
+
+export const REPO_PATH = `/repos/${OWNER}/${REPO}`;
+
+/** A nock scope on the GitHub API that hands out one installation token. */
+export function githubScope(): nock.Scope {
+  return (
+    nock(API)
+      // the installation token Probot asks for before the first call
+      .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+      .reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {} })
+  );
+}
+
+/** `GET .github/phase-gates.yml` from the default branch: `text`, or 404 here and in `<owner>/.github`. */
+export function replyConfig(scope: nock.Scope, text: string | null, etag = '"cfg1"'): nock.Scope {
+  const path = `${REPO_PATH}/contents/.github%2Fphase-gates.yml`;
+  if (text === null) {
+    return scope
+      .get(path)
+      .reply(404, { message: "Not Found" })
+      .get(`/repos/${OWNER}/.github/contents/.github%2Fphase-gates.yml`)
+      .reply(404, { message: "Not Found" });
+  }
+  return scope.get(path).reply(200, text, { "content-type": "text/plain; charset=utf-8", etag });
+}
+
+export function gateIssueQuery(label: string): Record<string, string> {
+  return { labels: label, state: "all", sort: "created", direction: "desc", per_page: "10" };
+}
+
+export function checkRunsQuery(): Record<string, string> {
+  return { check_name: "Phase gate", filter: "latest", app_id: String(APP_ID), per_page: "100" };
+}
+
+export function assertAllCalled(): void {
+  const pending = nock.pendingMocks();
+  if (pending.length > 0)
+    throw new Error(`GitHub calls expected but not made:\n${pending.join("\n")}`);
+}

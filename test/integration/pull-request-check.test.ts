@@ -1,0 +1,412 @@
+import type nock from "nock";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  assertAllCalled,
+  checkRunsQuery,
+  createTestApp,
+  gateIssueQuery,
+  githubScope,
+  REPO_PATH,
+  replyConfig,
+  type TestApp,
+} from "../helpers/app.js";
+import {
+  APP_ID,
+  checkRunRerequestedEvent,
+  checkSuiteEvent,
+  issueEvent,
+  issueObject,
+  mergeGroupEvent,
+  pullObject,
+  pullRequestEvent,
+  pushEvent,
+} from "../helpers/webhooks.js";
+
+const DEFAULTS = "# defaults: Crawl → Walk → Run\n";
+const CRAWL_GATE = {
+  number: 1,
+  title: "Gate: Crawl → Walk",
+  labels: ["gate: crawl"],
+  body: "- [x] Feasibility shown with evidence",
+};
+const WALK_GATE = {
+  number: 2,
+  title: "Gate: Walk → Run",
+  labels: ["gate: walk"],
+  body: "- [x] Feasibility shown with evidence",
+};
+const RUN_PR = { number: 10, labels: ["phase: run"], headSha: "run-sha" };
+
+interface CheckBody {
+  name?: string;
+  head_sha?: string;
+  status: string;
+  conclusion: string;
+  output: { title: string; summary: string };
+}
+
+let app: TestApp;
+beforeEach(async () => {
+  app = await createTestApp();
+});
+afterEach(() => {
+  expect(app.errors).toEqual([]);
+  assertAllCalled();
+});
+
+/** Replies for one gate as GitHub has it: the list, then (when closed) the issue itself with `closed_by`. */
+function replyGate(
+  scope: nock.Scope,
+  label: string,
+  issue: Parameters<typeof issueObject>[0] | null,
+): nock.Scope {
+  scope
+    .get(`${REPO_PATH}/issues`)
+    .query(gateIssueQuery(label))
+    .reply(200, issue ? [issueObject({ ...issue, closedBy: undefined })] : []);
+  if (issue?.state === "closed") {
+    scope.get(`${REPO_PATH}/issues/${issue.number}`).reply(200, issueObject(issue));
+  }
+  return scope;
+}
+
+function replyRole(scope: nock.Scope, login: string, role: string): nock.Scope {
+  const legacy = role === "maintain" ? "write" : role === "triage" ? "read" : role;
+  return scope
+    .get(`${REPO_PATH}/collaborators/${login}/permission`)
+    .reply(200, { permission: legacy, role_name: role, user: { login } });
+}
+
+function replyNoCheckYet(scope: nock.Scope, sha: string): nock.Scope {
+  return scope
+    .get(`${REPO_PATH}/commits/${sha}/check-runs`)
+    .query(checkRunsQuery())
+    .reply(200, { total_count: 0, check_runs: [] });
+}
+
+function replyExistingCheck(
+  scope: nock.Scope,
+  sha: string,
+  id: number,
+  existing: { conclusion: string; title: string; summary: string },
+): nock.Scope {
+  return scope
+    .get(`${REPO_PATH}/commits/${sha}/check-runs`)
+    .query(checkRunsQuery())
+    .reply(200, {
+      total_count: 1,
+      check_runs: [
+        {
+          id,
+          name: "Phase gate",
+          head_sha: sha,
+          status: "completed",
+          conclusion: existing.conclusion,
+          output: {
+            title: existing.title,
+            summary: existing.summary,
+            text: null,
+            annotations_count: 0,
+          },
+          app: { id: APP_ID, slug: "phase-gates" },
+        },
+      ],
+    });
+}
+
+function expectCreate(scope: nock.Scope, sha: string, seen: CheckBody[]): nock.Scope {
+  return scope
+    .post(`${REPO_PATH}/check-runs`, (body: CheckBody) => {
+      seen.push(body);
+      return body.name === "Phase gate" && body.head_sha === sha && body.status === "completed";
+    })
+    .reply(201, { id: 99 });
+}
+
+describe("the Phase gate check on a pull request", () => {
+  it("passes a Crawl PR: the first phase is never blocked", async () => {
+    const created: CheckBody[] = [];
+    const scope = githubScope();
+    scope
+      .get(`${REPO_PATH}/pulls/1`)
+      .reply(200, pullObject({ number: 1, labels: ["phase: crawl"], headSha: "crawl-sha" }));
+    replyConfig(scope, DEFAULTS);
+    replyNoCheckYet(scope, "crawl-sha");
+    expectCreate(scope, "crawl-sha", created);
+
+    await app.receive(
+      "pull_request",
+      pullRequestEvent("opened", { number: 1, labels: ["phase: crawl"], headSha: "crawl-sha" }),
+    );
+
+    expect(created).toHaveLength(1);
+    expect(created[0]?.conclusion).toBe("success");
+    expect(created[0]?.output.title).toBe("Crawl: first phase");
+  });
+
+  it("blocks a Run PR while the gates are pending, naming the Walk gate and linking it", async () => {
+    const created: CheckBody[] = [];
+    const scope = githubScope();
+    scope.get(`${REPO_PATH}/pulls/10`).reply(200, pullObject(RUN_PR));
+    replyConfig(scope, DEFAULTS);
+    replyGate(scope, "gate: crawl", CRAWL_GATE);
+    replyGate(scope, "gate: walk", WALK_GATE);
+    replyNoCheckYet(scope, "run-sha");
+    expectCreate(scope, "run-sha", created);
+
+    await app.receive("pull_request", pullRequestEvent("opened", RUN_PR));
+
+    const check = created[0];
+    expect(check?.conclusion).toBe("failure");
+    expect(check?.output.title).toBe("Blocked: Walk gate pending");
+    expect(check?.output.summary).toContain(
+      "[Gate: Walk → Run](https://github.com/acme/rocket/issues/2)",
+    );
+    expect(check?.output.summary).toContain(
+      "[Gate: Crawl → Walk](https://github.com/acme/rocket/issues/1)",
+    );
+    expect(check?.output.summary).toContain("label `phase: run`");
+    expect(check?.output.summary).toContain("anyone with maintain permission or higher");
+  });
+
+  it("re-checks open Run PRs to success, with no PR event, when an approver closes the last gate as completed", async () => {
+    const scope = githubScope();
+    replyConfig(scope, DEFAULTS);
+    replyGate(scope, "gate: crawl", {
+      ...CRAWL_GATE,
+      state: "closed",
+      stateReason: "completed",
+      closedBy: "lead",
+    });
+    replyRole(scope, "lead", "maintain");
+    replyGate(scope, "gate: walk", {
+      ...WALK_GATE,
+      state: "closed",
+      stateReason: "completed",
+      closedBy: "lead",
+    });
+    scope
+      .get(`${REPO_PATH}/pulls`)
+      .query({ state: "open", per_page: "100" })
+      .reply(200, [
+        pullObject(RUN_PR),
+        pullObject({ number: 11, labels: ["phase: crawl"], headSha: "crawl-sha" }),
+      ]);
+    replyExistingCheck(scope, "run-sha", 55, {
+      conclusion: "failure",
+      title: "Blocked: Walk gate pending",
+      summary: "old",
+    });
+    const updated: CheckBody[] = [];
+    scope
+      .patch(`${REPO_PATH}/check-runs/55`, (body: CheckBody) => updated.push(body) > 0)
+      .reply(200, { id: 55 });
+    replyNoCheckYet(scope, "crawl-sha");
+    expectCreate(scope, "crawl-sha", []);
+
+    await app.receive(
+      "issues",
+      issueEvent(
+        "closed",
+        { ...WALK_GATE, state: "closed", stateReason: "completed" },
+        { sender: "lead" },
+      ),
+    );
+
+    expect(updated).toHaveLength(1);
+    expect(updated[0]?.conclusion).toBe("success");
+    expect(updated[0]?.output.title).toBe("Run: gates approved");
+  });
+
+  it.each([
+    [
+      "the gate was reopened",
+      { state: "open" as const, stateReason: "reopened" as const },
+      null,
+      "Blocked: Walk gate pending",
+    ],
+    [
+      "a contributor without maintain closed it",
+      { state: "closed" as const, stateReason: "completed" as const, closedBy: "contributor" },
+      "triage",
+      "Blocked: Walk gate pending",
+    ],
+    [
+      "an approver closed it as not planned",
+      { state: "closed" as const, stateReason: "not_planned" as const, closedBy: "lead" },
+      "maintain",
+      "Blocked: Walk gate stopped",
+    ],
+  ])("blocks the Run PR again when %s", async (_, walkState, closerRole, title) => {
+    const scope = githubScope();
+    replyConfig(scope, DEFAULTS);
+    replyGate(scope, "gate: crawl", {
+      ...CRAWL_GATE,
+      state: "closed",
+      stateReason: "completed",
+      closedBy: "lead",
+    });
+    replyRole(scope, "lead", "maintain");
+    replyGate(scope, "gate: walk", { ...WALK_GATE, ...walkState });
+    if (closerRole && "closedBy" in walkState && walkState.closedBy !== "lead")
+      replyRole(scope, walkState.closedBy, closerRole);
+    scope
+      .get(`${REPO_PATH}/pulls`)
+      .query({ state: "open", per_page: "100" })
+      .reply(200, [pullObject(RUN_PR)]);
+    replyExistingCheck(scope, "run-sha", 55, {
+      conclusion: "success",
+      title: "Run: gates approved",
+      summary: "old",
+    });
+    const updated: CheckBody[] = [];
+    scope
+      .patch(`${REPO_PATH}/check-runs/55`, (body: CheckBody) => updated.push(body) > 0)
+      .reply(200, { id: 55 });
+
+    const action = walkState.state === "open" ? "reopened" : "closed";
+    await app.receive(
+      "issues",
+      issueEvent(
+        action,
+        { ...WALK_GATE, ...walkState, closedBy: undefined },
+        { sender: "closedBy" in walkState ? walkState.closedBy : "lead" },
+      ),
+    );
+
+    expect(updated[0]?.conclusion).toBe("failure");
+    expect(updated[0]?.output.title).toBe(title);
+  });
+
+  it("fails every PR with each config error, its line and column, when the config is invalid", async () => {
+    const created: CheckBody[] = [];
+    const scope = githubScope();
+    scope
+      .get(`${REPO_PATH}/pulls/1`)
+      .reply(200, pullObject({ number: 1, labels: ["phase: crawl"], headSha: "crawl-sha" }));
+    replyConfig(scope, "phases:\n  - id: crawl\n    gat: {}\n  - id: run\nunphased: sometimes\n");
+    replyNoCheckYet(scope, "crawl-sha");
+    expectCreate(scope, "crawl-sha", created);
+
+    await app.receive(
+      "pull_request",
+      pullRequestEvent("synchronize", {
+        number: 1,
+        labels: ["phase: crawl"],
+        headSha: "crawl-sha",
+      }),
+    );
+
+    expect(created[0]?.conclusion).toBe("failure");
+    expect(created[0]?.output.title).toBe("Invalid .github/phase-gates.yml");
+    expect(created[0]?.output.summary).toMatch(/2 errors/);
+    expect(created[0]?.output.summary).toContain(":3:5");
+    expect(created[0]?.output.summary).toContain(":5:11");
+  });
+
+  it("writes nothing on a repository with no config anywhere", async () => {
+    const scope = githubScope();
+    scope.get(`${REPO_PATH}/pulls/1`).reply(200, pullObject({ number: 1, labels: ["phase: run"] }));
+    replyConfig(scope, null);
+
+    await app.receive(
+      "pull_request",
+      pullRequestEvent("opened", { number: 1, labels: ["phase: run"] }),
+    );
+    // no check-runs mock: any write would fail the test with "no match"
+  });
+
+  it("writes nothing when a delivery is repeated or the result has not changed", async () => {
+    const scope = githubScope();
+    scope
+      .get(`${REPO_PATH}/pulls/1`)
+      .twice()
+      .reply(200, pullObject({ number: 1, labels: ["phase: crawl"], headSha: "crawl-sha" }));
+    replyConfig(scope, DEFAULTS);
+    scope
+      .get(`${REPO_PATH}/contents/.github%2Fphase-gates.yml`)
+      .matchHeader("if-none-match", '"cfg1"')
+      .reply(304);
+    replyNoCheckYet(scope, "crawl-sha");
+    const created: CheckBody[] = [];
+    expectCreate(scope, "crawl-sha", created);
+
+    const event = pullRequestEvent("labeled", {
+      number: 1,
+      labels: ["phase: crawl"],
+      headSha: "crawl-sha",
+    });
+    await app.receive("pull_request", event, "delivery-1");
+    await app.receive("pull_request", event, "delivery-1"); // GitHub redelivery: same id, no work
+    await app.receive("pull_request", event, "delivery-2"); // new delivery, same facts: read, no write
+
+    expect(created).toHaveLength(1);
+  });
+});
+
+describe("other triggers of the Phase gate check", () => {
+  it("re-checks the PR of a re-requested check run", async () => {
+    const scope = githubScope();
+    scope
+      .get(`${REPO_PATH}/pulls/1`)
+      .reply(200, pullObject({ number: 1, labels: ["phase: crawl"], headSha: "crawl-sha" }));
+    replyConfig(scope, DEFAULTS);
+    replyNoCheckYet(scope, "crawl-sha");
+    expectCreate(scope, "crawl-sha", []);
+    await app.receive("check_run", checkRunRerequestedEvent("crawl-sha", [1]));
+  });
+
+  it("ignores a re-run of another app's check", async () => {
+    // no GitHub mock at all: any call would fail the job and the test
+    await app.receive("check_run", checkRunRerequestedEvent("crawl-sha", [1], "CI"));
+  });
+
+  it("finds a fork PR by head SHA when the check suite lists no PRs", async () => {
+    const scope = githubScope();
+    scope
+      .get(`${REPO_PATH}/pulls`)
+      .query({ state: "open", per_page: "100" })
+      .reply(200, [
+        pullObject({ number: 4, headSha: "other" }),
+        pullObject({ number: 5, labels: ["phase: crawl"], headSha: "fork-sha" }),
+      ]);
+    replyConfig(scope, DEFAULTS);
+    replyNoCheckYet(scope, "fork-sha");
+    expectCreate(scope, "fork-sha", []);
+    await app.receive("check_suite", checkSuiteEvent("requested", "fork-sha", []));
+  });
+
+  it("reports the check on a merge group's head SHA, evaluating the queued PR against the gates as they are now", async () => {
+    const created: CheckBody[] = [];
+    const scope = githubScope();
+    scope.get(`${REPO_PATH}/pulls/10`).reply(200, pullObject(RUN_PR));
+    replyConfig(scope, DEFAULTS);
+    replyGate(scope, "gate: crawl", CRAWL_GATE);
+    replyGate(scope, "gate: walk", WALK_GATE);
+    replyNoCheckYet(scope, "group-sha");
+    expectCreate(scope, "group-sha", created);
+    await app.receive("merge_group", mergeGroupEvent(10, "group-sha"));
+    expect(created[0]?.conclusion).toBe("failure");
+  });
+
+  it("re-checks open PRs when the config changes on the default branch, and ignores other pushes", async () => {
+    const scope = githubScope();
+    replyConfig(scope, "unphased: block\n");
+    scope
+      .get(`${REPO_PATH}/pulls`)
+      .query({ state: "open", per_page: "100" })
+      .reply(200, [pullObject({ number: 3, headSha: "nophase-sha" })]);
+    replyNoCheckYet(scope, "nophase-sha");
+    const created: CheckBody[] = [];
+    expectCreate(scope, "nophase-sha", created);
+
+    await app.receive("push", pushEvent({ modified: ["README.md"] }));
+    await app.receive(
+      "push",
+      pushEvent({ modified: [".github/phase-gates.yml"] }, "refs/heads/feature"),
+    );
+    await app.receive("push", pushEvent({ modified: [".github/phase-gates.yml"] }));
+
+    expect(created.map((c) => c.output.title)).toEqual(["Blocked: no phase label"]);
+  });
+});
