@@ -149,7 +149,7 @@ export interface IssueSpec {
   milestone?: string | null;
   state?: "open" | "closed";
   stateReason?: "completed" | "not_planned" | "reopened" | null;
-  closedBy?: string | null;
+  closedBy?: string | null | undefined;
   closedAt?: string | null;
   comments?: number;
   by?: string;
