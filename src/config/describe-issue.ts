@@ -214,7 +214,7 @@ export function issueMessage(issue: z.core.$ZodIssue, value: unknown, parent: un
         const noun = typeof key === "string" ? key : "entries";
         return `expected ${rangeText(min, max)} ${noun}, got ${value.length}`;
       }
-      if (typeof value === "string" && value.length > 60) {
+      if (typeof value === "string" && issue.code === "too_big") {
         return `expected ${describeExpected(schema)}, got ${value.length} characters`;
       }
       return `expected ${describeExpected(schema)}, got ${got()}`;

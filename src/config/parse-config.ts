@@ -149,7 +149,7 @@ function readFile(source: ConfigSource, index: number): ReadResult {
           problem.name === "YAMLWarning" || problem.code === "DUPLICATE_KEY"
             ? pathAtOffset(doc.contents, offset)
             : [];
-        return at(offset, formatKeyPath(path ?? []), yamlErrorMessage(problem, source.text));
+        return at(offset, formatKeyPath(path), yamlErrorMessage(problem, source.text));
       }),
     };
   }
@@ -251,16 +251,21 @@ function contains(node: unknown, offset: number): boolean {
 }
 
 /** Key path of the node at `offset` (for YAML warnings and duplicate keys). */
-function pathAtOffset(
-  node: unknown,
-  offset: number,
-  path: PathSegment[] = [],
-): PathSegment[] | null {
+function pathAtOffset(node: unknown, offset: number, path: PathSegment[] = []): PathSegment[] {
   if (isMap(node)) {
     for (const pair of node.items) {
+      const start = isNode(pair.key) ? pair.key.range?.[0] : undefined;
+      const end = isNode(pair.value)
+        ? pair.value.range?.[2]
+        : isNode(pair.key)
+          ? pair.key.range?.[2]
+          : undefined;
+      if (start === undefined || end === undefined || offset < start || offset >= end) continue;
+      // Between key and value sit the `:` and any `!tag` or `&anchor` of the value.
       const key = keyName(pair.key);
-      if (contains(pair.key, offset)) return [...path, key];
-      if (contains(pair.value, offset)) return pathAtOffset(pair.value, offset, [...path, key]);
+      return contains(pair.value, offset)
+        ? pathAtOffset(pair.value, offset, [...path, key])
+        : [...path, key];
     }
   } else if (isSeq(node)) {
     for (const [i, item] of node.items.entries()) {
