@@ -1,0 +1,355 @@
+import type {
+  CheckRunRecord,
+  CommentRecord,
+  Emulator,
+  IssueRecord,
+  RepoRecord,
+  UserRecord,
+} from "./emulator/index.js";
+
+export const CONFIG_PATH = ".github/phase-gates.yml";
+export const CHECK_NAME = "Phase gate";
+
+export interface By {
+  /** Login of the person acting. */
+  by: string;
+}
+
+export interface WaitOptions {
+  timeoutMs?: number;
+  intervalMs?: number;
+  /** Said in the timeout error, e.g. "the Run PR's check to turn green". */
+  what?: string;
+}
+
+/**
+ * Bounded poll: resolves with the first truthy value of `predicate`, or
+ * rejects after `timeoutMs`. Never a bare sleep: the app works from a queue,
+ * so the only honest wait is for the state we expect.
+ */
+export async function waitFor<T>(
+  predicate: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  options: WaitOptions = {},
+): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const intervalMs = options.intervalMs ?? 50;
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown = null;
+  for (;;) {
+    try {
+      const value = await predicate();
+      if (value) return value;
+      lastError = null;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const reason = lastError instanceof Error ? ` (last error: ${lastError.message})` : "";
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${options.what ?? "a condition"}${reason}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/**
+ * People acting on one repository of the emulator: each action mutates
+ * GitHub's state as that person and then awaits the delivery of the webhook
+ * GitHub sends for it (built from the real example payloads).
+ */
+export function createActors(emulator: Emulator, options: { repo?: string } = {}) {
+  const fullName = options.repo ?? "acme/rocket";
+  const { state } = emulator;
+
+  const repo = (): RepoRecord => state.createRepo(fullName);
+  const person = (login: string): UserRecord => state.user(login);
+  const delivered = async (): Promise<void> => {
+    await emulator.webhooks.idle();
+  };
+
+  function milestoneNumber(title: string): number {
+    const milestone = repo().milestones.find((m) => m.title.toLowerCase() === title.toLowerCase());
+    if (!milestone) throw new Error(`no milestone "${title}" in ${fullName}`);
+    return milestone.number;
+  }
+
+  function issue(number: number): IssueRecord {
+    return state.issue(repo(), number);
+  }
+
+  function labelsOf(number: number): string[] {
+    const r = repo();
+    return issue(number).labelIds.flatMap((id) => r.labels.find((l) => l.id === id)?.name ?? []);
+  }
+
+  /** The newest issue carrying a label (how the app finds a gate issue). */
+  function issueWithLabel(label: string): IssueRecord | undefined {
+    const r = repo();
+    const found = r.labels.find((l) => l.name.toLowerCase() === label.toLowerCase());
+    if (!found) return undefined;
+    return [...r.issues.values()]
+      .filter((i) => !i.pull && i.labelIds.includes(found.id))
+      .sort((a, b) => b.number - a.number)[0];
+  }
+
+  function commentsOn(number: number): CommentRecord[] {
+    return repo().comments.filter((c) => c.issueNumber === number);
+  }
+
+  function checkRunsFor(sha: string, name = CHECK_NAME): CheckRunRecord[] {
+    return repo()
+      .checkRuns.filter((r) => r.head_sha === sha && r.name === name)
+      .sort((a, b) => b.id - a.id);
+  }
+
+  /** The newest `Phase gate` run on a PR's current head sha, as GitHub shows it. */
+  function latestCheck(prNumber: number, name = CHECK_NAME): CheckRunRecord | undefined {
+    const pull = issue(prNumber).pull;
+    if (!pull) throw new Error(`#${prNumber} is not a pull request`);
+    return checkRunsFor(pull.headSha, name)[0];
+  }
+
+  /** Waits for the PR's latest check to be completed with a conclusion (and a title, if given). */
+  function waitForCheck(
+    prNumber: number,
+    expected: { conclusion?: string; title?: string | RegExp } = {},
+    wait: WaitOptions = {},
+  ): Promise<CheckRunRecord> {
+    return waitFor(
+      () => {
+        const run = latestCheck(prNumber);
+        if (!run || run.status !== "completed") return undefined;
+        if (expected.conclusion && run.conclusion !== expected.conclusion) return undefined;
+        if (expected.title !== undefined) {
+          const title = run.output.title ?? "";
+          const ok =
+            typeof expected.title === "string"
+              ? title === expected.title
+              : expected.title.test(title);
+          if (!ok) return undefined;
+        }
+        return run;
+      },
+      {
+        what: `#${prNumber}'s ${CHECK_NAME} check${expected.conclusion ? ` to be ${expected.conclusion}` : ""}${
+          expected.title ? ` titled ${String(expected.title)}` : ""
+        }`,
+        ...wait,
+      },
+    );
+  }
+
+  /**
+   * Waits until nothing has happened for `quietMs`: no webhook in flight and
+   * no API request. Use it before asserting that the app did NOT write.
+   */
+  async function settle(wait: { quietMs?: number; timeoutMs?: number } = {}): Promise<void> {
+    const quietMs = wait.quietMs ?? 1500;
+    await waitFor(
+      () =>
+        !emulator.webhooks.busy &&
+        Date.now() - Math.max(emulator.requestLog.lastAt(), lastDeliveryAt()) >= quietMs,
+      { timeoutMs: wait.timeoutMs ?? 30_000, intervalMs: 50, what: `${quietMs} ms of quiet` },
+    );
+  }
+
+  function lastDeliveryAt(): number {
+    const last = emulator.webhooks.deliveries.at(-1);
+    return last ? Date.parse(last.at) + last.durationMs : 0;
+  }
+
+  return {
+    repoName: fullName,
+    repo,
+    issue,
+    labelsOf,
+    issueWithLabel,
+    commentsOn,
+    checkRunsFor,
+    latestCheck,
+    waitForCheck,
+    settle,
+    waitFor,
+
+    addCollaborator(login: string, roleName: string): void {
+      repo();
+      state.addCollaborator(fullName, login, roleName);
+    },
+
+    addTeamMember(org: string, slug: string, login: string): void {
+      state.addTeamMember(org, slug, login);
+    },
+
+    /** Installs the app on repositories (`installation.created`). */
+    async installApp(
+      repos: string[] = [fullName],
+      who: By = { by: fullName.split("/")[0] ?? "owner" },
+    ) {
+      const installation = state.install(repos, person(who.by));
+      await delivered();
+      return installation;
+    },
+
+    /** Commits `.github/phase-gates.yml` on the default branch (`push`); null deletes it. */
+    async pushConfig(yamlText: string | null, who: By): Promise<string> {
+      const r = repo();
+      const sha = state.commitFiles(
+        r,
+        r.default_branch,
+        { [CONFIG_PATH]: yamlText },
+        person(who.by),
+        yamlText === null ? "Remove phase gates" : "Configure phase gates",
+      );
+      await delivered();
+      return sha;
+    },
+
+    async openIssue(
+      input: { title: string; body?: string; labels?: string[]; milestone?: string } & By,
+    ) {
+      const created = state.createIssue(
+        repo(),
+        {
+          title: input.title,
+          body: input.body ?? null,
+          labels: input.labels ?? [],
+          milestone: input.milestone ? milestoneNumber(input.milestone) : null,
+        },
+        person(input.by),
+      );
+      await delivered();
+      return created;
+    },
+
+    /** Opens a PR from a new branch (`pull_request.opened`); `files` are the changes it makes. */
+    async openPullRequest(
+      input: {
+        title: string;
+        body?: string;
+        labels?: string[];
+        milestone?: string;
+        headSha?: string;
+        head?: string;
+        draft?: boolean;
+        files?: Record<string, string | null>;
+      } & By,
+    ) {
+      const created = state.createPull(
+        repo(),
+        {
+          title: input.title,
+          body: input.body ?? null,
+          labels: input.labels ?? [],
+          milestone: input.milestone ? milestoneNumber(input.milestone) : null,
+          ...(input.headSha ? { headSha: input.headSha } : {}),
+          ...(input.head ? { head: input.head } : {}),
+          ...(input.draft ? { draft: true } : {}),
+          files: input.files ?? {
+            [`src/${input.title.toLowerCase().replace(/\W+/g, "-")}.ts`]: "export {};\n",
+          },
+        },
+        person(input.by),
+      );
+      await delivered();
+      return created;
+    },
+
+    /** A new commit on the PR's branch (`pull_request.synchronize`). Returns the new head sha. */
+    async pushCommit(
+      prNumber: number,
+      who: By & { files?: Record<string, string | null> },
+    ): Promise<string> {
+      const updated = state.pushToPull(
+        repo(),
+        prNumber,
+        person(who.by),
+        who.files ? { files: who.files } : {},
+      );
+      await delivered();
+      return updated.pull?.headSha ?? "";
+    },
+
+    async addLabel(number: number, name: string, who: By): Promise<void> {
+      state.addLabels(repo(), number, [name], person(who.by));
+      await delivered();
+    },
+
+    async removeLabel(number: number, name: string, who: By): Promise<void> {
+      state.removeLabel(repo(), number, name, person(who.by));
+      await delivered();
+    },
+
+    /** Sets (`milestoned`) or clears (`demilestoned`, with null) an issue's or PR's milestone. */
+    async setMilestone(number: number, title: string | null, who: By): Promise<void> {
+      state.updateIssue(
+        repo(),
+        number,
+        { milestone: title === null ? null : milestoneNumber(title) },
+        person(who.by),
+      );
+      await delivered();
+    },
+
+    /** Closes as completed or not planned (`issues.closed` with state_reason and sender). */
+    async closeIssue(
+      number: number,
+      who: By & { reason?: "completed" | "not_planned" },
+    ): Promise<void> {
+      state.updateIssue(
+        repo(),
+        number,
+        { state: "closed", state_reason: who.reason ?? "completed" },
+        person(who.by),
+      );
+      await delivered();
+    },
+
+    async reopenIssue(number: number, who: By): Promise<void> {
+      state.updateIssue(repo(), number, { state: "open" }, person(who.by));
+      await delivered();
+    },
+
+    async comment(number: number, body: string, who: By): Promise<CommentRecord> {
+      const created = state.createComment(repo(), number, body, person(who.by));
+      await delivered();
+      return created;
+    },
+
+    async editComment(id: number, body: string, who: By): Promise<void> {
+      state.updateComment(repo(), id, body, person(who.by));
+      await delivered();
+    },
+
+    async deleteComment(id: number, who: By): Promise<void> {
+      state.deleteComment(repo(), id, person(who.by));
+      await delivered();
+    },
+
+    /** Edits the body (`issues.edited` / `pull_request.edited` with `changes.body.from`). */
+    async editIssueBody(number: number, body: string, who: By): Promise<void> {
+      state.updateIssue(repo(), number, { body }, person(who.by));
+      await delivered();
+    },
+
+    /** Ticks every task-list item of an issue's body, as a person clicking the checkboxes. */
+    async tickCriteria(number: number, who: By): Promise<void> {
+      const body = issue(number).body ?? "";
+      const ticked = body.replace(/^(\s*[-*+]\s+)\[ \]/gm, "$1[x]");
+      if (ticked !== body) {
+        state.updateIssue(repo(), number, { body: ticked }, person(who.by));
+        await delivered();
+      }
+    },
+
+    /** "Re-run" on the PR's latest Phase gate check (`check_run.rerequested`). */
+    async rerequestCheck(prNumber: number, who: By): Promise<void> {
+      const run = latestCheck(prNumber);
+      if (!run) throw new Error(`#${prNumber} has no ${CHECK_NAME} check to re-run`);
+      state.rerequestCheckRun(repo(), run.id, person(who.by));
+      await delivered();
+    },
+  };
+}
+
+export type Actors = ReturnType<typeof createActors>;

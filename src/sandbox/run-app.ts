@@ -1,0 +1,202 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Emulator } from "./emulator/index.js";
+
+export interface RunningApp {
+  /** Where the emulator must POST webhooks. */
+  webhookUrl: string;
+  secret: string;
+  port: number;
+  pid: number;
+  /** Everything the app printed (stdout and stderr), for failing tests to show. */
+  output(): string;
+  /** True once the process has exited. */
+  readonly exited: boolean;
+  /** SIGTERM, then SIGKILL after a grace period. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface StartAppOptions {
+  emulator: Emulator;
+  /** Repository root (where package.json and lib/ live). */
+  cwd?: string;
+  /** Probot LOG_LEVEL; default "warn". */
+  logLevel?: string;
+  /** Extra environment, e.g. tuning of the app's throttle. */
+  env?: Record<string, string>;
+  /** How long to wait for the server to listen; default 30 s. */
+  startTimeoutMs?: number;
+  /** Copy the app's output to this process's stderr as it comes. */
+  echo?: boolean;
+  /** Connect the emulator's webhooks to the app (default true). */
+  connect?: boolean;
+}
+
+/** src/sandbox or lib/sandbox → the repository root. */
+export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+const children = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/** Never leave an app server behind, whatever way this process ends. */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    for (const child of children) child.kill("SIGKILL");
+  });
+}
+
+/** A throwaway key: Probot signs its JWTs with it and the emulator accepts any signature. */
+export function generatePrivateKey(): string {
+  const { privateKey } = generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: "pkcs1", format: "pem" },
+    publicKeyEncoding: { type: "spki", format: "pem" },
+  });
+  return privateKey;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function probotBin(root: string): string {
+  const pkgPath = join(root, "node_modules", "probot", "package.json");
+  const pkg = JSON.parse(readFileSync(pkgPath, "utf8")) as {
+    bin?: string | Record<string, string>;
+  };
+  const bin = typeof pkg.bin === "string" ? pkg.bin : (pkg.bin?.probot ?? "./bin/probot.js");
+  return join(root, "node_modules", "probot", bin);
+}
+
+/** Variables of the parent that would point the app somewhere else than the sandbox. */
+const STRIPPED_ENV = [
+  "APP_ID",
+  "PRIVATE_KEY",
+  "PRIVATE_KEY_PATH",
+  "WEBHOOK_SECRET",
+  "WEBHOOK_PROXY_URL",
+  "WEBHOOK_PATH",
+  "GHE_HOST",
+  "GHE_PROTOCOL",
+  "REDIS_URL",
+  "SENTRY_DSN",
+  "GITHUB_TOKEN",
+  "GH_TOKEN",
+  "LOG_FORMAT",
+];
+
+/**
+ * Starts the real app server the way `npm start` does
+ * (`probot run ./lib/index.js`), pointed at the emulator.
+ */
+export async function startApp(options: StartAppOptions): Promise<RunningApp> {
+  const root = options.cwd ?? REPO_ROOT;
+  const appPath = join(root, "lib", "index.js");
+  if (!existsSync(appPath)) {
+    throw new Error(`${appPath} does not exist: run \`npm run build\` first`);
+  }
+  if (existsSync(join(root, ".env"))) {
+    process.stderr.write(
+      "[sandbox] warning: .env exists in the repository root; Probot loads it and it may override the sandbox settings\n",
+    );
+  }
+  const { emulator } = options;
+  const port = await freePort();
+  const secret = randomBytes(16).toString("hex");
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of STRIPPED_ENV) delete env[key];
+  Object.assign(env, {
+    APP_ID: String(emulator.state.app.id),
+    PRIVATE_KEY: generatePrivateKey(),
+    WEBHOOK_SECRET: secret,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    GHE_HOST: emulator.host,
+    GHE_PROTOCOL: "http",
+    NODE_ENV: "production",
+    LOG_LEVEL: options.logLevel ?? "warn",
+    LOG_FORMAT: "json",
+    NO_COLOR: "1",
+    ...options.env,
+  });
+
+  const child = spawn(process.execPath, [probotBin(root), "run", "./lib/index.js"], {
+    cwd: root,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  installExitHook();
+  children.add(child);
+  let output = "";
+  let exited = false;
+  const exitPromise = new Promise<void>((resolve) => {
+    child.once("exit", (code, signal) => {
+      exited = true;
+      children.delete(child);
+      output += `\n[sandbox] app exited (code ${code}, signal ${signal})\n`;
+      resolve();
+    });
+  });
+  const capture = (chunk: Buffer): void => {
+    const text = chunk.toString();
+    output += text;
+    if (options.echo) process.stderr.write(text);
+  };
+  child.stdout?.on("data", capture);
+  child.stderr?.on("data", capture);
+
+  const stop = async (): Promise<void> => {
+    if (exited) return;
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
+    await exitPromise;
+    clearTimeout(timer);
+  };
+
+  const webhookUrl = `http://127.0.0.1:${port}/api/github/webhooks`;
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  // Bounded poll on Probot's /ping until the server listens.
+  for (;;) {
+    if (exited) throw new Error(`the app exited before listening:\n${output}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/ping`, {
+        signal: AbortSignal.timeout(1000),
+      });
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`the app did not listen on port ${port} in time:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+
+  if (options.connect !== false) emulator.connectApp({ url: webhookUrl, secret });
+  return {
+    webhookUrl,
+    secret,
+    port,
+    pid: child.pid ?? 0,
+    output: () => output,
+    get exited() {
+      return exited;
+    },
+    stop,
+  };
+}
