@@ -1,6 +1,7 @@
 import { type Config, configSchema } from "../../../src/config/schema.js";
 import type {
   ChecklistProgress,
+  GateConfig,
   GateIssueFacts,
   LinkedIssueFacts,
   PullRequestPhaseFacts,
@@ -119,4 +120,11 @@ export function gateMap(
   entries: Record<number, GateIssueFacts | null> = {},
 ): Map<number, GateIssueFacts | null> {
   return new Map(Object.entries(entries).map(([k, v]) => [Number(k), v]));
+}
+
+/** The gate that ends phase `index`; throws when that phase has none. */
+export function gateOf(config: Config, index: number): GateConfig {
+  const gate = config.phases[index]?.gate;
+  if (!gate) throw new Error(`phase ${index} has no gate`);
+  return gate;
 }
