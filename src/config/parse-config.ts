@@ -127,6 +127,8 @@ function readFile(source: ConfigSource, index: number): ReadResult {
     uniqueKeys: true,
     // Probot reads configs with js-yaml, which honours `<<: *anchor`; so do we.
     merge: true,
+    // Pure module: problems are returned, never printed by the yaml package.
+    logLevel: "error",
   });
   const at = (offset: number, keyPath: string, message: string): PlacedError => ({
     fileIndex: index,
@@ -145,11 +147,13 @@ function readFile(source: ConfigSource, index: number): ReadResult {
       ok: false,
       errors: problems.map((problem) => {
         const offset = problem.pos[0];
+        // Warnings and duplicate keys come from a well-formed tree, so the key
+        // path is reliable; for syntax errors it would be a guess.
         const path =
           problem.name === "YAMLWarning" || problem.code === "DUPLICATE_KEY"
             ? pathAtOffset(doc.contents, offset)
             : [];
-        return at(offset, formatKeyPath(path), yamlErrorMessage(problem, source.text));
+        return at(offset, formatKeyPath(path), yamlErrorMessage(problem, source.text, path));
       }),
     };
   }
@@ -164,19 +168,8 @@ function readFile(source: ConfigSource, index: number): ReadResult {
   }
   if (value === null || value === undefined) value = {};
   if (!isPlainObject(value)) {
-    return {
-      ok: false,
-      errors: [
-        {
-          fileIndex: index,
-          file: name,
-          keyPath: "",
-          line: 1,
-          column: 1,
-          message: `expected settings written as "key: value" lines (a mapping, e.g. "phases:"), got ${rootKind(value)}`,
-        },
-      ],
-    };
+    const message = `expected settings written as "key: value" lines (a mapping, e.g. "phases:"), got ${rootKind(value)}`;
+    return { ok: false, errors: [{ ...at(0, "", message), line: 1, column: 1 }] };
   }
   // `_extends` is how the chain is built (github/load-config.ts), not a setting.
   const settings = Object.fromEntries(Object.entries(value).filter(([key]) => key !== "_extends"));
@@ -190,11 +183,11 @@ function rootKind(value: unknown): string {
   return `the value ${String(value)}`;
 }
 
-function yamlErrorMessage(error: YAMLError, text: string): string {
+function yamlErrorMessage(error: YAMLError, text: string, path: readonly PathSegment[]): string {
   switch (error.code) {
     case "DUPLICATE_KEY": {
-      const key = keyTextAt(text, error.pos[0]);
-      return `duplicate key ${key ? `"${key}" ` : ""}(a key may appear only once in the same mapping)`;
+      const key = path[path.length - 1];
+      return `duplicate key ${key === undefined ? "" : `"${key}" `}(a key may appear only once in the same mapping)`;
     }
     case "BLOCK_AS_IMPLICIT_KEY": {
       // `label: phase: crawl` — the most common YAML slip with our default label names.
@@ -218,13 +211,6 @@ function yamlErrorMessage(error: YAMLError, text: string): string {
 function lineAt(text: string, offset: number): string {
   const end = text.indexOf("\n", offset);
   return text.slice(offset, end === -1 ? undefined : end);
-}
-
-function keyTextAt(text: string, offset: number): string {
-  const rest = text.slice(offset);
-  const quoted = /^(["'])(.*?)\1/.exec(rest);
-  if (quoted) return quoted[2] ?? "";
-  return (/^[^:\n]*?(?=\s*:(\s|$))/.exec(rest)?.[0] ?? "").trim();
 }
 
 function lowerFirst(message: string): string {
