@@ -1,0 +1,139 @@
+import type { Config, PhaseConfig } from "./types.js";
+
+/** A label as the app wants it to exist in the repository. */
+export interface LabelSpec {
+  name: string;
+  /** Six hex digits, lowercase, no `#` (the form GitHub returns). */
+  color: string;
+  description: string;
+}
+
+/** A label as GitHub lists it. */
+export interface ExistingLabel {
+  name: string;
+  color: string;
+  description: string | null;
+}
+
+export interface LabelPlan {
+  create: LabelSpec[];
+  /** `current` is the existing label's name; `spec.name` keeps that spelling. */
+  update: { current: string; spec: LabelSpec }[];
+}
+
+export const APPROVED_LABEL = "gate: approved";
+export const STOPPED_LABEL = "gate: stopped";
+
+/** One colour per phase position (at most 10 phases), none equal to the gate or decision colours. */
+export const PHASE_COLORS = [
+  "c5def5",
+  "1d76db",
+  "5319e7",
+  "006b75",
+  "fbca04",
+  "d93f0b",
+  "bfdadc",
+  "d4c5f9",
+  "f9d0c4",
+  "0052cc",
+] as const;
+export const GATE_COLOR = "24292f";
+export const APPROVED_COLOR = "0e8a16";
+export const STOPPED_COLOR = "b60205";
+
+/** GitHub rejects label descriptions longer than 100 characters. */
+const DESCRIPTION_LIMIT = 100;
+
+const MEANINGS: Readonly<Record<string, string>> = {
+  crawl: "proves feasibility",
+  walk: "proves value",
+  run: "scales what was proven",
+};
+
+/** What a phase proves, when its id is one of Crawl, Walk, Run; null for a custom phase. */
+export function phaseMeaning(phase: Pick<PhaseConfig, "id">): string | null {
+  return MEANINGS[phase.id] ?? null;
+}
+
+function clip(text: string): string {
+  const chars = [...text];
+  return chars.length <= DESCRIPTION_LIMIT
+    ? text
+    : `${chars.slice(0, DESCRIPTION_LIMIT - 1).join("")}…`;
+}
+
+function phaseDescription(phase: PhaseConfig): string {
+  const meaning = phaseMeaning(phase);
+  return clip(meaning ? `Phase: ${phase.name} — ${meaning}` : `Phase: ${phase.name} (phase-gates)`);
+}
+
+/**
+ * Every label the configuration relies on: the phase labels, the gate
+ * labels and the two decision labels. Names are unique ignoring case; if a
+ * decision label collides with a configured one, the configured one wins.
+ */
+export function desiredLabels(config: Config): LabelSpec[] {
+  const specs: LabelSpec[] = [];
+  config.phases.forEach((phase, i) => {
+    specs.push({
+      name: phase.label,
+      color: PHASE_COLORS[i % PHASE_COLORS.length] ?? PHASE_COLORS[0],
+      description: phaseDescription(phase),
+    });
+  });
+  for (const phase of config.phases) {
+    if (!phase.gate) continue;
+    specs.push({
+      name: phase.gate.label,
+      color: GATE_COLOR,
+      description: clip(`Marks the gate issue that ends ${phase.name}`),
+    });
+  }
+  specs.push(
+    {
+      name: APPROVED_LABEL,
+      color: APPROVED_COLOR,
+      description: "Gate decision: approved (display only; state comes from the issue)",
+    },
+    {
+      name: STOPPED_LABEL,
+      color: STOPPED_COLOR,
+      description: "Gate decision: stopped (display only; state comes from the issue)",
+    },
+  );
+  const seen = new Set<string>();
+  return specs.filter((s) => {
+    const key = s.name.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * Desired labels against the repository's labels: create what is missing,
+ * repair colour or description drift, and nothing else. Labels nobody
+ * configured are never touched, and nothing is ever deleted — a label a
+ * person made may be in use in ways the app cannot see.
+ *
+ * Names compare ignoring case, as GitHub does. A label that differs only in
+ * case is the same label: its colour and description are repaired, its
+ * spelling is the person's and stays.
+ */
+export function planLabels(config: Config, existing: readonly ExistingLabel[]): LabelPlan {
+  const byName = new Map(existing.map((l) => [l.name.toLowerCase(), l]));
+  const plan: LabelPlan = { create: [], update: [] };
+  for (const spec of desiredLabels(config)) {
+    const found = byName.get(spec.name.toLowerCase());
+    if (!found) {
+      plan.create.push(spec);
+      continue;
+    }
+    const sameColor = found.color.replace(/^#/, "").toLowerCase() === spec.color;
+    const sameDescription = (found.description ?? "") === spec.description;
+    if (!sameColor || !sameDescription) {
+      plan.update.push({ current: found.name, spec: { ...spec, name: found.name } });
+    }
+  }
+  return plan;
+}

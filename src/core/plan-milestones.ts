@@ -1,0 +1,112 @@
+import { phaseIndexOfLabel, phaseIndexOfMilestone } from "./phases.js";
+import { phaseMeaning } from "./plan-labels.js";
+import type { Config, PhaseConfig } from "./types.js";
+
+/** A milestone as the app creates it. */
+export interface MilestoneSpec {
+  title: string;
+  description: string;
+}
+
+export interface MilestonePlan {
+  create: MilestoneSpec[];
+}
+
+export function milestoneDescription(phase: PhaseConfig): string {
+  const meaning = phaseMeaning(phase);
+  return `Phase: ${phase.name}${meaning ? ` — ${meaning}` : ""}. Issues and PRs in this milestone get the \`${phase.label}\` label.`;
+}
+
+/**
+ * The phase milestones that do not exist yet (titles compare ignoring case,
+ * as the phase mapping does). An existing milestone, open or closed, is left
+ * exactly as it is: its due date is the team's timebox, its state their call.
+ */
+export function planMilestones(
+  config: Config,
+  existing: readonly { title: string }[],
+): MilestonePlan {
+  const titles = new Set(existing.map((m) => m.title.toLowerCase()));
+  const create: MilestoneSpec[] = [];
+  for (const phase of config.phases) {
+    if (phase.milestone === null || titles.has(phase.milestone.toLowerCase())) continue;
+    titles.add(phase.milestone.toLowerCase());
+    create.push({ title: phase.milestone, description: milestoneDescription(phase) });
+  }
+  return { create };
+}
+
+/** An issue or PR's own phase inputs, as GitHub has them now. */
+export interface ItemPhaseState {
+  labels: readonly string[];
+  milestone: string | null;
+}
+
+/** Label writes on one issue or PR: names to add, and existing names (their own spelling) to remove. */
+export interface ItemLabelPlan {
+  add: string[];
+  remove: string[];
+}
+
+/** The milestone that was just removed, and the item's other phase sources. */
+export interface Demilestoned {
+  milestone: string;
+  /**
+   * Sources other than the item's own labels that can imply a phase: for a
+   * PR, the issues it closes (when `linkedIssues` is on); for an issue, none.
+   */
+  otherSources: readonly ItemPhaseState[];
+}
+
+const nothing = (): ItemLabelPlan => ({ add: [], remove: [] });
+
+/**
+ * Milestone → phase label (SPEC §2, `sync.milestones`), planned on the
+ * item's CURRENT state, so a late or repeated event plans the same thing and
+ * the app's own writes plan nothing:
+ *
+ * - milestone maps to phase P → the item carries P's label and no other
+ *   phase label;
+ * - else, when `demilestoned` names a removed milestone M of phase P → P's
+ *   label goes, unless another source implies P.
+ *
+ * "Another source" cannot be the item's labels themselves: GitHub does not
+ * say whether a person or the milestone added P's label, and by our own rule
+ * a milestone of P always brought it. So for an issue there is no other
+ * source and the label goes; for a PR, an issue it closes that is itself in
+ * P (by label or milestone) keeps it. A person who wants the label back
+ * after removing the milestone adds it again; no milestone event follows.
+ */
+export function planItemPhaseLabels(
+  config: Config,
+  item: ItemPhaseState,
+  demilestoned?: Demilestoned,
+): ItemLabelPlan {
+  const has = (label: string) => item.labels.some((l) => same(l, label));
+  const phaseLabels = item.labels.filter((l) => phaseIndexOfLabel(config, l) >= 0);
+
+  const current = phaseIndexOfMilestone(config, item.milestone);
+  if (current >= 0) {
+    const want = config.phases[current]?.label;
+    if (want === undefined) return nothing();
+    return {
+      add: has(want) ? [] : [want],
+      remove: phaseLabels.filter((l) => !same(l, want)),
+    };
+  }
+
+  if (!demilestoned) return nothing();
+  const removed = phaseIndexOfMilestone(config, demilestoned.milestone);
+  const implied = config.phases[removed]?.label;
+  if (removed < 0 || implied === undefined) return nothing();
+  const elsewhere = demilestoned.otherSources.some(
+    (s) =>
+      phaseIndexOfMilestone(config, s.milestone) === removed ||
+      s.labels.some((l) => phaseIndexOfLabel(config, l) === removed),
+  );
+  return elsewhere ? nothing() : { add: [], remove: phaseLabels.filter((l) => same(l, implied)) };
+}
+
+function same(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}

@@ -1,0 +1,100 @@
+import { type ExistingLabel, planLabels } from "../core/plan-labels.js";
+import {
+  type Demilestoned,
+  type ItemLabelPlan,
+  type ItemPhaseState,
+  planItemPhaseLabels,
+} from "../core/plan-milestones.js";
+import type { Config } from "../core/types.js";
+import { type GitHub, httpStatus, type RepoRef } from "./octokit.js";
+
+export interface LabelSync {
+  created: string[];
+  updated: string[];
+}
+
+/** A 422 whose validation error says the thing exists: another writer was faster, and that is fine. */
+export function isAlreadyExists(error: unknown): boolean {
+  if (httpStatus(error) !== 422) return false;
+  const data = (error as { response?: { data?: { errors?: { code?: string }[] } } }).response?.data;
+  return (data?.errors ?? []).some((e) => e.code === "already_exists");
+}
+
+export async function listLabels(octokit: GitHub, repo: RepoRef): Promise<ExistingLabel[]> {
+  const labels = await octokit.paginate(octokit.rest.issues.listLabelsForRepo, {
+    ...repo,
+    per_page: 100,
+  });
+  return labels.map((l) => ({ name: l.name, color: l.color, description: l.description }));
+}
+
+/**
+ * `sync.labels`: reads the repository's labels once, then creates the
+ * missing phase, gate and decision labels and repairs colour/description
+ * drift. Nothing is deleted or renamed; a second run on the same state
+ * writes nothing.
+ */
+export async function ensureLabels(
+  octokit: GitHub,
+  repo: RepoRef,
+  config: Config,
+): Promise<LabelSync> {
+  const plan = planLabels(config, await listLabels(octokit, repo));
+  const result: LabelSync = { created: [], updated: [] };
+  for (const spec of plan.create) {
+    try {
+      await octokit.rest.issues.createLabel({ ...repo, ...spec });
+      result.created.push(spec.name);
+    } catch (error) {
+      // Created by someone else since our read: the next sync repairs its colour if needed.
+      if (!isAlreadyExists(error)) throw error;
+    }
+  }
+  for (const { current, spec } of plan.update) {
+    // No `new_name`: the person's spelling of the label stays.
+    await octokit.rest.issues.updateLabel({
+      ...repo,
+      name: current,
+      color: spec.color,
+      description: spec.description,
+    });
+    result.updated.push(current);
+  }
+  return result;
+}
+
+/** Writes an item label plan: one POST with every label to add, one DELETE per label to remove. */
+export async function applyItemLabelPlan(
+  octokit: GitHub,
+  repo: RepoRef,
+  issueNumber: number,
+  plan: ItemLabelPlan,
+): Promise<void> {
+  if (plan.add.length > 0) {
+    await octokit.rest.issues.addLabels({ ...repo, issue_number: issueNumber, labels: plan.add });
+  }
+  for (const name of plan.remove) {
+    try {
+      await octokit.rest.issues.removeLabel({ ...repo, issue_number: issueNumber, name });
+    } catch (error) {
+      // 404: the label is already gone (removed since our read) — the state we wanted.
+      if (httpStatus(error) !== 404) throw error;
+    }
+  }
+}
+
+/**
+ * Milestone → phase label on one issue or PR: plans on the state passed in
+ * (read it fresh) and writes only the difference. Returns what it planned.
+ */
+export async function syncItemPhaseLabels(
+  octokit: GitHub,
+  repo: RepoRef,
+  config: Config,
+  item: ItemPhaseState & { number: number },
+  demilestoned?: Demilestoned,
+): Promise<ItemLabelPlan> {
+  const plan = planItemPhaseLabels(config, item, demilestoned);
+  await applyItemLabelPlan(octokit, repo, item.number, plan);
+  return plan;
+}
