@@ -36,7 +36,10 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
   const settings: AppSettings = { appId: options.appId === undefined ? envAppId() : options.appId };
 
   const app: ApplicationFunction = (probot: Probot) => {
-    const work = new WorkQueue(probot.log.child({ name: "queue" }), options.onJobError ? { onError: options.onJobError } : {});
+    const work = new WorkQueue(
+      probot.log.child({ name: "queue" }),
+      options.onJobError ? { onError: options.onJobError } : {},
+    );
     queue = work;
 
     function enqueue(
@@ -68,11 +71,12 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
 
     probot.on([...ISSUE_EVENTS], async (context) => {
       const { payload } = context;
+      const sender = { sender: payload.sender.login, senderIsBot: payload.sender.type === "Bot" };
       enqueue(context, context.repo(), `issues.${payload.action}`, (job) =>
         onIssueChanged(job, {
-          action: payload.action,
           issue: payload.issue,
           label: "label" in payload ? payload.label : undefined,
+          trigger: { kind: "issue", action: payload.action, ...sender },
         }),
       );
     });
@@ -82,8 +86,19 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       async (context) => {
         const { payload } = context;
         if (payload.issue.pull_request) return;
+        const { comment } = payload;
         enqueue(context, context.repo(), `issue_comment.${payload.action}`, (job) =>
-          onIssueChanged(job, { action: "commented", issue: payload.issue }),
+          onIssueChanged(job, {
+            issue: payload.issue,
+            trigger: {
+              kind: "comment",
+              action: payload.action,
+              commentId: comment.id,
+              author: comment.user?.login ?? "ghost",
+              authorIsBot: comment.user?.type === "Bot",
+              body: comment.body ?? "",
+            },
+          }),
         );
       },
     );

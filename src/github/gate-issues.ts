@@ -35,7 +35,7 @@ export function labelNames(labels: IssueData["labels"]): string[] {
   return labels.flatMap((l) => (typeof l === "string" ? [l] : l.name ? [l.name] : []));
 }
 
-const isBot = (user: UserLike | null | undefined) =>
+export const isBot = (user: UserLike | null | undefined) =>
   user?.type === "Bot" || /\[bot\]$/.test(user?.login ?? "");
 
 /** The gate issue: the newest issue (open or closed) carrying the gate's label. PRs are not gate issues. */
@@ -56,29 +56,50 @@ export async function findGateIssue(
   return issue ?? null;
 }
 
-export async function listCommandComments(
+export interface IssueComment {
+  id: number;
+  body: string;
+  author: string;
+  authorIsBot: boolean;
+  createdAt: string;
+  url: string;
+}
+
+export async function listComments(
   octokit: GitHub,
   repo: RepoRef,
   issueNumber: number,
-): Promise<CommandComment[]> {
+): Promise<IssueComment[]> {
   const comments = await octokit.paginate(octokit.rest.issues.listComments, {
     ...repo,
     issue_number: issueNumber,
     per_page: 100,
   });
+  return comments.map((c) => ({
+    id: c.id,
+    body: c.body ?? "",
+    author: c.user?.login ?? "ghost",
+    authorIsBot: isBot(c.user),
+    createdAt: c.created_at,
+    url: c.html_url,
+  }));
+}
+
+export function commandComments(comments: readonly IssueComment[]): CommandComment[] {
   return comments.flatMap((c) => {
     const command = parseCommand(c.body);
-    if (!command || !c.user) return [];
-    return [
-      {
-        id: c.id,
-        author: c.user.login,
-        authorIsBot: isBot(c.user),
-        createdAt: c.created_at,
-        url: c.html_url,
-        command,
-      },
-    ];
+    return command
+      ? [
+          {
+            id: c.id,
+            author: c.author,
+            authorIsBot: c.authorIsBot,
+            createdAt: c.createdAt,
+            url: c.url,
+            command,
+          },
+        ]
+      : [];
   });
 }
 
@@ -87,6 +108,8 @@ export interface GateRecord {
   facts: GateIssueFacts | null;
   tally: ApprovalTally;
   commands: CommandComment[];
+  /** Every comment of the gate issue (the app's own included: it finds its records by marker). */
+  comments: IssueComment[];
 }
 
 /**
@@ -103,7 +126,7 @@ export async function readGate(
 ): Promise<GateRecord> {
   const empty: ApprovalTally = { approvals: [], stop: null };
   let issue = known ?? (await findGateIssue(octokit, repo, gate.label));
-  if (!issue) return { issue: null, facts: null, tally: empty, commands: [] };
+  if (!issue) return { issue: null, facts: null, tally: empty, commands: [], comments: [] };
 
   // The list endpoint omits `closed_by`; only the single-issue endpoint has it.
   if (issue.state === "closed" && issue.closed_by === undefined) {
@@ -111,7 +134,8 @@ export async function readGate(
       .data as IssueData;
   }
 
-  const commands = issue.comments > 0 ? await listCommandComments(octokit, repo, issue.number) : [];
+  const comments = issue.comments > 0 ? await listComments(octokit, repo, issue.number) : [];
+  const commands = commandComments(comments);
   const authors = [
     ...new Set(commands.filter((c) => !c.authorIsBot).map((c) => c.author.toLowerCase())),
   ];
@@ -156,7 +180,7 @@ export async function readGate(
     stop: tally.stop ? { by: tally.stop.by, reason: tally.stop.reason } : null,
     checklist: checklistProgress(issue.body),
   };
-  return { issue, facts, tally, commands };
+  return { issue, facts, tally, commands, comments };
 }
 
 function normaliseReason(reason: string | null | undefined): GateIssueFacts["stateReason"] {

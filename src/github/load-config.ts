@@ -88,7 +88,7 @@ export async function loadConfig(octokit: GitHub, repo: RepoRef): Promise<Loaded
     text = await readFile(octokit, at);
   }
   if (text === null) return { kind: "none" };
-  sources.push({ path: label(at, repo), text, repo: `${at.owner}/${at.repo}` });
+  sources.push({ path: label(at, repo), text });
 
   const visited = new Set([`${at.owner}/${at.repo}:${at.path}`.toLowerCase()]);
   for (let ext = extendsTarget(text); ext !== null; ) {
@@ -113,7 +113,7 @@ export async function loadConfig(octokit: GitHub, repo: RepoRef): Promise<Loaded
     if (nextText === null) {
       return fail(`"${target}" does not exist or the app cannot read it`);
     }
-    sources.push({ path: label(next, repo), text: nextText, repo: `${next.owner}/${next.repo}` });
+    sources.push({ path: label(next, repo), text: nextText });
     ext = extendsTarget(nextText);
   }
 

@@ -83,6 +83,7 @@ export function checkRunsQuery(): Record<string, string> {
 
 export function assertAllCalled(): void {
   const pending = nock.pendingMocks();
+  nock.cleanAll(); // a failed test must not leave its mocks to the next one
   if (pending.length > 0)
     throw new Error(`GitHub calls expected but not made:\n${pending.join("\n")}`);
 }

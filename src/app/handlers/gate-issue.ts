@@ -1,6 +1,7 @@
 import { gatePhaseIndex } from "../../core/gates.js";
 import { closingReferences, type PullFacts } from "../../github/pull-requests.js";
 import { recheckOpenPulls } from "../evaluate-pull-request.js";
+import { type GateTrigger, reconcileGate } from "../gate-flow.js";
 import type { RepoJob } from "../repo-job.js";
 
 export const ISSUE_EVENTS = [
@@ -17,7 +18,6 @@ export const ISSUE_EVENTS = [
 ] as const;
 
 export interface IssueEvent {
-  action: string;
   issue: {
     number: number;
     labels?: ({ name?: string } | null)[] | undefined;
@@ -25,6 +25,7 @@ export interface IssueEvent {
   };
   /** The label added or removed, on labeled/unlabeled. */
   label?: { name: string } | undefined;
+  trigger: GateTrigger;
 }
 
 const PHASE_INPUT_ACTIONS = new Set([
@@ -37,9 +38,10 @@ const PHASE_INPUT_ACTIONS = new Set([
 ]);
 
 /**
- * An issue changed:
- * 1. load the config (none → nothing to do);
- * 2. a gate issue (it has, or just lost, a gate label) → re-check every open PR;
+ * An issue, or a comment on one, changed:
+ * 1. load the config (none → nothing to do; invalid → every PR shows the errors);
+ * 2. a gate issue (it has, or just lost, a gate label) → enforce the gate rules
+ *    (commands, reverted closes, decision record), then re-check every open PR;
  * 3. any other issue whose labels or milestone changed → re-check the open PRs that close it.
  */
 export async function onIssueChanged(job: RepoJob, event: IssueEvent): Promise<void> {
@@ -49,20 +51,20 @@ export async function onIssueChanged(job: RepoJob, event: IssueEvent): Promise<v
     await recheckOpenPulls(job);
     return;
   }
+  const { config } = loaded;
   const labels = [
     ...(event.issue.labels ?? []).flatMap((l) => (l?.name ? [l.name] : [])),
     ...(event.label ? [event.label.name] : []),
   ];
-  if (labels.some((l) => gatePhaseIndex(loaded.config, l) >= 0)) {
+  const gateIndex = labels.map((l) => gatePhaseIndex(config, l)).find((i) => i >= 0);
+  if (gateIndex !== undefined && !event.issue.pull_request) {
+    const deleted = event.trigger.kind === "issue" && event.trigger.action === "deleted";
+    if (!deleted) await reconcileGate(job, config, gateIndex, event.trigger);
     await recheckOpenPulls(job);
     return;
   }
-  if (
-    !loaded.config.linkedIssues ||
-    !PHASE_INPUT_ACTIONS.has(event.action) ||
-    event.issue.pull_request
-  )
-    return;
+  const action = event.trigger.kind === "issue" ? event.trigger.action : "commented";
+  if (!config.linkedIssues || !PHASE_INPUT_ACTIONS.has(action) || event.issue.pull_request) return;
   const closesThisIssue = (pr: PullFacts) =>
     closingReferences(job.repo, pr.body).some(
       (ref) =>
