@@ -1,3 +1,4 @@
+import { DECISION_LABELS } from "./gate-text.js";
 import type { Config, PhaseConfig } from "./types.js";
 
 /** A label as the app wants it to exist in the repository. */
@@ -21,8 +22,8 @@ export interface LabelPlan {
   update: { current: string; spec: LabelSpec }[];
 }
 
-export const APPROVED_LABEL = "gate: approved";
-export const STOPPED_LABEL = "gate: stopped";
+export const APPROVED_LABEL = DECISION_LABELS.approved;
+export const STOPPED_LABEL = DECISION_LABELS.stopped;
 
 /** One colour per phase position (at most 10 phases), none equal to the gate or decision colours. */
 export const PHASE_COLORS = [
