@@ -896,8 +896,12 @@ export class EmulatorState {
     const run = this.checkRun(repo, id);
     const wasCompleted = run.status === "completed";
     this.applyCheckRun(run, input);
-    if (run.status === "completed" && !wasCompleted)
-      this.emitCheckRun(repo, run, "completed", sender);
+    // GitHub sends `completed` again when a completed run gets a new conclusion or output.
+    const completes =
+      input.conclusion != null ||
+      input.output !== undefined ||
+      (input.status === "completed" && !wasCompleted);
+    if (run.status === "completed" && completes) this.emitCheckRun(repo, run, "completed", sender);
     return run;
   }
 

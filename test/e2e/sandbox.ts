@@ -1,0 +1,147 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach } from "vitest";
+import { type Actors, createActors } from "../../src/sandbox/actors.js";
+import { createEmulator, type Emulator } from "../../src/sandbox/emulator/index.js";
+import { REPO_ROOT, type RunningApp, startApp } from "../../src/sandbox/run-app.js";
+
+export interface Sandbox {
+  emu: Emulator;
+  app: RunningApp;
+  /** Actors on a fresh repository of the "acme" org, with the app installed. */
+  repo(name: string, config: string | null, people?: Record<string, string>): Promise<Actors>;
+}
+
+/**
+ * One emulator and one real app process (`probot run ./lib/index.js`) per
+ * test file. Each story gets its own repository so stories do not share gates.
+ * Needs `npm run build` first: the app under test is the compiled lib/.
+ */
+export function useSandbox(): { get: () => Sandbox } {
+  let sandbox: Sandbox | null = null;
+
+  beforeAll(async () => {
+    if (!existsSync(join(REPO_ROOT, "lib", "index.js"))) {
+      throw new Error("lib/index.js is missing: run `npm run build` before the e2e tests");
+    }
+    const emu = await createEmulator();
+    let app: RunningApp;
+    try {
+      app = await startApp({ emulator: emu, logLevel: process.env.SANDBOX_LOG_LEVEL ?? "warn" });
+    } catch (error) {
+      await emu.close();
+      throw error;
+    }
+    sandbox = {
+      emu,
+      app,
+      async repo(name, config, people = { lead: "maintain", contrib: "triage" }) {
+        const actors = createActors(emu, { repo: `acme/${name}` });
+        actors.repo();
+        for (const [login, role] of Object.entries(people)) actors.addCollaborator(login, role);
+        if (config !== null) await actors.pushConfig(config, { by: "lead" });
+        await actors.installApp([`acme/${name}`], { by: "lead" });
+        return actors;
+      },
+    };
+  }, 60_000);
+
+  beforeEach(({ onTestFailed }) => {
+    onTestFailed(() => {
+      if (!sandbox) return;
+      const { emu, app } = sandbox;
+      process.stderr.write(
+        [
+          "── app output (last 6000 chars) ──",
+          app.output().slice(-6000),
+          "── emulator: unhandled routes ──",
+          emu.requestLog.unhandled.join("\n") || "(none)",
+          "── webhooks delivered (last 30) ──",
+          emu.webhooks.deliveries
+            .slice(-30)
+            .map(
+              (d) =>
+                `${d.event}.${d.action ?? ""} repo=${d.repo} sender=${d.sender} → ${d.status ?? d.error}`,
+            )
+            .join("\n"),
+          "── API requests (last 40) ──",
+          emu.requestLog.entries
+            .slice(-40)
+            .map((e) => `${e.status} ${e.method} ${e.path}`)
+            .join("\n"),
+          "",
+        ].join("\n"),
+      );
+    });
+  });
+
+  afterAll(async () => {
+    if (!sandbox) return;
+    const unhandled = sandbox.emu.requestLog.unhandled;
+    if (unhandled.length > 0) {
+      process.stderr.write(
+        `[sandbox] the app called ${unhandled.length} unemulated route(s):\n${unhandled.join("\n")}\n`,
+      );
+    }
+    await sandbox.app.stop();
+    await sandbox.emu.close();
+  }, 20_000);
+
+  return {
+    get: () => {
+      if (!sandbox) throw new Error("sandbox not started");
+      return sandbox;
+    },
+  };
+}
+
+/** The config the stories use: three phases with criteria on both gates. */
+export const STORY_CONFIG = `# phase-gates sandbox story
+phases:
+  - id: crawl
+    name: Crawl
+    milestone: Crawl
+    gate:
+      criteria:
+        - Feasibility shown with evidence
+      approvers:
+        permission: maintain
+  - id: walk
+    name: Walk
+    milestone: Walk
+    gate:
+      criteria:
+        - Early users tried it
+  - id: run
+    name: Run
+    milestone: Run
+`;
+
+/**
+ * The gate issue the app keeps (newest issue with the gate label). The app
+ * creates it on install (sync.gateIssues); the sync test asserts that. Stories
+ * about deciding a gate only need one to exist, so after a bounded wait a
+ * lead opens it by hand, as a team would.
+ */
+export async function gateIssue(
+  actors: Actors,
+  label: string,
+  criteria: string[],
+  waitMs = 8000,
+): Promise<number> {
+  try {
+    const issue = await actors.waitFor(() => actors.issueWithLabel(label), {
+      timeoutMs: waitMs,
+      what: `a gate issue labelled "${label}"`,
+    });
+    return issue.number;
+  } catch {
+    const opened = await actors.openIssue({
+      title: `Gate (${label})`,
+      body: `Criteria:\n\n${criteria.map((c) => `- [ ] ${c}`).join("\n")}\n`,
+      labels: [label],
+      by: "lead",
+    });
+    return opened.number;
+  }
+}
