@@ -10,7 +10,7 @@ import {
   stopNeedsReasonComment,
 } from "../core/gate-text.js";
 import type { GateStatus } from "../core/types.js";
-import type { GateRecord } from "../github/gate-issues.js";
+import { type GateRecord, isBot } from "../github/gate-issues.js";
 import {
   closeIssue,
   comment,
@@ -144,7 +144,10 @@ export async function reconcileGate(
   if (record.issue.state === "closed" && status.state === "pending") {
     const closer =
       status.issue?.closedBy ?? (trigger.kind === "issue" ? trigger.sender : "someone");
-    const why = status.closeIgnoredBecause ?? "the gate's conditions are not met";
+    const closedByApp = isBot(record.issue.closed_by ?? null);
+    const why = closedByApp
+      ? "the approval it was closed on was withdrawn (`/revoke`, or an `/approve` comment edited or deleted)"
+      : (status.closeIgnoredBecause ?? "the gate's conditions are not met");
     await reopenIssue(job.octokit, job.repo, record.issue.number);
     await comment(
       job.octokit,

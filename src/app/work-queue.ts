@@ -68,6 +68,7 @@ export class WorkQueue {
         { err: error, delivery: job.deliveryId, job: job.name, repo: job.key },
         "job failed",
       );
+      this.#onError?.(error, job);
     }
   }
 

@@ -152,7 +152,7 @@ export async function readGate(
     if (closer && isBot(closer)) {
       // A bot (this app, acting on a command) closed it: the decision belongs to
       // the approver whose command it carried out, if there is one.
-      const decider = decidingCommand(commands, issue, authorized);
+      const decider = decidingCommand(commands, issue, authorized, tally);
       closedBy = decider ?? closer.login;
       closerAuthorized = decider !== null;
     } else if (closer) {
@@ -192,20 +192,27 @@ function normaliseReason(reason: string | null | undefined): GateIssueFacts["sta
     : null;
 }
 
-/** The latest authorized command that matches how the issue was closed and came before the close. */
+/**
+ * The approver whose command the app carried out when it closed the issue: the
+ * latest authorized matching command before the close, whose approval still
+ * stands (a `/revoke` or a deleted `/approve` takes the decision back).
+ */
 function decidingCommand(
   commands: readonly CommandComment[],
   issue: IssueData,
   authorized: ReadonlySet<string>,
+  tally: ApprovalTally,
 ): string | null {
   const kind = issue.state_reason === "not_planned" ? "stop" : "approve";
   const closedAt = issue.closed_at ?? "9999";
+  const standing = new Set(tally.approvals.map((a) => a.login.toLowerCase()));
   const matching = commands.filter(
     (c) =>
       c.command.kind === kind &&
       !c.authorIsBot &&
       authorized.has(c.author.toLowerCase()) &&
-      c.createdAt <= closedAt,
+      c.createdAt <= closedAt &&
+      (kind === "stop" || standing.has(c.author.toLowerCase())),
   );
   return matching[matching.length - 1]?.author ?? null;
 }

@@ -28,7 +28,7 @@ export async function createTestApp(): Promise<TestApp> {
   const probot = new Probot({
     appId: APP_ID,
     privateKey,
-    logLevel: "fatal",
+    logLevel: (process.env.TEST_LOG_LEVEL as "fatal" | undefined) ?? "fatal",
     // A function, not an object: Probot applies its own throttle options on top of
     // object defaults, which would turn write pacing (1 write/s) back on in tests.
     Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
