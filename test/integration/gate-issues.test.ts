@@ -73,13 +73,11 @@ function replyRole(scope: nock.Scope, login: string, role: string | null): void 
   const path = `${REPO_PATH}/collaborators/${login}/permission`;
   if (role === null) scope.get(path).reply(404, { message: "Not Found" });
   else
-    scope
-      .get(path)
-      .reply(200, {
-        permission: role === "maintain" ? "write" : role,
-        role_name: role,
-        user: { login },
-      });
+    scope.get(path).reply(200, {
+      permission: role === "maintain" ? "write" : role,
+      role_name: role,
+      user: { login },
+    });
 }
 
 function replyNotTeamMember(scope: nock.Scope, login: string, status = 404): void {
