@@ -251,7 +251,7 @@ export function renderNotYetComment(
     lines.push(`- Earlier gates still pending too: ${names.join(", ")}.`);
   }
   lines.push(
-    "- Until then, pull requests for this issue fail the `Phase gate` check. They pass by themselves once the gate is approved: nothing to re-label, no push needed.",
+    `- Until then, ${phase} pull requests (labelled \`${config.phases[phaseIndex]?.label ?? ""}\`${config.linkedIssues ? " or closing this issue" : ""}) fail the \`Phase gate\` check. They pass by themselves once every gate before ${phase} is approved: nothing to re-label, no push needed.`,
     "",
     "_phase-gates posts this once per issue._",
   );
