@@ -8,11 +8,16 @@ export function checklistProgress(body: string | null | undefined): ChecklistPro
   const progress: ChecklistProgress = { total: 0, checked: 0, unchecked: [] };
   if (!body) return progress;
   let fence: string | null = null;
-  for (const line of body.split(/\r?\n/)) {
-    const fenceMatch = /^\s*(```|~~~)/.exec(line);
+  // GitHub renders no checkbox inside an HTML comment: a commented-out example criterion is not a task.
+  const visible = body.replace(/<!--[\s\S]*?(?:-->|$)/g, "");
+  for (const line of visible.split(/\r?\n/)) {
+    const fenceMatch = /^\s*(`{3,}|~{3,})/.exec(line);
     if (fenceMatch?.[1]) {
-      if (fence === null) fence = fenceMatch[1];
-      else if (fence === fenceMatch[1]) fence = null;
+      const marker = fenceMatch[1];
+      // A fence closes only with the same character, at least as long, and nothing after it.
+      if (fence === null) fence = marker;
+      else if (marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker)
+        fence = null;
       continue;
     }
     if (fence !== null) continue;

@@ -21,10 +21,27 @@ function closingPattern(host: string): RegExp {
 
 /** Removes fenced code blocks and inline code spans: keywords inside code are not links. */
 function stripCode(markdown: string): string {
-  return markdown
-    .replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, " ")
-    .replace(/(`+)[\s\S]*?\1/g, " ")
-    .replace(/<!--[\s\S]*?-->/g, " ");
+  const outsideFences: string[] = [];
+  let fence: string | null = null;
+  for (const line of markdown.split(/\r?\n/)) {
+    const m = /^\s*(`{3,}|~{3,})/.exec(line);
+    if (m?.[1]) {
+      const marker = m[1];
+      if (fence === null) fence = marker;
+      else if (marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker)
+        fence = null;
+      continue;
+    }
+    // An unclosed fence is code to the end of the text, as Markdown renders it.
+    if (fence === null) outsideFences.push(line);
+  }
+  return (
+    outsideFences
+      .join("\n")
+      // Inline code stays within a paragraph: a stray backtick cannot swallow the next one.
+      .replace(/(`+)(?:(?!\n[ \t]*\n)[\s\S])*?\1/g, " ")
+      .replace(/<!--[\s\S]*?-->/g, " ")
+  );
 }
 
 /**

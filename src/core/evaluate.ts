@@ -70,7 +70,7 @@ export function decide(config: Config, phase: EffectivePhase, gates: GateStatus[
       blockingGate: blocker,
     };
   }
-  if (gates.length === 0) {
+  if (phase.phaseIndex === 0) {
     return {
       ...base,
       conclusion: "success",

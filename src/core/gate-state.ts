@@ -38,6 +38,37 @@ export function missingForApproval(
 }
 
 /**
+ * What an approver still has to do on a gate that is open (or whose close was
+ * not counted). The close as completed counts as one approval, so with a
+ * quorum of 1 "close it" is the whole instruction, not two steps.
+ */
+export function stepsToApprove(
+  gate: GateConfig,
+  facts: Pick<GateIssueFacts, "checklist">,
+  approvals: readonly string[],
+): string[] {
+  const steps: string[] = [];
+  if (gate.requireCriteria && facts.checklist.unchecked.length > 0) {
+    const list = facts.checklist.unchecked.map((c) => `"${c}"`).join(", ");
+    steps.push(
+      `${plural(facts.checklist.unchecked.length, "unchecked criterion", "unchecked criteria")}: ${list}`,
+    );
+  }
+  const need = gate.approvals - approvals.length;
+  const tally = `(${approvals.length}/${gate.approvals})`;
+  if (need <= 0) steps.push("an approver to close the issue as completed");
+  else if (need === 1)
+    steps.push(
+      `1 more approval ${tally}: an approver closes the issue as completed or comments \`/approve\``,
+    );
+  else
+    steps.push(
+      `${need} more approvals ${tally}: approvers comment \`/approve\`; closing the issue as completed counts as one`,
+    );
+  return steps;
+}
+
+/**
  * The state of one gate, derived only from the gate issue itself (SPEC §3):
  * labels such as `gate: approved` are display only and never read here.
  */
@@ -52,7 +83,7 @@ export function gateStatus(
       ...base,
       state: "pending",
       approvals: [],
-      missing: ["a gate issue: none has the label yet"],
+      missing: [`a gate issue: no issue has the label "${gate.label}" yet`],
       closeIgnoredBecause: null,
     };
   }
@@ -63,16 +94,13 @@ export function gateStatus(
       ...base,
       state: "pending",
       approvals: commandApprovals,
-      missing: [
-        ...missingForApproval(gate, issue, commandApprovals),
-        "an approver to close the issue as completed",
-      ],
+      missing: stepsToApprove(gate, issue, commandApprovals),
       closeIgnoredBecause: null,
     };
   }
 
   if (issue.stateReason === "not_planned") {
-    if (issue.closerAuthorized || issue.stop) {
+    if (issue.closerAuthorized) {
       return {
         ...base,
         state: "stopped",
@@ -85,7 +113,7 @@ export function gateStatus(
       ...base,
       state: "pending",
       approvals: commandApprovals,
-      missing: ["a decision by an authorized approver"],
+      missing: stepsToApprove(gate, issue, commandApprovals),
       closeIgnoredBecause: `closed as not planned by @${issue.closedBy ?? "unknown"}, who is not an authorized approver`,
     };
   }
@@ -95,7 +123,7 @@ export function gateStatus(
       ...base,
       state: "pending",
       approvals: commandApprovals,
-      missing: ["an approver to close the issue as completed"],
+      missing: stepsToApprove(gate, issue, commandApprovals),
       closeIgnoredBecause: `closed as ${issue.stateReason ?? "unknown"}, which is neither completed nor not planned`,
     };
   }
@@ -105,10 +133,7 @@ export function gateStatus(
       ...base,
       state: "pending",
       approvals: commandApprovals,
-      missing: [
-        ...missingForApproval(gate, issue, commandApprovals),
-        "an approver to close the issue as completed",
-      ],
+      missing: stepsToApprove(gate, issue, commandApprovals),
       closeIgnoredBecause: `closed by @${issue.closedBy ?? "unknown"}, who is not an authorized approver`,
     };
   }
@@ -124,7 +149,7 @@ export function gateStatus(
       state: "pending",
       approvals,
       missing,
-      closeIgnoredBecause: `closed as completed by @${issue.closedBy}, but ${missing.join("; ")}`,
+      closeIgnoredBecause: `closed as completed by @${issue.closedBy ?? "unknown"}, but ${missing.join("; ")}`,
     };
   }
   return { ...base, state: "approved", approvals, missing: [], closeIgnoredBecause: null };

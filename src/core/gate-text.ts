@@ -23,6 +23,10 @@ export function phaseMeaning(id: string): string | null {
   return MEANING[id] ?? null;
 }
 
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 function quorumText(approvals: number): string {
   return approvals === 1 ? "1 approval" : `${approvals} approvals from different approvers`;
 }
@@ -43,7 +47,7 @@ export function gateIssueBody(config: Config, phaseIndex: number): string {
       : "_No criteria configured._",
     gate.requireCriteria ? "Every item above must be checked before the gate can be approved." : "",
     "### Who decides",
-    `${describeApprovers(gate)}. Needed: ${quorumText(gate.approvals)}.`,
+    `${capitalise(describeApprovers(gate))}. Needed: ${quorumText(gate.approvals)}.`,
     "### How to decide",
     [
       "- **Approve**: close this issue as **completed**, or comment `/approve [note]` (the person who closes counts as one approval).",
@@ -78,7 +82,7 @@ export function decisionRecord(config: Config, status: GateStatus, tally: Approv
     : "none";
   const heading =
     status.state === "approved"
-      ? `### ✅ Gate approved: ${name} → next phase`
+      ? `### ✅ Gate approved: ${name} → ${config.phases[status.phaseIndex + 1]?.name ?? "next phase"}`
       : status.state === "stopped"
         ? `### ⛔ Gate stopped: the team decided not to proceed past ${name}`
         : `### ⏳ Gate pending again: this gate was reopened`;

@@ -20,8 +20,14 @@ const SUMMARY_LIMIT = 65_000;
 /** GitHub rejects a summary over 65,535 characters; cut at a line and say so. */
 export function clampSummary(summary: string): string {
   if (summary.length <= SUMMARY_LIMIT) return summary;
-  const cut = summary.lastIndexOf("\n", SUMMARY_LIMIT - 200);
+  const lineEnd = summary.lastIndexOf("\n", SUMMARY_LIMIT - 200);
+  const cut = lineEnd > 0 ? lineEnd : SUMMARY_LIMIT - 200;
   return `${summary.slice(0, cut)}\n\n_…cut short: the full text is over GitHub's 65,535-character limit._\n`;
+}
+
+/** A Markdown table cell: a `|` or a line break in user text must not split the row. */
+export function tableCell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
 
 const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
@@ -78,7 +84,15 @@ function gatesTable(config: Config, gates: readonly GateStatus[]): string {
   const rows = gates.map((g) => {
     const criteria = g.issue ? `${g.issue.checklist.checked}/${g.issue.checklist.total}` : "—";
     const name = config.phases[g.phaseIndex]?.name ?? "?";
-    return `| ${name} | ${gateLink(g)} | ${describeState(g)} | ${criteria} | ${g.approvals.length}/${g.gate.approvals} | ${describeApprovers(g.gate)} |`;
+    const cells = [
+      name,
+      gateLink(g),
+      describeState(g),
+      criteria,
+      `${g.approvals.length}/${g.gate.approvals}`,
+      describeApprovers(g.gate),
+    ];
+    return `| ${cells.map(tableCell).join(" | ")} |`;
   });
   return [
     "| Gate | Issue | State | Criteria checked | Approvals | Who can approve |",
@@ -146,6 +160,12 @@ function nextSteps(config: Config, verdict: Verdict): string[] {
     const link = g.issue
       ? `[#${g.issue.number}](${g.issue.url})`
       : `an issue labelled ${code(g.gate.label)}`;
+    if (!g.issue) {
+      steps.push(
+        `Not yet, not no: ${phaseName} work waits for the **${name}** gate, but no issue has the label ${code(g.gate.label)} yet. Create one (with \`sync.gateIssues\` on, the app creates it when the config is pushed or the app is installed); then an approver decides it. Who can approve: ${describeApprovers(g.gate)}.`,
+      );
+      continue;
+    }
     if (g.state === "stopped") {
       steps.push(
         `The **${name}** gate (${link}) was **stopped**: the team decided not to proceed past ${name}. ${phaseName} work stays blocked unless an approver reopens the gate and approves it.`,

@@ -106,6 +106,6 @@ export interface Verdict {
   phase: EffectivePhase;
   /** Every gate before the PR's phase, in order. */
   gates: GateStatus[];
-  /** The earliest gate that blocks, when blocked by a gate. */
+  /** The gate named in the title: the nearest stopped gate, else the nearest pending one. */
   blockingGate: GateStatus | null;
 }

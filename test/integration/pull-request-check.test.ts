@@ -372,7 +372,10 @@ describe("other triggers of the Phase gate check", () => {
 
   it("re-checks open PRs when the config changes on the default branch, and ignores other pushes", async () => {
     const scope = githubScope();
-    replyConfig(scope, "unphased: block\n");
+    replyConfig(
+      scope,
+      "unphased: block\nsync: { labels: false, milestones: false, gateIssues: false }\n",
+    );
     scope
       .get(`${REPO_PATH}/pulls`)
       .query({ state: "open", per_page: "100" })

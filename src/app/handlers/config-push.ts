@@ -1,6 +1,6 @@
 import { CONFIG_PATH } from "../../config/schema.js";
-import { recheckOpenPulls } from "../evaluate-pull-request.js";
 import type { RepoJob } from "../repo-job.js";
+import { syncRepository } from "../sync-repository.js";
 
 export interface PushEvent {
   ref: string;
@@ -23,10 +23,11 @@ export function pushTouchesConfig(event: PushEvent): boolean {
 }
 
 /**
- * The config changed on the default branch:
- * 1. the new config is loaded (revalidated by ETag, so this read is fresh);
- * 2. every open PR is re-checked against it (an invalid config fails them all, with every error).
+ * The config changed on the default branch: the new config (revalidated by
+ * ETag, so this read is fresh) is synced — labels, milestones, gate issues —
+ * and every open PR re-checked against it; an invalid one fails them all,
+ * listing every error, and changes nothing else.
  */
 export async function onConfigPushed(job: RepoJob): Promise<void> {
-  await recheckOpenPulls(job);
+  await syncRepository(job);
 }

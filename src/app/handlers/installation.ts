@@ -1,16 +1,7 @@
-import { recheckOpenPulls } from "../evaluate-pull-request.js";
 import type { RepoJob } from "../repo-job.js";
+import { syncRepository } from "../sync-repository.js";
 
-/**
- * The app was installed on a repository:
- * 1. load its config (none → nothing to do, no writes);
- * 2. check every open PR, so the required check exists from the start.
- */
+/** The app was installed on a repository: labels, milestones, gate issues, then a check on every open PR. */
 export async function onInstalled(job: RepoJob): Promise<void> {
-  const loaded = await job.config();
-  if (loaded.kind === "none") {
-    job.log.info("skip: no .github/phase-gates.yml");
-    return;
-  }
-  await recheckOpenPulls(job);
+  await syncRepository(job);
 }

@@ -186,17 +186,17 @@ describe("formatIssueRef", () => {
 });
 
 describe("parseClosingReferences: code spans follow Markdown's block structure", () => {
-  // BUG: stripCode's inline-code regex pairs backticks across paragraphs. In Markdown a
+  // Fixed: stripCode's inline-code regex pairs backticks across paragraphs. In Markdown a
   // code span cannot cross a blank line, so GitHub links (and on merge closes) #12 here,
   // while the app ignores it and the PR does not inherit that issue's phase.
-  it.fails("a stray backtick in one paragraph does not hide a keyword in the next", () => {
+  it("a stray backtick in one paragraph does not hide a keyword in the next", () => {
     const body = "Don't type ` in names.\n\nCloses #12\n\nSee `config`.";
     expect(parseClosingReferences(body, REPO)).toEqual([here(12)]);
   });
 
-  // BUG (minor, errs on the blocking side): an unclosed fence runs to the end of the
+  // Fixed (was: errs on the blocking side): an unclosed fence runs to the end of the
   // document in Markdown, so GitHub does not link #12; the app counts it.
-  it.fails("an unclosed fence hides keywords up to the end of the body", () => {
+  it("an unclosed fence hides keywords up to the end of the body", () => {
     expect(parseClosingReferences("Example:\n\n```\nCloses #12\n", REPO)).toEqual([]);
   });
 });

@@ -67,7 +67,7 @@ describe("gateIssueBody", () => {
         "Work in **Walk** and later phases cannot merge",
         "### Success criteria\n\n- [ ] Feasibility shown with evidence",
         "Every item above must be checked before the gate can be approved.",
-        "anyone with maintain permission or higher. Needed: 1 approval.",
+        "Anyone with maintain permission or higher. Needed: 1 approval.",
         "comment `/approve [note]`",
         "comment `/stop <reason>`",
         "comment `/revoke`",
@@ -225,7 +225,7 @@ describe("closeRevertedComment", () => {
       "@mallory closed this gate, but the close does not count: not an approver.",
     );
     expect(text).toContain(
-      '**Still needed:** 1 more approval from an authorized approver (0/1); 1 unchecked criterion: "X".',
+      '**Still needed:** 1 unchecked criterion: "X"; 1 more approval (0/1): an approver closes the issue as completed or comments `/approve`.',
     );
     expect(text).not.toContain("an approver to close");
     expect(text).toContain("**Who can approve:** anyone with maintain permission or higher.");
@@ -257,7 +257,7 @@ describe("short command replies", () => {
   it("approvalNotEnoughComment lists what is still missing", () => {
     const status = gateStatus(0, gateOf(quorumTwoConfig, 0), openGate({ approvals: ["li"] }));
     expect(approvalNotEnoughComment(5, status)).toBe(
-      "<!-- phase-gates:command:5 -->\nApproval recorded (1/2). The gate stays open: 1 more approval from an authorized approver (1/2).",
+      "<!-- phase-gates:command:5 -->\nApproval recorded (1/2). The gate stays open: 1 more approval (1/2): an approver closes the issue as completed or comments `/approve`.",
     );
   });
 });

@@ -198,7 +198,7 @@ describe("renderVerdict: earlier gates", () => {
       { 0: approvedGate(), 1: null },
       [
         "| Walk | Gate: Walk → Run (no issue yet) | ⏳ pending | — | 0/1 |",
-        "waits for the **Walk** gate (an issue labelled `gate: walk`). Still needed: a gate issue: none has the label yet.",
+        "waits for the **Walk** gate, but no issue has the label `gate: walk` yet. Create one",
       ],
     ],
     [
@@ -206,7 +206,7 @@ describe("renderVerdict: earlier gates", () => {
       { 0: approvedGate(), 1: walkGate({ checklist: checklist(0, ["Cost estimate agreed"]) }) },
       [
         "Not yet, not no: Run work waits for the **Walk** gate ([#8](https://github.com/acme/rocket/issues/8)).",
-        'Still needed: 1 more approval from an authorized approver (0/1); 1 unchecked criterion: "Cost estimate agreed"; an approver to close the issue as completed.',
+        'Still needed: 1 unchecked criterion: "Cost estimate agreed"; 1 more approval (0/1): an approver closes the issue as completed or comments `/approve`.',
         "Who can approve: anyone with maintain permission or higher — by closing the gate issue as completed or commenting `/approve`.",
         "This check updates by itself when a gate changes: no push needed.",
       ],
@@ -265,9 +265,9 @@ describe("renderVerdict: earlier gates", () => {
     );
   });
 
-  // BUG: table cells are not escaped, so a `|` in a stop reason (or a criterion, or a
+  // Fixed: table cells are not escaped, so a `|` in a stop reason (or a criterion, or a
   // gate title) splits the cell and shifts the columns of the "Gates before" table.
-  it.fails("a | in a stop reason does not break the gates table", () => {
+  it("a | in a stop reason does not break the gates table", () => {
     const { summary } = render(run, {
       0: stoppedGate({ stop: { by: "li", reason: "cost | time" } }),
       1: walkGate(),
@@ -379,15 +379,15 @@ describe("clampSummary", () => {
     expect(out.slice(0, out.indexOf("\n\n_…cut short")).endsWith("y")).toBe(true);
   });
 
-  // BUG: with no newline in the first 64,800 characters, lastIndexOf returns -1 and
+  // Fixed: with no newline in the first 64,800 characters, lastIndexOf returns -1 and
   // slice(0, -1) keeps almost everything: the result is longer than GitHub accepts.
-  it.fails("keeps ≤ 65,535 characters even without line breaks", () => {
+  it("keeps ≤ 65,535 characters even without line breaks", () => {
     expect(clampSummary("z".repeat(70_000)).length).toBeLessThanOrEqual(GITHUB_LIMIT);
   });
 
   // The same bug through renderVerdict: a PR that closes many Run issues puts every
   // deciding claim on the one "**Phase:**" line, and the check run would be rejected (422).
-  it.fails("renderVerdict stays within the limit for a PR closing 1,000 Run issues", () => {
+  it("renderVerdict stays within the limit for a PR closing 1,000 Run issues", () => {
     const linkedIssues = Array.from({ length: 1000 }, (_, i) =>
       linkedIssue(i + 1, { labels: ["phase: run"] }),
     );

@@ -1,0 +1,29 @@
+import { ensureGateIssues } from "../github/gate-writes.js";
+import { recheckOpenPulls } from "./evaluate-pull-request.js";
+import { syncLabelsAndMilestones } from "./handlers/milestone-sync.js";
+import type { RepoJob } from "./repo-job.js";
+
+/**
+ * Brings a repository in line with its config (installation, config push):
+ * 1. load the config from the default branch (none → nothing, no writes);
+ * 2. invalid → every open PR's check lists the errors, nothing else is touched;
+ * 3. labels and milestones (`sync.labels`, `sync.milestones`);
+ * 4. a gate issue for every gate that has none (`sync.gateIssues`);
+ * 5. the Phase gate check on every open PR.
+ * Each step reads once and writes only the difference: a second run writes nothing.
+ */
+export async function syncRepository(job: RepoJob): Promise<void> {
+  const loaded = await job.config();
+  if (loaded.kind === "none") {
+    job.log.info("skip: no .github/phase-gates.yml");
+    return;
+  }
+  if (loaded.kind === "ok") {
+    await syncLabelsAndMilestones(job);
+    if (loaded.config.sync.gateIssues) {
+      const created = await ensureGateIssues(job.octokit, job.repo, loaded.config);
+      if (created.length > 0) job.log.info({ created }, "gate issues created");
+    }
+  }
+  await recheckOpenPulls(job);
+}
