@@ -5,6 +5,7 @@ import { onCheckRequested, onMergeGroup } from "./handlers/check-events.js";
 import { onConfigPushed, pushTouchesConfig } from "./handlers/config-push.js";
 import { ISSUE_EVENTS, onIssueChanged } from "./handlers/gate-issue.js";
 import { onInstalled } from "./handlers/installation.js";
+import { onIssuePhaseLabelled, onItemMilestoneChanged } from "./handlers/milestone-sync.js";
 import { onPullRequestChanged, PULL_REQUEST_EVENTS } from "./handlers/pull-request.js";
 import { type AppSettings, RepoJob } from "./repo-job.js";
 import { WorkQueue } from "./work-queue.js";
@@ -64,21 +65,45 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
     }
 
     probot.on([...PULL_REQUEST_EVENTS], async (context) => {
-      enqueue(context, context.repo(), context.name, (job) =>
-        onPullRequestChanged(job, context.payload.pull_request.number),
-      );
+      const { payload } = context;
+      const number = payload.pull_request.number;
+      enqueue(context, context.repo(), `pull_request.${payload.action}`, async (job) => {
+        if (payload.action === "milestoned" || payload.action === "demilestoned") {
+          await onItemMilestoneChanged(job, {
+            action: payload.action,
+            number,
+            isPullRequest: true,
+            milestone: payload.milestone ?? null,
+          });
+        }
+        await onPullRequestChanged(job, number);
+      });
     });
 
     probot.on([...ISSUE_EVENTS], async (context) => {
       const { payload } = context;
       const sender = { sender: payload.sender.login, senderIsBot: payload.sender.type === "Bot" };
-      enqueue(context, context.repo(), `issues.${payload.action}`, (job) =>
-        onIssueChanged(job, {
+      const label = "label" in payload ? payload.label : undefined;
+      enqueue(context, context.repo(), `issues.${payload.action}`, async (job) => {
+        if (payload.action === "milestoned" || payload.action === "demilestoned") {
+          const milestone = "milestone" in payload ? (payload.milestone ?? null) : null;
+          await onItemMilestoneChanged(job, {
+            action: payload.action,
+            number: payload.issue.number,
+            isPullRequest: false,
+            milestone,
+          });
+        }
+        await onIssueChanged(job, {
           issue: payload.issue,
-          label: "label" in payload ? payload.label : undefined,
+          label,
           trigger: { kind: "issue", action: payload.action, ...sender },
-        }),
-      );
+        });
+        // "Not yet, not no": a person put an issue into a phase whose earlier gate is pending.
+        if (payload.action === "labeled" && label && !sender.senderIsBot) {
+          await onIssuePhaseLabelled(job, payload.issue.number, label.name);
+        }
+      });
     });
 
     probot.on(
