@@ -58,8 +58,17 @@ export async function waitFor<T>(
  * GitHub's state as that person and then awaits the delivery of the webhook
  * GitHub sends for it (built from the real example payloads).
  */
-export function createActors(emulator: Emulator, options: { repo?: string } = {}) {
+export function createActors(
+  emulator: Emulator,
+  options: { repo?: string; waitTimeoutMs?: number } = {},
+) {
   const fullName = options.repo ?? "acme/rocket";
+  const defaultTimeoutMs = options.waitTimeoutMs ?? 20_000;
+  /** waitFor with this repository's default timeout. */
+  const waitHere = <T>(
+    predicate: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+    wait: WaitOptions = {},
+  ): Promise<T> => waitFor(predicate, { timeoutMs: defaultTimeoutMs, ...wait });
   const { state } = emulator;
 
   const repo = (): RepoRecord => state.createRepo(fullName);
@@ -116,10 +125,10 @@ export function createActors(emulator: Emulator, options: { repo?: string } = {}
     expected: { conclusion?: string; title?: string | RegExp } = {},
     wait: WaitOptions = {},
   ): Promise<CheckRunRecord> {
-    return waitFor(
+    return waitHere(
       () => {
         const run = latestCheck(prNumber);
-        if (!run || run.status !== "completed") return undefined;
+        if (run?.status !== "completed") return undefined;
         if (expected.conclusion && run.conclusion !== expected.conclusion) return undefined;
         if (expected.title !== undefined) {
           const title = run.output.title ?? "";
@@ -150,7 +159,11 @@ export function createActors(emulator: Emulator, options: { repo?: string } = {}
       () =>
         !emulator.webhooks.busy &&
         Date.now() - Math.max(emulator.requestLog.lastAt(), lastDeliveryAt()) >= quietMs,
-      { timeoutMs: wait.timeoutMs ?? 30_000, intervalMs: 50, what: `${quietMs} ms of quiet` },
+      {
+        timeoutMs: wait.timeoutMs ?? Math.max(defaultTimeoutMs, 30_000),
+        intervalMs: 50,
+        what: `${quietMs} ms of quiet`,
+      },
     );
   }
 
@@ -170,7 +183,7 @@ export function createActors(emulator: Emulator, options: { repo?: string } = {}
     latestCheck,
     waitForCheck,
     settle,
-    waitFor,
+    waitFor: waitHere,
 
     addCollaborator(login: string, roleName: string): void {
       repo();

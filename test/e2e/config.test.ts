@@ -3,10 +3,10 @@ import { STORY_CONFIG, useSandbox } from "./sandbox.js";
 
 const sandbox = useSandbox();
 
-describe("configuration", { timeout: 90_000 }, () => {
+describe("configuration", { timeout: 180_000 }, () => {
   it("does nothing on a repository without .github/phase-gates.yml: no checks, zero writes", async () => {
     const { emu } = sandbox.get();
-    const gh = await sandbox.get().repo("no-config", null);
+    const gh = await sandbox.get().repo("nocfg/app", null);
     await gh.settle();
     const writesBefore = emu.requestLog.writes().length;
     const pr = await gh.openPullRequest({
@@ -29,7 +29,7 @@ describe("configuration", { timeout: 90_000 }, () => {
   });
 
   it("syncs labels, milestones and gate issues when installed with a config", async () => {
-    const gh = await sandbox.get().repo("synced", STORY_CONFIG);
+    const gh = await sandbox.get().repo("synced/app", STORY_CONFIG);
     const labels = await gh.waitFor(
       () => {
         const names = gh.repo().labels.map((l) => l.name);
@@ -73,7 +73,7 @@ describe("configuration", { timeout: 90_000 }, () => {
       "unphased: sometimes",
       "",
     ].join("\n");
-    const gh = await sandbox.get().repo("broken", invalid);
+    const gh = await sandbox.get().repo("broken/app", invalid);
     const pr = await gh.openPullRequest({
       title: "Feature",
       labels: ["phase: run"],
@@ -89,7 +89,7 @@ describe("configuration", { timeout: 90_000 }, () => {
   });
 
   it("re-checks open PRs when a fixed config is pushed to the default branch", async () => {
-    const gh = await sandbox.get().repo("fixed", "phases: 3\n");
+    const gh = await sandbox.get().repo("fixed/app", "phases: 3\n");
     const pr = await gh.openPullRequest({
       title: "Crawl work",
       labels: ["phase: crawl"],
@@ -103,7 +103,7 @@ describe("configuration", { timeout: 90_000 }, () => {
 
   it("re-evaluates when someone asks to re-run the check", async () => {
     const { emu } = sandbox.get();
-    const gh = await sandbox.get().repo("rerun", STORY_CONFIG);
+    const gh = await sandbox.get().repo("rerun/app", STORY_CONFIG);
     const pr = await gh.openPullRequest({
       title: "Crawl work",
       labels: ["phase: crawl"],
@@ -119,9 +119,9 @@ describe("configuration", { timeout: 90_000 }, () => {
         emu.requestLog.entries
           .slice(readsBefore)
           .some(
-            (e) => e.path.startsWith("/api/v3/repos/acme/rerun/") && e.actor === "phase-gates[bot]",
+            (e) => e.path.startsWith("/api/v3/repos/rerun/app/") && e.actor === "phase-gates[bot]",
           ),
-      { what: "the app to re-read acme/rerun after check_run.rerequested" },
+      { what: "the app to re-read rerun/app after check_run.rerequested" },
     );
     await gh.settle();
     expect(gh.latestCheck(pr.number)?.conclusion).toBe("success");

@@ -6,28 +6,18 @@ const sandbox = useSandbox();
 // On GitHub an app's own writes come back to it as webhooks (sender = the
 // bot). The emulator sends them too, so a loop would show as writes that
 // never stop; here we prove the app settles and writes nothing more.
-describe("the app's own writes coming back", { timeout: 90_000 }, () => {
+describe("the app's own writes coming back", { timeout: 180_000 }, () => {
   it("cause no further writes", async () => {
     const { emu } = sandbox.get();
-    const gh = await sandbox.get().repo("echo", STORY_CONFIG);
+    const gh = await sandbox.get().repo("echo/app", STORY_CONFIG);
     const pr = await gh.openPullRequest({ title: "Launch", labels: ["phase: run"], by: "contrib" });
     await gh.waitForCheck(pr.number, { conclusion: "failure" });
     await gh.settle({ quietMs: 2500 });
 
     // The app answers an unauthorized close by reopening and commenting: more of its own writes to echo.
-    const gate = await gh
-      .waitFor(() => gh.issueWithLabel("gate: crawl"), {
-        what: "the Crawl gate issue",
-        timeoutMs: 8000,
-      })
-      .catch(async () =>
-        gh.openIssue({
-          title: "Crawl gate",
-          body: "- [ ] Feasibility shown with evidence",
-          labels: ["gate: crawl"],
-          by: "lead",
-        }),
-      );
+    const gate = await gh.waitFor(() => gh.issueWithLabel("gate: crawl"), {
+      what: "the Crawl gate issue",
+    });
     await gh.closeIssue(gate.number, { by: "contrib", reason: "completed" });
     await gh.waitFor(() => gh.issue(gate.number).state === "open", {
       what: "the app to reopen the gate",
@@ -35,7 +25,7 @@ describe("the app's own writes coming back", { timeout: 90_000 }, () => {
     // If the echoes fed back into writes, this would never get quiet and time out.
     await gh.settle({ quietMs: 2500 });
 
-    const mine = emu.webhooks.deliveries.filter((d) => d.repo === "acme/echo");
+    const mine = emu.webhooks.deliveries.filter((d) => d.repo === "echo/app");
     const echoes = mine.filter((d) => d.sender === "phase-gates[bot]");
     expect(echoes.map((d) => `${d.event}.${d.action}`)).toEqual(
       expect.arrayContaining(["check_run.created", "issues.reopened", "issue_comment.created"]),
@@ -44,7 +34,7 @@ describe("the app's own writes coming back", { timeout: 90_000 }, () => {
     const lastEcho = Math.max(...echoes.map((d) => Date.parse(d.at) + d.durationMs));
     const writesAfterEchoes = emu.requestLog
       .writes()
-      .filter((w) => w.path.includes("/acme/echo") && w.at > lastEcho);
+      .filter((w) => w.path.includes("/echo/app/") && w.at > lastEcho);
     expect(writesAfterEchoes).toEqual([]);
   });
 

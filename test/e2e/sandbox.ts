@@ -8,8 +8,12 @@ import { REPO_ROOT, type RunningApp, startApp } from "../../src/sandbox/run-app.
 export interface Sandbox {
   emu: Emulator;
   app: RunningApp;
-  /** Actors on a fresh repository of the "acme" org, with the app installed. */
-  repo(name: string, config: string | null, people?: Record<string, string>): Promise<Actors>;
+  /**
+   * Actors on a fresh repository ("owner/name"), with the app installed. Give
+   * each story its own owner: one installation each, so the app's per-installation
+   * write throttle in one story does not slow another.
+   */
+  repo(fullName: string, config: string | null, people?: Record<string, string>): Promise<Actors>;
 }
 
 /**
@@ -35,12 +39,12 @@ export function useSandbox(): { get: () => Sandbox } {
     sandbox = {
       emu,
       app,
-      async repo(name, config, people = { lead: "maintain", contrib: "triage" }) {
-        const actors = createActors(emu, { repo: `acme/${name}` });
+      async repo(fullName, config, people = { lead: "maintain", contrib: "triage" }) {
+        const actors = createActors(emu, { repo: fullName, waitTimeoutMs: 60_000 });
         actors.repo();
         for (const [login, role] of Object.entries(people)) actors.addCollaborator(login, role);
         if (config !== null) await actors.pushConfig(config, { by: "lead" });
-        await actors.installApp([`acme/${name}`], { by: "lead" });
+        await actors.installApp([fullName], { by: "lead" });
         return actors;
       },
     };
@@ -117,31 +121,10 @@ phases:
     milestone: Run
 `;
 
-/**
- * The gate issue the app keeps (newest issue with the gate label). The app
- * creates it on install (sync.gateIssues); the sync test asserts that. Stories
- * about deciding a gate only need one to exist, so after a bounded wait a
- * lead opens it by hand, as a team would.
- */
-export async function gateIssue(
-  actors: Actors,
-  label: string,
-  criteria: string[],
-  waitMs = 8000,
-): Promise<number> {
-  try {
-    const issue = await actors.waitFor(() => actors.issueWithLabel(label), {
-      timeoutMs: waitMs,
-      what: `a gate issue labelled "${label}"`,
-    });
-    return issue.number;
-  } catch {
-    const opened = await actors.openIssue({
-      title: `Gate (${label})`,
-      body: `Criteria:\n\n${criteria.map((c) => `- [ ] ${c}`).join("\n")}\n`,
-      labels: [label],
-      by: "lead",
-    });
-    return opened.number;
-  }
+/** The gate issue the app keeps (newest issue with the gate label), once the app has created it. */
+export async function gateIssue(actors: Actors, label: string): Promise<number> {
+  const issue = await actors.waitFor(() => actors.issueWithLabel(label), {
+    what: `the app to open a gate issue labelled "${label}"`,
+  });
+  return issue.number;
 }
