@@ -320,7 +320,7 @@ describe('"not yet, not no" (onIssuePhaseLabelled)', () => {
     );
     expect(body).toContain("anyone with maintain permission or higher");
     expect(body).toContain(
-      "Earlier gates still pending too: **Crawl** ([#1](https://github.com/acme/rocket/issues/1))",
+      "Other gates before Run still pending: **Crawl** ([#1](https://github.com/acme/rocket/issues/1))",
     );
 
     // The label is removed and added again: the comment is there, so nothing is posted.

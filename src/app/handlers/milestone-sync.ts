@@ -248,7 +248,7 @@ export function renderNotYetComment(
     const names = alsoPending.map(
       (g) => `**${config.phases[g.phaseIndex]?.name ?? "?"}** (${gateLink(g)})`,
     );
-    lines.push(`- Earlier gates still pending too: ${names.join(", ")}.`);
+    lines.push(`- Other gates before ${phase} still pending: ${names.join(", ")}.`);
   }
   lines.push(
     `- Until then, ${phase} pull requests (labelled \`${config.phases[phaseIndex]?.label ?? ""}\`${config.linkedIssues ? " or closing this issue" : ""}) fail the \`Phase gate\` check. They pass by themselves once every gate before ${phase} is approved: nothing to re-label, no push needed.`,
