@@ -68,15 +68,22 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       const { payload } = context;
       const number = payload.pull_request.number;
       enqueue(context, context.repo(), `pull_request.${payload.action}`, async (job) => {
-        if (payload.action === "milestoned" || payload.action === "demilestoned") {
-          await onItemMilestoneChanged(job, {
-            action: payload.action,
-            number,
-            isPullRequest: true,
-            milestone: payload.milestone ?? null,
-          });
-        }
+        // The check runs even when the label sync fails; the sync's error still fails the job.
+        const labelSync =
+          payload.action === "milestoned" || payload.action === "demilestoned"
+            ? onItemMilestoneChanged(job, {
+                action: payload.action,
+                number,
+                isPullRequest: true,
+                milestone: payload.milestone ?? null,
+              }).then(
+                () => null,
+                (error: unknown) => error,
+              )
+            : Promise.resolve(null);
+        const syncError = await labelSync;
         await onPullRequestChanged(job, number);
+        if (syncError) throw syncError;
       });
     });
 

@@ -209,7 +209,8 @@ export function issueEvent(
   const issue = issueObject(spec);
   delete issue.closed_by; // webhook issues do not carry closed_by; the sender is the actor
   payload.issue = issue;
-  payload.sender = user(extra.sender ?? spec.by ?? "lead");
+  const sender = extra.sender ?? spec.by ?? "lead";
+  payload.sender = user(sender, sender.endsWith("[bot]") ? "Bot" : "User");
   if (extra.label) payload.label = label(extra.label);
   return payload;
 }
