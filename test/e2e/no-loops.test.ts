@@ -40,7 +40,7 @@ describe("the app's own writes coming back", { timeout: 180_000 }, () => {
 
   it("does not rewrite an unchanged check when nothing changed", async () => {
     const { emu } = sandbox.get();
-    const gh = await sandbox.get().repo("steady", STORY_CONFIG);
+    const gh = await sandbox.get().repo("steady/app", STORY_CONFIG);
     const pr = await gh.openPullRequest({
       title: "Crawl",
       labels: ["phase: crawl"],
