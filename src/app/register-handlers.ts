@@ -1,6 +1,7 @@
 import type { ApplicationFunction, Context, Probot } from "probot";
 import { CHECK_NAME } from "../core/render-check.js";
-import { type RepoRef, repoKey } from "../github/octokit.js";
+import { type GitHub, type RepoRef, repoKey } from "../github/octokit.js";
+import { tunedOctokitFor } from "../github/tuned-octokit.js";
 import { onCheckRequested, onMergeGroup } from "./handlers/check-events.js";
 import { onConfigPushed, pushTouchesConfig } from "./handlers/config-push.js";
 import { ISSUE_EVENTS, onIssueChanged } from "./handlers/gate-issue.js";
@@ -14,6 +15,19 @@ export interface PhaseGatesOptions {
   appId?: number | null;
   /** Called with every job that failed after it was logged (tests assert there are none). */
   onJobError?: (error: unknown) => void;
+  /**
+   * The client a job uses. Default: the event's installation token in an
+   * Octokit paced for GitHub's limits (see github/tuned-octokit.ts). Tests
+   * pass the event's own client, with pacing off.
+   */
+  octokitForJob?: (context: Context) => Promise<GitHub>;
+}
+
+function defaultOctokitForJob(context: Context): Promise<GitHub> {
+  const installation = (context.payload as { installation?: { id: number } }).installation;
+  return installation
+    ? tunedOctokitFor(context, installation.id)
+    : Promise.resolve(context.octokit);
 }
 
 export interface PhaseGatesApp {
@@ -55,12 +69,13 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
         event: name,
         repo: `${repo.owner}/${repo.repo}`,
       });
-      const job = new RepoJob(context.octokit, repo, log, settings, context.id);
+      const octokitForJob = options.octokitForJob ?? defaultOctokitForJob;
       work.push({
         key: repoKey(repo),
         deliveryId: `${context.id}${deliverySuffix}`,
         name,
-        run: () => run(job),
+        run: async () =>
+          run(new RepoJob(await octokitForJob(context), repo, log, settings, context.id)),
       });
     }
 

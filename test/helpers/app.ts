@@ -24,7 +24,11 @@ export async function createTestApp(): Promise<TestApp> {
   clearCheckRunCache();
   clearConfigCache();
   const errors: unknown[] = [];
-  const { app, idle } = createPhaseGatesApp({ appId: APP_ID, onJobError: (e) => errors.push(e) });
+  const { app, idle } = createPhaseGatesApp({
+    appId: APP_ID,
+    onJobError: (e) => errors.push(e),
+    octokitForJob: async (context) => context.octokit,
+  });
   const probot = new Probot({
     appId: APP_ID,
     privateKey,

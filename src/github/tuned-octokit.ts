@@ -1,0 +1,84 @@
+import Bottleneck from "bottleneck";
+import { type Context, ProbotOctokit } from "probot";
+import type { GitHub } from "./octokit.js";
+
+/**
+ * Write pacing measured against GitHub's secondary limits instead of
+ * plugin-throttling's defaults (1 write/s and 1 notifying write per 3 s, for
+ * every installation of the process together):
+ * - ≤ 900 points per minute per endpoint, a write costs 5 → ≤ 180 writes/min: one per 350 ms;
+ * - content-creating requests (issues, comments) ≈ 80/min: one per 800 ms.
+ * Groups are keyed by installation, so one busy org does not slow the others.
+ */
+const groups = {
+  write: new Bottleneck.Group({ id: "phase-gates-write", maxConcurrent: 1, minTime: 350 }),
+  notifications: new Bottleneck.Group({
+    id: "phase-gates-notifications",
+    maxConcurrent: 1,
+    minTime: 800,
+  }),
+};
+
+const MAX_RETRIES = 3;
+
+interface RetryOptions {
+  method: string;
+  url: string;
+}
+
+const TunedOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => {
+  const throttle = (options.throttle ?? {}) as Record<string, unknown>;
+  const log = options.log as Context["log"] | undefined;
+  // With REDIS_URL, Probot's clustered limiter (shared by every process) stays in charge of pacing.
+  const clustered = throttle.connection !== undefined;
+  return {
+    ...options,
+    throttle: {
+      ...throttle,
+      ...(clustered ? {} : { write: groups.write, notifications: groups.notifications }),
+      // Probot only logs a secondary limit; retry after the time GitHub asks for (plugin-throttling waits `retry-after`).
+      onSecondaryRateLimit: (
+        retryAfter: number,
+        request: RetryOptions,
+        _octokit: unknown,
+        retryCount: number,
+      ) => {
+        log?.warn(
+          { retryAfter, method: request.method, url: request.url, retryCount },
+          "secondary rate limit: retrying",
+        );
+        return retryCount < MAX_RETRIES;
+      },
+      onRateLimit: (
+        retryAfter: number,
+        request: RetryOptions,
+        _octokit: unknown,
+        retryCount: number,
+      ) => {
+        log?.warn(
+          { retryAfter, method: request.method, url: request.url, retryCount },
+          "rate limit: retrying after reset",
+        );
+        return retryCount < MAX_RETRIES;
+      },
+    },
+  };
+});
+
+/**
+ * The client a queued job uses: the event's installation token (from Probot's
+ * cache) in an Octokit paced for GitHub's documented limits.
+ */
+export async function tunedOctokitFor(
+  context: Pick<Context, "octokit" | "log">,
+  installationId: number,
+): Promise<GitHub> {
+  const auth = (await context.octokit.auth({ type: "installation" })) as { token?: string };
+  if (!auth.token) return context.octokit;
+  return new TunedOctokit({
+    auth: { token: auth.token },
+    baseUrl: context.octokit.request.endpoint.DEFAULTS.baseUrl,
+    log: context.log,
+    throttle: { id: String(installationId) },
+  }) as GitHub;
+}

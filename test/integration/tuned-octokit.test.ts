@@ -1,0 +1,84 @@
+import { generateKeyPairSync } from "node:crypto";
+import nock from "nock";
+import { Probot, ProbotOctokit } from "probot";
+import { afterEach, describe, expect, it } from "vitest";
+import { createPhaseGatesApp } from "../../src/app/register-handlers.js";
+import { clearCheckRunCache } from "../../src/github/check-runs.js";
+import { clearConfigCache } from "../../src/github/load-config.js";
+import {
+  assertAllCalled,
+  checkRunsQuery,
+  githubScope,
+  REPO_PATH,
+  replyConfig,
+} from "../helpers/app.js";
+import { APP_ID, pullObject, pullRequestEvent } from "../helpers/webhooks.js";
+
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
+
+afterEach(() => assertAllCalled());
+
+describe("the production client of a job", () => {
+  it("uses the installation token and retries a secondary rate limit after the time GitHub asks for", async () => {
+    clearCheckRunCache();
+    clearConfigCache();
+    const errors: unknown[] = [];
+    // No `octokitForJob`: the default, paced client is under test. Probot's own retry is off
+    // so that only the throttling plugin can answer the 403.
+    const { app, idle } = createPhaseGatesApp({ appId: APP_ID, onJobError: (e) => errors.push(e) });
+    const probot = new Probot({
+      appId: APP_ID,
+      privateKey,
+      logLevel: (process.env.TEST_LOG_LEVEL as "fatal" | undefined) ?? "fatal",
+      Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({
+        ...o,
+        retry: { enabled: false },
+      })),
+    });
+    await probot.load(app);
+
+    const scope = githubScope();
+    scope
+      .get(`${REPO_PATH}/pulls/1`)
+      .matchHeader("authorization", "token ghs_test")
+      .reply(200, pullObject({ number: 1, labels: ["phase: crawl"], headSha: "s1" }));
+    replyConfig(scope, "");
+    scope
+      .get(`${REPO_PATH}/commits/s1/check-runs`)
+      .query(checkRunsQuery())
+      .reply(200, { total_count: 0, check_runs: [] });
+    // GitHub's secondary limit: a 403 with retry-after, then the same write succeeds
+    scope
+      .post(`${REPO_PATH}/check-runs`)
+      .reply(
+        403,
+        {
+          message:
+            "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+        },
+        { "retry-after": "1" },
+      );
+    const created: unknown[] = [];
+    scope.post(`${REPO_PATH}/check-runs`, (body) => created.push(body) > 0).reply(201, { id: 1 });
+
+    // biome-ignore lint/suspicious/noExplicitAny: a payload built from a real example
+    await probot.receive({
+      id: "d1",
+      name: "pull_request",
+      payload: pullRequestEvent("opened", {
+        number: 1,
+        labels: ["phase: crawl"],
+        headSha: "s1",
+      }) as any,
+    });
+    await idle();
+
+    expect(errors).toEqual([]);
+    expect(created).toHaveLength(1);
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+});
