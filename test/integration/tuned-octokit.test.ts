@@ -52,29 +52,24 @@ describe("the production client of a job", () => {
       .query(checkRunsQuery())
       .reply(200, { total_count: 0, check_runs: [] });
     // GitHub's secondary limit: a 403 with retry-after, then the same write succeeds
-    scope
-      .post(`${REPO_PATH}/check-runs`)
-      .reply(
-        403,
-        {
-          message:
-            "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
-        },
-        { "retry-after": "1" },
-      );
+    scope.post(`${REPO_PATH}/check-runs`).reply(
+      403,
+      {
+        message:
+          "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+      },
+      { "retry-after": "1" },
+    );
     const created: unknown[] = [];
     scope.post(`${REPO_PATH}/check-runs`, (body) => created.push(body) > 0).reply(201, { id: 1 });
 
-    // biome-ignore lint/suspicious/noExplicitAny: a payload built from a real example
-    await probot.receive({
-      id: "d1",
-      name: "pull_request",
-      payload: pullRequestEvent("opened", {
-        number: 1,
-        labels: ["phase: crawl"],
-        headSha: "s1",
-      }) as any,
+    const payload = pullRequestEvent("opened", {
+      number: 1,
+      labels: ["phase: crawl"],
+      headSha: "s1",
     });
+    // biome-ignore lint/suspicious/noExplicitAny: a payload built from a real example
+    await probot.receive({ id: "d1", name: "pull_request", payload } as any);
     await idle();
 
     expect(errors).toEqual([]);
