@@ -355,6 +355,13 @@ export function createActors(
       }
     },
 
+    /** Adds the PR to the merge queue (`merge_group.checks_requested`); returns the group's head sha. */
+    async enqueueInMergeQueue(prNumber: number, who: By): Promise<string> {
+      const sha = state.enqueueMergeGroup(repo(), prNumber, person(who.by));
+      await delivered();
+      return sha;
+    },
+
     /** "Re-run" on the PR's latest Phase gate check (`check_run.rerequested`). */
     async rerequestCheck(prNumber: number, who: By): Promise<void> {
       const run = latestCheck(prNumber);

@@ -163,3 +163,40 @@ describe("stopping an experiment", { timeout: 180_000 }, () => {
     expect(gh.issue(crawlGate)).toMatchObject({ state: "closed", state_reason: "not_planned" });
   });
 });
+
+describe("merge queue", { timeout: 180_000 }, () => {
+  it("reports Phase gate on the merge group, evaluated against the gates as they are now", async () => {
+    const gh = await sandbox.get().repo("queue/app", STORY_CONFIG);
+    const crawlGate = await gateIssue(gh, "gate: crawl");
+    const walkGate = await gateIssue(gh, "gate: walk");
+    const runPr = (
+      await gh.openPullRequest({ title: "Ship", labels: ["phase: run"], by: "contrib" })
+    ).number;
+    for (const gate of [crawlGate, walkGate]) {
+      await gh.tickCriteria(gate, { by: "lead" });
+      await gh.closeIssue(gate, { by: "lead", reason: "completed" });
+    }
+    await gh.waitForCheck(runPr, { conclusion: "success" });
+
+    const groupSha = await gh.enqueueInMergeQueue(runPr, { by: "lead" });
+    const passed = await gh.waitFor(
+      () => gh.checkRunsFor(groupSha).find((r) => r.status === "completed"),
+      {
+        what: "a completed Phase gate check on the merge group",
+      },
+    );
+    expect(passed.conclusion).toBe("success");
+
+    // A gate reopened after the PR was queued fails its next merge group.
+    await gh.reopenIssue(walkGate, { by: "lead" });
+    await gh.waitForCheck(runPr, { conclusion: "failure" });
+    const secondSha = await gh.enqueueInMergeQueue(runPr, { by: "lead" });
+    const failed = await gh.waitFor(
+      () => gh.checkRunsFor(secondSha).find((r) => r.status === "completed"),
+      {
+        what: "a completed Phase gate check on the second merge group",
+      },
+    );
+    expect(failed.conclusion).toBe("failure");
+  });
+});

@@ -935,6 +935,42 @@ export class EmulatorState {
     return run;
   }
 
+  /**
+   * A PR joins the merge queue: GitHub builds a merge commit on a
+   * `gh-readonly-queue/…` branch and sends `merge_group.checks_requested`.
+   * Returns the merge group's head sha, where required checks must be reported.
+   */
+  enqueueMergeGroup(repo: RepoRecord, number: number, sender: UserRecord): string {
+    const issue = this.issue(repo, number);
+    if (!issue.pull) throw new ApiError(404, "Not Found");
+    const baseRef = issue.pull.baseRef;
+    const baseSha = repo.branches.get(baseRef) ?? "0".repeat(40);
+    const headSha = randomSha();
+    const headRef = `gh-readonly-queue/${baseRef}/pr-${number}-${issue.pull.headSha}`;
+    this.snapshotHead(repo, baseRef, headRef, headSha, issue.pull.changes);
+    const author = {
+      name: sender.login,
+      email: `${sender.id}+${sender.login}@users.noreply.github.com`,
+    };
+    this.emitRepo(repo, "merge_group", "checks_requested", sender, {
+      merge_group: {
+        head_sha: headSha,
+        head_ref: `refs/heads/${headRef}`,
+        base_sha: baseSha,
+        base_ref: `refs/heads/${baseRef}`,
+        head_commit: {
+          id: headSha,
+          tree_id: randomSha(),
+          message: `Merge pull request #${number} from ${repo.full_name}/${issue.pull.headRef}\n\n${issue.title}`,
+          timestamp: nowIso(),
+          author,
+          committer: author,
+        },
+      },
+    });
+    return headSha;
+  }
+
   // ── events ──────────────────────────────────────────────────────────────
 
   emit(event: DomainEvent): void {
