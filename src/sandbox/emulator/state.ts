@@ -302,6 +302,7 @@ export class EmulatorState {
       installationId: installation.id,
       fields: {
         installation: serializeInstallation(this.urls, this.app, installation),
+        sender: serializeUser(this.urls, sender),
         ...(created
           ? { repositories: minimalRepos, requester: null }
           : {
