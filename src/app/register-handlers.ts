@@ -25,9 +25,9 @@ export interface PhaseGatesOptions {
 
 function defaultOctokitForJob(context: Context): Promise<GitHub> {
   const installation = (context.payload as { installation?: { id: number } }).installation;
-  return installation
-    ? tunedOctokitFor(context, installation.id)
-    : Promise.resolve(context.octokit);
+  return Promise.resolve(
+    installation ? tunedOctokitFor(context, installation.id) : context.octokit,
+  );
 }
 
 export interface PhaseGatesApp {

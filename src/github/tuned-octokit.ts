@@ -66,17 +66,18 @@ const TunedOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) =
 });
 
 /**
- * The client a queued job uses: the event's installation token (from Probot's
- * cache) in an Octokit paced for GitHub's documented limits.
+ * The client a queued job uses: an Octokit paced for GitHub's documented
+ * limits that authenticates through the event client's own auth strategy.
+ * Reusing the strategy (not `auth({ type: "installation" })`, which asks
+ * api.github.com whatever GHE_HOST says) keeps the token cache and fetches
+ * tokens from the configured API host.
  */
-export async function tunedOctokitFor(
+export function tunedOctokitFor(
   context: Pick<Context, "octokit" | "log">,
   installationId: number,
-): Promise<GitHub> {
-  const auth = (await context.octokit.auth({ type: "installation" })) as { token?: string };
-  if (!auth.token) return context.octokit;
+): GitHub {
   return new TunedOctokit({
-    auth: { token: auth.token },
+    authStrategy: () => context.octokit.auth,
     baseUrl: context.octokit.request.endpoint.DEFAULTS.baseUrl,
     log: context.log,
     throttle: { id: String(installationId) },

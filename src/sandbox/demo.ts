@@ -259,13 +259,14 @@ async function story(emu: Emulator, app: RunningApp): Promise<void> {
     );
     say(indent(blocked.output.summary ?? "", 16));
     expect(
-      'its title names the earliest pending gate: "Blocked: Crawl gate pending"',
-      blocked.output.title === "Blocked: Crawl gate pending",
+      'its title names the gate a Run PR waits for: "Blocked: Walk gate pending"',
+      blocked.output.title === "Blocked: Walk gate pending",
       `title is "${blocked.output.title}"`,
     );
     expect(
-      "its summary links the Crawl gate issue",
-      (blocked.output.summary ?? "").includes(`/${REPO}/issues/${crawlGate}`),
+      "its summary links both gate issues",
+      (blocked.output.summary ?? "").includes(`/${REPO}/issues/${crawlGate}`) &&
+        (blocked.output.summary ?? "").includes(`/${REPO}/issues/${walkGate}`),
     );
   }
 

@@ -31,15 +31,16 @@ describe("Crawl → Walk → Run on acme/rocket", { timeout: 180_000 }, () => {
     expect(check.status).toBe("completed");
   });
 
-  it("blocks a Run PR, naming the earliest pending gate and linking its issue", async () => {
+  it("blocks a Run PR, naming the Walk gate it waits for and linking every gate issue", async () => {
     crawlGate = await gateIssue(gh, "gate: crawl");
     walkGate = await gateIssue(gh, "gate: walk");
     runPr = (await gh.openPullRequest({ title: "Launch", labels: ["phase: run"], by: "contrib" }))
       .number;
     const check = await gh.waitForCheck(runPr, { conclusion: "failure" });
-    expect(check.output.title).toBe("Blocked: Crawl gate pending");
+    expect(check.output.title).toBe("Blocked: Walk gate pending");
     const summary = check.output.summary ?? "";
     expect(summary).toContain(`/acme/rocket/issues/${crawlGate}`);
+    expect(summary).toContain(`/acme/rocket/issues/${walkGate}`);
     expect(summary).toMatch(/Run/);
   });
 
