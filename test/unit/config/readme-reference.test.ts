@@ -32,7 +32,7 @@ describe("README config reference", () => {
     readme.indexOf("<!-- config-reference"),
     readme.indexOf("## Installing"),
   );
-  const documented = [...table.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]);
+  const documented = [...table.matchAll(/^\| `([^`]+)`\s*\|/gm)].map((m) => m[1]);
 
   it("documents every key of the schema", () => {
     const missing = keyPaths(buildJsonSchema() as SchemaNode).filter(
