@@ -26,6 +26,19 @@ interface RetryOptions {
   url: string;
 }
 
+/** A plugin-throttling limit handler: log, and retry while `retryCount` is below `max`. */
+function retryUpTo(max: number, message: string, log: Context["log"] | undefined) {
+  return (
+    retryAfter: number,
+    request: RetryOptions,
+    _octokit: unknown,
+    retryCount: number,
+  ): boolean => {
+    log?.warn({ retryAfter, method: request.method, url: request.url, retryCount }, message);
+    return retryCount < max;
+  };
+}
+
 const TunedOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => {
   const throttle = (options.throttle ?? {}) as Record<string, unknown>;
   const log = options.log as Context["log"] | undefined;
@@ -37,30 +50,8 @@ const TunedOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) =
       ...throttle,
       ...(clustered ? {} : { write: groups.write, notifications: groups.notifications }),
       // Probot only logs a secondary limit; retry after the time GitHub asks for (plugin-throttling waits `retry-after`).
-      onSecondaryRateLimit: (
-        retryAfter: number,
-        request: RetryOptions,
-        _octokit: unknown,
-        retryCount: number,
-      ) => {
-        log?.warn(
-          { retryAfter, method: request.method, url: request.url, retryCount },
-          "secondary rate limit: retrying",
-        );
-        return retryCount < MAX_RETRIES;
-      },
-      onRateLimit: (
-        retryAfter: number,
-        request: RetryOptions,
-        _octokit: unknown,
-        retryCount: number,
-      ) => {
-        log?.warn(
-          { retryAfter, method: request.method, url: request.url, retryCount },
-          "rate limit: retrying after reset",
-        );
-        return retryCount < MAX_RETRIES;
-      },
+      onSecondaryRateLimit: retryUpTo(MAX_RETRIES, "secondary rate limit: retrying", log),
+      onRateLimit: retryUpTo(MAX_RETRIES, "rate limit: retrying after reset", log),
     },
   };
 });
