@@ -1,9 +1,18 @@
 import { configErrorsToMarkdown } from "../config/format-config-error.js";
 import { decide, gateStatuses, gatesBefore } from "../core/evaluate.js";
 import { effectivePhase } from "../core/phases.js";
-import { renderInvalidConfig, renderVerdict } from "../core/render-check.js";
+import {
+  renderInvalidConfig,
+  renderPullRequestConfigInvalid,
+  renderVerdict,
+} from "../core/render-check.js";
 import type { Config, GateIssueFacts, Verdict } from "../core/types.js";
 import { type CheckWrite, writeCheckRun } from "../github/check-runs.js";
+import {
+  configAnnotations,
+  knownPullRequestConfigErrors,
+  pullRequestConfigErrors,
+} from "../github/pull-request-config.js";
 import { closingReferences, listOpenPulls, type PullFacts } from "../github/pull-requests.js";
 import type { RepoJob } from "./repo-job.js";
 
@@ -29,30 +38,58 @@ export async function verdictFor(job: RepoJob, config: Config, pr: PullFacts): P
   return decide(config, phase, gateStatuses(config, needed, gateIssues));
 }
 
+export interface CheckOptions {
+  /** Override the PR's head, for a merge group. */
+  headSha?: string;
+  /**
+   * Look at the config the PR proposes (a PR event: one files call per head
+   * SHA). A fan-out re-check only reuses what was found, so re-checking 1,000
+   * PRs does not list 1,000 PRs' files.
+   */
+  inspectConfigChange?: boolean;
+}
+
 /**
  * Writes the `Phase gate` check for one PR:
  * 1. load the config from the default branch (none → nothing to do);
  * 2. invalid config → a failing check listing every error;
- * 3. gather the PR's phase sources and the gates before its phase;
- * 4. decide, render, and write only if the result changed.
- * `headSha` overrides the PR's head for a merge group.
+ * 3. gather the PR's phase sources and the gates before its phase, and decide;
+ * 4. a PR that proposes an invalid config fails too, annotated on the file;
+ * 5. render, and write only if the result changed.
  */
 export async function checkPullRequest(
   job: RepoJob,
   pr: PullFacts,
-  headSha = pr.headSha,
+  options: CheckOptions = {},
 ): Promise<CheckResult> {
+  const headSha = options.headSha ?? pr.headSha;
   const loaded = await job.config();
   if (loaded.kind === "none") return { pr: pr.number, write: "skipped" };
 
-  const output =
+  let output =
     loaded.kind === "invalid"
       ? renderInvalidConfig(configErrorsToMarkdown(loaded.errors), loaded.errors.length)
       : renderVerdict(loaded.config, await verdictFor(job, loaded.config, pr), job.repo);
 
+  // With the default branch's config already invalid, that is what the check reports.
+  const proposedErrors =
+    loaded.kind !== "ok"
+      ? []
+      : options.inspectConfigChange
+        ? await pullRequestConfigErrors(job.octokit, job.repo, pr)
+        : (knownPullRequestConfigErrors(job.repo, pr.headSha) ?? []);
+  if (proposedErrors.length > 0) {
+    output = renderPullRequestConfigInvalid(
+      configErrorsToMarkdown(proposedErrors),
+      proposedErrors.length,
+      output,
+    );
+  }
+
   const write = await writeCheckRun(job.octokit, job.repo, job.settings.appId, {
     ...output,
     headSha,
+    ...(proposedErrors.length > 0 ? { annotations: configAnnotations(proposedErrors) } : {}),
   });
   job.log.info(
     {

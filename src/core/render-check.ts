@@ -209,3 +209,21 @@ export function renderInvalidConfig(errorsMarkdown: string, errorCount: number):
   ].join("\n\n");
   return { conclusion: "failure", title: CONFIG_INVALID_TITLE, summary: clampSummary(summary) };
 }
+
+/**
+ * The check of a PR whose own `.github/phase-gates.yml` is invalid: the gates
+ * (read from the default branch) still decide, but the PR cannot merge a
+ * config that would stop every gate from being evaluated.
+ */
+export function renderPullRequestConfigInvalid(
+  errorsMarkdown: string,
+  errorCount: number,
+  gates: CheckOutput,
+): CheckOutput {
+  const summary = [
+    `This pull request changes \`.github/phase-gates.yml\`, and its version has ${errorCount === 1 ? "1 error" : `${errorCount} errors`} (annotated on the file). Merged as it is, it would stop every gate of this repository from being evaluated, so this check fails until they are fixed.`,
+    errorsMarkdown,
+    `### The gates as configured on the default branch\n\n**${gates.title}** (${gates.conclusion})\n\n${gates.summary}`,
+  ].join("\n\n");
+  return { conclusion: "failure", title: CONFIG_INVALID_TITLE, summary: clampSummary(summary) };
+}

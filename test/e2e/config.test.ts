@@ -127,3 +127,33 @@ describe("configuration", { timeout: 180_000 }, () => {
     expect(gh.latestCheck(pr.number)?.conclusion).toBe("success");
   });
 });
+
+describe("a pull request that proposes a config", { timeout: 180_000 }, () => {
+  it("fails with its own errors annotated on the file, and passes once the PR fixes them", async () => {
+    const gh = await sandbox.get().repo("proposes/app", STORY_CONFIG);
+    await gh.settle();
+    const pr = await gh.openPullRequest({
+      title: "Tune the gates",
+      labels: ["phase: crawl"],
+      by: "contrib",
+      files: {
+        ".github/phase-gates.yml":
+          "phases:\n  - id: crawl\n    gate: { approvals: 0 }\n  - id: run\n",
+      },
+    });
+    const failing = await gh.waitForCheck(pr.number, { title: "Invalid .github/phase-gates.yml" });
+    expect(failing.conclusion).toBe("failure");
+    expect(failing.output.summary).toContain("This pull request changes `.github/phase-gates.yml`");
+    expect(failing.output.summary).toContain(":3:");
+
+    await gh.pushCommit(pr.number, {
+      by: "contrib",
+      files: {
+        ".github/phase-gates.yml":
+          "phases:\n  - id: crawl\n    gate: { approvals: 2 }\n  - id: run\n",
+      },
+    });
+    const fixed = await gh.waitForCheck(pr.number, { conclusion: "success" });
+    expect(fixed.output.title).toBe("Crawl: first phase");
+  });
+});

@@ -4,6 +4,7 @@ import { Probot, ProbotOctokit } from "probot";
 import { createPhaseGatesApp } from "../../src/app/register-handlers.js";
 import { clearCheckRunCache } from "../../src/github/check-runs.js";
 import { clearConfigCache } from "../../src/github/load-config.js";
+import { clearPullRequestConfigCache } from "../../src/github/pull-request-config.js";
 import { API, APP_ID, INSTALLATION_ID, OWNER, REPO } from "./webhooks.js";
 
 const { privateKey } = generateKeyPairSync("rsa", {
@@ -23,6 +24,7 @@ export interface TestApp {
 export async function createTestApp(): Promise<TestApp> {
   clearCheckRunCache();
   clearConfigCache();
+  clearPullRequestConfigCache();
   const errors: unknown[] = [];
   const { app, idle } = createPhaseGatesApp({
     appId: APP_ID,
@@ -90,4 +92,26 @@ export function assertAllCalled(): void {
   nock.cleanAll(); // a failed test must not leave its mocks to the next one
   if (pending.length > 0)
     throw new Error(`GitHub calls expected but not made:\n${pending.join("\n")}`);
+}
+
+/** `GET /pulls/{n}/files`: what a PR changes (the app looks for `.github/phase-gates.yml`). */
+export function replyFiles(
+  scope: nock.Scope,
+  number: number,
+  files: string[] = ["src/feature.ts"],
+): nock.Scope {
+  return scope
+    .get(`${REPO_PATH}/pulls/${number}/files`)
+    .query({ per_page: "100" })
+    .reply(
+      200,
+      files.map((filename, i) => ({
+        sha: `f${i}`,
+        filename,
+        status: "modified",
+        additions: 1,
+        deletions: 0,
+        changes: 1,
+      })),
+    );
 }

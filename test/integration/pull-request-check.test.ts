@@ -8,6 +8,7 @@ import {
   githubScope,
   REPO_PATH,
   replyConfig,
+  replyFiles,
   type TestApp,
 } from "../helpers/app.js";
 import {
@@ -131,6 +132,7 @@ describe("the Phase gate check on a pull request", () => {
       .get(`${REPO_PATH}/pulls/1`)
       .reply(200, pullObject({ number: 1, labels: ["phase: crawl"], headSha: "crawl-sha" }));
     replyConfig(scope, DEFAULTS);
+    replyFiles(scope, 1); // what the PR changes: not the config
     replyNoCheckYet(scope, "crawl-sha");
     expectCreate(scope, "crawl-sha", created);
 
@@ -151,6 +153,7 @@ describe("the Phase gate check on a pull request", () => {
     replyConfig(scope, DEFAULTS);
     replyGate(scope, "gate: crawl", CRAWL_GATE);
     replyGate(scope, "gate: walk", WALK_GATE);
+    replyFiles(scope, 10); // what the PR changes: not the config
     replyNoCheckYet(scope, "run-sha");
     expectCreate(scope, "run-sha", created);
 
@@ -308,6 +311,7 @@ describe("the Phase gate check on a pull request", () => {
       .get(`${REPO_PATH}/contents/.github%2Fphase-gates.yml`)
       .matchHeader("if-none-match", '"cfg1"')
       .reply(304);
+    replyFiles(scope, 1); // what the PR changes: not the config
     replyNoCheckYet(scope, "crawl-sha");
     const created: CheckBody[] = [];
     expectCreate(scope, "crawl-sha", created);
@@ -392,5 +396,46 @@ describe("other triggers of the Phase gate check", () => {
     await app.receive("push", pushEvent({ modified: [".github/phase-gates.yml"] }));
 
     expect(created.map((c) => c.output.title)).toEqual(["Blocked: no phase label"]);
+  });
+});
+
+describe("a pull request that changes the config", () => {
+  it("fails with every error of its own version, annotated on the file, while the default branch's config decides the gates", async () => {
+    const created: (CheckBody & {
+      output: { annotations?: { path: string; start_line: number; message: string }[] };
+    })[] = [];
+    const scope = githubScope();
+    scope
+      .get(`${REPO_PATH}/pulls/7`)
+      .reply(200, pullObject({ number: 7, labels: ["phase: crawl"], headSha: "cfg-sha" }));
+    replyConfig(scope, DEFAULTS);
+    replyFiles(scope, 7, ["README.md", ".github/phase-gates.yml"]);
+    // the PR's version of the config, at its head
+    scope
+      .get(`${REPO_PATH}/contents/.github%2Fphase-gates.yml`)
+      .query({ ref: "cfg-sha" })
+      .reply(200, "phases:\n  - id: crawl\n    gate: { approvals: 0 }\n  - id: run\n", {
+        "content-type": "text/plain",
+      });
+    replyNoCheckYet(scope, "cfg-sha");
+    scope.post(`${REPO_PATH}/check-runs`, (body) => created.push(body) > 0).reply(201, { id: 5 });
+
+    await app.receive(
+      "pull_request",
+      pullRequestEvent("synchronize", { number: 7, labels: ["phase: crawl"], headSha: "cfg-sha" }),
+    );
+
+    const check = created[0];
+    expect(check?.conclusion).toBe("failure");
+    expect(check?.output.title).toBe("Invalid .github/phase-gates.yml");
+    expect(check?.output.summary).toContain("This pull request changes `.github/phase-gates.yml`");
+    expect(check?.output.summary).toContain("**Crawl: first phase** (success)");
+    expect(check?.output.annotations).toEqual([
+      expect.objectContaining({
+        path: ".github/phase-gates.yml",
+        start_line: 3,
+        annotation_level: "failure",
+      }),
+    ]);
   });
 });

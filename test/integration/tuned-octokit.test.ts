@@ -5,12 +5,14 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createPhaseGatesApp } from "../../src/app/register-handlers.js";
 import { clearCheckRunCache } from "../../src/github/check-runs.js";
 import { clearConfigCache } from "../../src/github/load-config.js";
+import { clearPullRequestConfigCache } from "../../src/github/pull-request-config.js";
 import {
   assertAllCalled,
   checkRunsQuery,
   githubScope,
   REPO_PATH,
   replyConfig,
+  replyFiles,
 } from "../helpers/app.js";
 import { APP_ID, pullObject, pullRequestEvent } from "../helpers/webhooks.js";
 
@@ -26,6 +28,7 @@ describe("the production client of a job", () => {
   it("uses the installation token and retries a secondary rate limit after the time GitHub asks for", async () => {
     clearCheckRunCache();
     clearConfigCache();
+    clearPullRequestConfigCache();
     const errors: unknown[] = [];
     // No `octokitForJob`: the default, paced client is under test. Probot's own retry is off
     // so that only the throttling plugin can answer the 403.
@@ -47,6 +50,7 @@ describe("the production client of a job", () => {
       .matchHeader("authorization", "token ghs_test")
       .reply(200, pullObject({ number: 1, labels: ["phase: crawl"], headSha: "s1" }));
     replyConfig(scope, "");
+    replyFiles(scope, 1);
     scope
       .get(`${REPO_PATH}/commits/s1/check-runs`)
       .query(checkRunsQuery())

@@ -43,5 +43,5 @@ export async function onMergeGroup(job: RepoJob, headSha: string, headRef: strin
     return;
   }
   const pr = await getPull(job.octokit, job.repo, number);
-  await checkPullRequest(job, pr, headSha);
+  await checkPullRequest(job, pr, { headSha });
 }

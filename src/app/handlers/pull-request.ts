@@ -18,7 +18,7 @@ export const PULL_REQUEST_EVENTS = [
 /**
  * 1. Read the PR as it is now (events can arrive late or out of order).
  * 2. Skip a PR that is no longer open.
- * 3. Check it.
+ * 3. Check it, including the config it proposes, if it changes one.
  */
 export async function onPullRequestChanged(job: RepoJob, number: number): Promise<void> {
   const pr = await getPull(job.octokit, job.repo, number);
@@ -26,5 +26,5 @@ export async function onPullRequestChanged(job: RepoJob, number: number): Promis
     job.log.info({ pr: number }, "skip: pull request is not open");
     return;
   }
-  await checkPullRequest(job, pr);
+  await checkPullRequest(job, pr, { inspectConfigChange: true });
 }

@@ -1,0 +1,77 @@
+import { type ConfigError, parseConfigText } from "../config/parse-config.js";
+import { CONFIG_PATH } from "../config/schema.js";
+import type { CheckAnnotation } from "./check-runs.js";
+import type { GitHub, RepoRef } from "./octokit.js";
+
+/**
+ * Errors in the config a PR proposes, per head SHA: `[]` when the PR does not
+ * change `.github/phase-gates.yml` or its version is valid. A head SHA's files
+ * never change, so one look per SHA is enough for this process.
+ */
+const bySha = new Map<string, ConfigError[]>();
+const LIMIT = 20_000;
+
+const key = (repo: RepoRef, sha: string) => `${repo.owner}/${repo.repo}@${sha}`.toLowerCase();
+
+export function knownPullRequestConfigErrors(
+  repo: RepoRef,
+  headSha: string,
+): ConfigError[] | undefined {
+  return bySha.get(key(repo, headSha));
+}
+
+/**
+ * Validates the config a PR proposes: the PR's own version never governs its
+ * gate (the default branch's does), but a broken version must not merge
+ * silently, so its errors fail the check and are annotated on the file.
+ */
+export async function pullRequestConfigErrors(
+  octokit: GitHub,
+  repo: RepoRef,
+  pr: { number: number; headSha: string },
+): Promise<ConfigError[]> {
+  const known = knownPullRequestConfigErrors(repo, pr.headSha);
+  if (known) return known;
+  const files = await octokit.paginate(octokit.rest.pulls.listFiles, {
+    ...repo,
+    pull_number: pr.number,
+    per_page: 100,
+  });
+  const changed = files.find((f) => f.filename === CONFIG_PATH && f.status !== "removed");
+  let errors: ConfigError[] = [];
+  if (changed) {
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {
+      ...repo,
+      path: CONFIG_PATH,
+      ref: pr.headSha,
+      mediaType: { format: "raw" },
+    });
+    const result = parseConfigText({
+      path: CONFIG_PATH,
+      text: typeof data === "string" ? data : "",
+    });
+    errors = result.ok ? [] : result.errors;
+  }
+  if (bySha.size >= LIMIT) bySha.clear();
+  bySha.set(key(repo, pr.headSha), errors);
+  return errors;
+}
+
+/** Check-run annotations on the changed file, one per error (GitHub takes 50 per request). */
+export function configAnnotations(errors: readonly ConfigError[]): CheckAnnotation[] {
+  return errors.slice(0, 50).map((e) => ({
+    path: CONFIG_PATH,
+    start_line: e.line,
+    end_line: e.line,
+    start_column: e.column,
+    end_column: e.column,
+    annotation_level: "failure" as const,
+    title: `phase-gates: ${e.keyPath || "config"}`,
+    message: e.message,
+  }));
+}
+
+/** For tests. */
+export function clearPullRequestConfigCache(): void {
+  bySha.clear();
+}
