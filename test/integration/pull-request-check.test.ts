@@ -156,8 +156,24 @@ describe("the Phase gate check on a pull request", () => {
     replyFiles(scope, 10); // what the PR changes: not the config
     replyNoCheckYet(scope, "run-sha");
     expectCreate(scope, "run-sha", created);
+    const calls: string[] = [];
+    scope.on("request", (req: { method: string; path: string }) =>
+      calls.push(`${req.method} ${req.path.split("?")[0]}`),
+    );
 
     await app.receive("pull_request", pullRequestEvent("opened", RUN_PR));
+
+    // The API budget of one PR event on a fresh process (README and the issue note quote it).
+    expect(calls).toEqual([
+      "POST /app/installations/4242/access_tokens",
+      "GET /repos/acme/rocket/pulls/10",
+      "GET /repos/acme/rocket/contents/.github%2Fphase-gates.yml",
+      "GET /repos/acme/rocket/issues",
+      "GET /repos/acme/rocket/issues",
+      "GET /repos/acme/rocket/pulls/10/files",
+      "GET /repos/acme/rocket/commits/run-sha/check-runs",
+      "POST /repos/acme/rocket/check-runs",
+    ]);
 
     const check = created[0];
     expect(check?.conclusion).toBe("failure");
