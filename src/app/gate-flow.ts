@@ -114,6 +114,21 @@ async function runCommand(
   return false;
 }
 
+/** The reason a close was not counted, in words for the person who closed it. */
+function whyCloseDoesNotCount(record: GateRecord, status: GateStatus, closer: string): string {
+  const facts = record.facts;
+  if (isBot(record.issue?.closed_by ?? null)) {
+    return "the approval it was closed on was withdrawn (`/revoke`, or an `/approve` comment edited or deleted)";
+  }
+  if (facts && !facts.closerAuthorized) return `@${closer} is not an authorized approver`;
+  if (facts?.stateReason !== "completed" && facts?.stateReason !== "not_planned") {
+    return `it was closed as ${facts?.stateReason ?? "unknown"}; a gate is decided by closing as completed or not planned`;
+  }
+  return status.closeIgnoredBecause
+    ? "the gate's conditions are not met yet"
+    : "the gate's conditions are not met";
+}
+
 /**
  * Brings one gate issue in line with the rules of SPEC §3 after something
  * happened on it, then returns its status as it now stands:
@@ -144,10 +159,7 @@ export async function reconcileGate(
   if (record.issue.state === "closed" && status.state === "pending") {
     const closer =
       status.issue?.closedBy ?? (trigger.kind === "issue" ? trigger.sender : "someone");
-    const closedByApp = isBot(record.issue.closed_by ?? null);
-    const why = closedByApp
-      ? "the approval it was closed on was withdrawn (`/revoke`, or an `/approve` comment edited or deleted)"
-      : (status.closeIgnoredBecause ?? "the gate's conditions are not met");
+    const why = whyCloseDoesNotCount(record, status, closer);
     await reopenIssue(job.octokit, job.repo, record.issue.number);
     await comment(
       job.octokit,

@@ -173,7 +173,7 @@ function nextSteps(config: Config, verdict: Verdict): string[] {
     } else {
       const needs = g.missing.length > 0 ? ` Still needed: ${g.missing.join("; ")}.` : "";
       steps.push(
-        `Not yet, not no: ${phaseName} work waits for the **${name}** gate (${link}).${needs} Who can approve: ${describeApprovers(g.gate)} — by closing the gate issue as completed or commenting \`/approve\`.`,
+        `Not yet, not no: ${phaseName} work waits for the **${name}** gate (${link}).${needs} Who can approve: ${describeApprovers(g.gate)}.`,
       );
     }
   }

@@ -207,7 +207,7 @@ describe("renderVerdict: earlier gates", () => {
       [
         "Not yet, not no: Run work waits for the **Walk** gate ([#8](https://github.com/acme/rocket/issues/8)).",
         'Still needed: 1 unchecked criterion: "Cost estimate agreed"; 1 more approval (0/1): an approver closes the issue as completed or comments `/approve`.',
-        "Who can approve: anyone with maintain permission or higher — by closing the gate issue as completed or commenting `/approve`.",
+        "Who can approve: anyone with maintain permission or higher.",
         "This check updates by itself when a gate changes: no push needed.",
       ],
     ],
