@@ -115,9 +115,13 @@ async function runCommand(
 }
 
 /** The reason a close was not counted, in words for the person who closed it. */
-function whyCloseDoesNotCount(record: GateRecord, status: GateStatus, closer: string): string {
+function whyCloseDoesNotCount(
+  record: GateRecord,
+  status: GateStatus,
+  closer: string | null,
+): string {
   const facts = record.facts;
-  if (isBot(record.issue?.closed_by ?? null)) {
+  if (closer === null) {
     return "the approval it was closed on was withdrawn (`/revoke`, or an `/approve` comment edited or deleted)";
   }
   if (facts && !facts.closerAuthorized) return `@${closer} is not an authorized approver`;
@@ -157,8 +161,10 @@ export async function reconcileGate(
 
   // 2. a close that does not count is undone
   if (record.issue.state === "closed" && status.state === "pending") {
-    const closer =
-      status.issue?.closedBy ?? (trigger.kind === "issue" ? trigger.sender : "someone");
+    const closedByApp = isBot(record.issue.closed_by ?? null);
+    const closer = closedByApp
+      ? null
+      : (status.issue?.closedBy ?? (trigger.kind === "issue" ? trigger.sender : "someone"));
     const why = whyCloseDoesNotCount(record, status, closer);
     await reopenIssue(job.octokit, job.repo, record.issue.number);
     await comment(

@@ -113,11 +113,19 @@ export function decisionRecord(config: Config, status: GateStatus, tally: Approv
 }
 
 /** The comment when the app reopens a gate closed in a way that does not count. */
-export function closeRevertedComment(status: GateStatus, closer: string, why: string): string {
+/** `closer` null: the app itself had closed the gate, on a command since taken back. */
+export function closeRevertedComment(
+  status: GateStatus,
+  closer: string | null,
+  why: string,
+): string {
   const needs = status.missing.filter((m) => !m.startsWith("an approver to close"));
+  const opening = closer
+    ? `@${closer} closed this gate, but the close does not count`
+    : "The app's close of this gate no longer counts";
   return [
     MARKERS.closeReverted,
-    `@${closer} closed this gate, but the close does not count: ${why}. The app reopened it; the gate is still **pending** and the work behind it stays blocked.`,
+    `${opening}: ${why}. The app reopened it; the gate is still **pending** and the work behind it stays blocked.`,
     needs.length > 0 ? `**Still needed:** ${needs.join("; ")}.` : "",
     `**Who can approve:** ${describeApprovers(status.gate)}. To approve, close as completed or comment \`/approve\`; to stop, close as not planned or comment \`/stop <reason>\`.`,
   ]

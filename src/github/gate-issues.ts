@@ -211,8 +211,11 @@ function decidingCommand(
       c.command.kind === kind &&
       !c.authorIsBot &&
       authorized.has(c.author.toLowerCase()) &&
-      c.createdAt <= closedAt &&
-      (kind === "stop" || standing.has(c.author.toLowerCase())),
+      c.createdAt <= closedAt,
   );
-  return matching[matching.length - 1]?.author ?? null;
+  // The command the app carried out is the latest one; if it was taken back,
+  // nobody else decided in its place.
+  const decider = matching[matching.length - 1]?.author ?? null;
+  if (decider === null || (kind === "approve" && !standing.has(decider.toLowerCase()))) return null;
+  return decider;
 }

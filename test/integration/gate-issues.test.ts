@@ -299,7 +299,9 @@ describe("gate commands", () => {
     await app.receive("issue_comment", commentEvent(revoke, closed));
 
     expect(updates).toEqual([{ state: "open" }]);
-    expect(comments[0]).toContain("does not count");
+    expect(comments[0]).toContain(
+      "The app's close of this gate no longer counts: the approval it was closed on was withdrawn",
+    );
     expect(edits[0]).toContain("Gate pending again");
   });
 });
