@@ -3,42 +3,25 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   assertAllCalled,
   createTestApp,
-  gateIssueQuery,
   githubScope,
   REPO_PATH,
   replyConfig,
   type TestApp,
 } from "../helpers/app.js";
 import {
-  commentObject,
-  type IssueSpec,
-  issueCommentEvent,
-  issueObject,
-} from "../helpers/webhooks.js";
+  BOT,
+  type Comment,
+  expectComment,
+  expectIssueUpdate,
+  GATE,
+  replyGate,
+  replyNoOpenPulls,
+  replyTeamMember,
+  TWO_APPROVERS,
+} from "../helpers/replies.js";
+import { type IssueSpec, issueCommentEvent } from "../helpers/webhooks.js";
 
-/** SPEC §3: editing or deleting an `/approve` comment re-evaluates the gate. Quorum of 2. */
-const TWO_APPROVERS = `phases:
-  - id: crawl
-    gate:
-      criteria: [Feasibility shown with evidence]
-      approvals: 2
-      approvers: { teams: [acme/leads], permission: maintain }
-  - id: run
-`;
-const GATE: IssueSpec = {
-  number: 1,
-  title: "Gate: Crawl → Run",
-  labels: ["gate: crawl"],
-  body: "- [x] Feasibility shown with evidence",
-};
-const BOT = "phase-gates[bot]";
-
-interface Comment {
-  id: number;
-  body: string;
-  by: string;
-  at?: string;
-}
+// SPEC §3: editing or deleting an `/approve` comment re-evaluates the gate. Quorum of 2.
 
 /** The two approvals the app closed the gate on, and its decision record. */
 const ANA = { id: 11, body: "/approve", by: "ana", at: "2026-11-20T10:00:00Z" };
@@ -68,40 +51,6 @@ afterEach(() => {
   assertAllCalled();
 });
 
-/** One read of the gate: the search, the issue itself when closed (for `closed_by`), its comments. */
-function replyGate(scope: nock.Scope, issue: IssueSpec, comments: Comment[]): void {
-  const spec = { ...issue, comments: comments.length };
-  // the gate-issue search (the list omits closed_by)
-  scope
-    .get(`${REPO_PATH}/issues`)
-    .query(gateIssueQuery("gate: crawl"))
-    .reply(200, [issueObject({ ...spec, closedBy: undefined })]);
-  // a closed gate: the single issue, with who closed it
-  if (spec.state === "closed") scope.get(`${REPO_PATH}/issues/1`).reply(200, issueObject(spec));
-  // the comments, as they are now
-  if (comments.length > 0) {
-    scope
-      .get(`${REPO_PATH}/issues/1/comments`)
-      .query({ per_page: "100" })
-      .reply(
-        200,
-        comments.map((c) => commentObject(c.id, c.body, c.by, c.at)),
-      );
-  }
-}
-
-/** Team membership of an approver in acme/leads. */
-function replyTeamMember(scope: nock.Scope, login: string): void {
-  scope
-    .get(`/orgs/acme/teams/leads/memberships/${login}`)
-    .reply(200, { state: "active", role: "member" });
-}
-
-/** The open PRs re-checked after a gate change: none here. */
-function replyNoOpenPulls(scope: nock.Scope): void {
-  scope.get(`${REPO_PATH}/pulls`).query({ state: "open", per_page: "100" }).reply(200, []);
-}
-
 interface Seen {
   updates: Record<string, unknown>[];
   comments: string[];
@@ -115,16 +64,13 @@ interface Seen {
 function expectWithdrawal(scope: nock.Scope, commentsNow: Comment[]): Seen {
   const seen: Seen = { updates: [], comments: [], recordEdits: [] };
   // PATCH the gate issue: reopen it
-  scope
-    .patch(`${REPO_PATH}/issues/1`, (b: Record<string, unknown>) => seen.updates.push(b) > 0)
-    .reply(200, {});
+  expectIssueUpdate(scope, seen.updates);
   // POST a comment on the gate: why it was reopened
-  scope
-    .post(`${REPO_PATH}/issues/1/comments`, (b: { body: string }) => seen.comments.push(b.body) > 0)
-    .reply(201, { id: 900 });
+  expectComment(scope, seen.comments);
   // the gate re-read after the reopen: open, still labelled approved
   replyGate(
     scope,
+    "gate: crawl",
     { ...APPROVED, state: "open", stateReason: "reopened", closedBy: undefined },
     commentsNow,
   );
@@ -164,7 +110,7 @@ describe("editing or deleting an /approve comment", () => {
     // the config, from the default branch
     replyConfig(scope, TWO_APPROVERS);
     // the gate as it is now: closed by the app, one /approve left
-    replyGate(scope, APPROVED, commentsNow);
+    replyGate(scope, "gate: crawl", APPROVED, commentsNow);
     // ana, the one approver left, is in acme/leads
     replyTeamMember(scope, "ana");
     const seen = expectWithdrawal(scope, commentsNow);
@@ -184,7 +130,7 @@ describe("editing or deleting an /approve comment", () => {
     // the config, from the default branch
     replyConfig(scope, TWO_APPROVERS);
     // the gate as it is now: closed by the app, ben's comment no longer a command
-    replyGate(scope, APPROVED, commentsNow);
+    replyGate(scope, "gate: crawl", APPROVED, commentsNow);
     // ana, the one approver left, is in acme/leads (ben no longer has a command: not looked up)
     replyTeamMember(scope, "ana");
     const seen = expectWithdrawal(scope, commentsNow);
@@ -208,7 +154,7 @@ describe("editing or deleting an /approve comment", () => {
     // the config, from the default branch
     replyConfig(scope, TWO_APPROVERS);
     // the gate as it is now: closed by the app, one /approve left
-    replyGate(scope, APPROVED, commentsNow);
+    replyGate(scope, "gate: crawl", APPROVED, commentsNow);
     // ana, the one approver left, is in acme/leads
     replyTeamMember(scope, "ana");
     const seen = expectWithdrawal(scope, commentsNow);
@@ -229,7 +175,7 @@ describe("editing or deleting an /approve comment", () => {
     // the config, from the default branch
     replyConfig(scope, TWO_APPROVERS);
     // the open gate and its comments
-    replyGate(scope, GATE, commentsNow);
+    replyGate(scope, "gate: crawl", GATE, commentsNow);
     // ana's /approve is tallied: her membership is looked up
     replyTeamMember(scope, "ana");
     // the open PRs behind the gate, to re-check

@@ -3,43 +3,27 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   assertAllCalled,
   createTestApp,
-  gateIssueQuery,
   githubScope,
   REPO_PATH,
   replyConfig,
   type TestApp,
 } from "../helpers/app.js";
 import {
-  commentObject,
-  type IssueSpec,
-  issueCommentEvent,
-  issueEvent,
-  issueObject,
-} from "../helpers/webhooks.js";
+  BOT,
+  type Comment,
+  expectComment,
+  expectIssueUpdate,
+  GATE,
+  replyGate,
+  replyNoOpenPulls,
+  replyNotTeamMember,
+  replyRole,
+  replyTeamMember,
+  TWO_APPROVERS,
+} from "../helpers/replies.js";
+import { type IssueSpec, issueCommentEvent, issueEvent } from "../helpers/webhooks.js";
 
-/** Two phases and one gate that needs two approvers: every rule of SPEC §3 shows on one issue. */
-const TWO_APPROVERS = `phases:
-  - id: crawl
-    gate:
-      criteria: [Feasibility shown with evidence]
-      approvals: 2
-      approvers: { teams: [acme/leads], permission: maintain }
-  - id: run
-`;
-const GATE: IssueSpec = {
-  number: 1,
-  title: "Gate: Crawl → Run",
-  labels: ["gate: crawl"],
-  body: "- [x] Feasibility shown with evidence",
-};
-const BOT = "phase-gates[bot]";
-
-interface Comment {
-  id: number;
-  body: string;
-  by: string;
-  at?: string;
-}
+// SPEC §3: every rule shows on one issue, the TWO_APPROVERS gate.
 
 let app: TestApp;
 beforeEach(async () => {
@@ -49,64 +33,6 @@ afterEach(() => {
   expect(app.errors).toEqual([]);
   assertAllCalled();
 });
-
-/** One read of the gate as GitHub has it: the list, the issue (when closed, for `closed_by`), its comments. */
-function replyGate(scope: nock.Scope, issue: IssueSpec, comments: Comment[] = []): void {
-  const spec = { ...issue, comments: comments.length };
-  scope
-    .get(`${REPO_PATH}/issues`)
-    .query(gateIssueQuery("gate: crawl"))
-    .reply(200, [issueObject({ ...spec, closedBy: undefined })]);
-  if (spec.state === "closed") scope.get(`${REPO_PATH}/issues/1`).reply(200, issueObject(spec));
-  if (comments.length > 0) {
-    scope
-      .get(`${REPO_PATH}/issues/1/comments`)
-      .query({ per_page: "100" })
-      .reply(
-        200,
-        comments.map((c) => commentObject(c.id, c.body, c.by, c.at)),
-      );
-  }
-}
-
-function replyRole(scope: nock.Scope, login: string, role: string | null): void {
-  const path = `${REPO_PATH}/collaborators/${login}/permission`;
-  if (role === null) scope.get(path).reply(404, { message: "Not Found" });
-  else
-    scope.get(path).reply(200, {
-      permission: role === "maintain" ? "write" : role,
-      role_name: role,
-      user: { login },
-    });
-}
-
-function replyNotTeamMember(scope: nock.Scope, login: string, status = 404): void {
-  scope
-    .get(`/orgs/acme/teams/leads/memberships/${login}`)
-    .reply(status, { message: status === 404 ? "Not Found" : "Server Error" });
-}
-
-function replyTeamMember(scope: nock.Scope, login: string): void {
-  scope
-    .get(`/orgs/acme/teams/leads/memberships/${login}`)
-    .reply(200, { state: "active", role: "member" });
-}
-
-function replyNoOpenPulls(scope: nock.Scope): void {
-  scope.get(`${REPO_PATH}/pulls`).query({ state: "open", per_page: "100" }).reply(200, []);
-}
-
-function expectComment(scope: nock.Scope, seen: string[]): void {
-  scope
-    .post(`${REPO_PATH}/issues/1/comments`, (b: { body: string }) => seen.push(b.body) > 0)
-    .reply(201, { id: 900 });
-}
-
-function expectIssueUpdate(scope: nock.Scope, seen: Record<string, unknown>[]): void {
-  scope
-    .patch(`${REPO_PATH}/issues/1`, (b: Record<string, unknown>) => seen.push(b) > 0)
-    .reply(200, {});
-}
 
 function commentEvent(
   comment: Comment,
@@ -121,7 +47,7 @@ describe("gate commands", () => {
     const approve = { id: 11, body: "/approve looks feasible", by: "ana" };
     const scope = githubScope();
     replyConfig(scope, TWO_APPROVERS);
-    replyGate(scope, GATE, [approve]);
+    replyGate(scope, "gate: crawl", GATE, [approve]);
     replyNotTeamMember(scope, "ana");
     replyRole(scope, "ana", "maintain");
     const comments: string[] = [];
@@ -140,7 +66,7 @@ describe("gate commands", () => {
     const second = { id: 12, body: "/APPROVE ship it", by: "ben", at: "2026-11-20T11:00:00Z" };
     const scope = githubScope();
     replyConfig(scope, TWO_APPROVERS);
-    replyGate(scope, GATE, [first, second]);
+    replyGate(scope, "gate: crawl", GATE, [first, second]);
     replyTeamMember(scope, "ana");
     replyTeamMember(scope, "ben");
     const updates: Record<string, unknown>[] = [];
@@ -148,6 +74,7 @@ describe("gate commands", () => {
     // re-read after the close: closed by the app on ben's command
     replyGate(
       scope,
+      "gate: crawl",
       {
         ...GATE,
         state: "closed",
@@ -175,7 +102,7 @@ describe("gate commands", () => {
     const again = { id: 12, body: "/approve again", by: "ana", at: "2026-11-20T11:00:00Z" };
     const scope = githubScope();
     replyConfig(scope, TWO_APPROVERS);
-    replyGate(scope, GATE, [first, again]);
+    replyGate(scope, "gate: crawl", GATE, [first, again]);
     replyTeamMember(scope, "ana");
     const comments: string[] = [];
     expectComment(scope, comments);
@@ -190,7 +117,7 @@ describe("gate commands", () => {
     const approve = { id: 13, body: "/approve", by: "visitor" };
     const scope = githubScope();
     replyConfig(scope, TWO_APPROVERS);
-    replyGate(scope, GATE, [approve]);
+    replyGate(scope, "gate: crawl", GATE, [approve]);
     replyNotTeamMember(scope, "visitor");
     replyRole(scope, "visitor", null);
     const comments: string[] = [];
@@ -214,7 +141,7 @@ describe("gate commands", () => {
     };
     const scope = githubScope();
     replyConfig(scope, TWO_APPROVERS);
-    replyGate(scope, GATE, [bare]);
+    replyGate(scope, "gate: crawl", GATE, [bare]);
     replyTeamMember(scope, "ana");
     const comments: string[] = [];
     expectComment(scope, comments);
@@ -224,12 +151,13 @@ describe("gate commands", () => {
 
     const scope2 = scope; // the installation token is cached: no second token request
     replyConfig(scope2, TWO_APPROVERS);
-    replyGate(scope2, GATE, [bare, stop]);
+    replyGate(scope2, "gate: crawl", GATE, [bare, stop]);
     replyTeamMember(scope2, "ana");
     const updates: Record<string, unknown>[] = [];
     expectIssueUpdate(scope2, updates);
     replyGate(
       scope2,
+      "gate: crawl",
       {
         ...GATE,
         state: "closed",
@@ -269,7 +197,7 @@ describe("gate commands", () => {
     };
     const scope = githubScope();
     replyConfig(scope, TWO_APPROVERS);
-    replyGate(scope, closed, [a, b, record, revoke]);
+    replyGate(scope, "gate: crawl", closed, [a, b, record, revoke]);
     replyTeamMember(scope, "ana");
     replyTeamMember(scope, "ben");
     const updates: Record<string, unknown>[] = [];
@@ -278,6 +206,7 @@ describe("gate commands", () => {
     expectComment(scope, comments);
     replyGate(
       scope,
+      "gate: crawl",
       {
         ...GATE,
         state: "open",
@@ -316,14 +245,14 @@ describe("closing a gate issue", () => {
     };
     const scope = githubScope();
     replyConfig(scope, TWO_APPROVERS);
-    replyGate(scope, closed);
+    replyGate(scope, "gate: crawl", closed);
     replyNotTeamMember(scope, "contributor");
     replyRole(scope, "contributor", "triage");
     const updates: Record<string, unknown>[] = [];
     expectIssueUpdate(scope, updates);
     const comments: string[] = [];
     expectComment(scope, comments);
-    replyGate(scope, { ...GATE, state: "open", stateReason: "reopened" });
+    replyGate(scope, "gate: crawl", { ...GATE, state: "open", stateReason: "reopened" });
     replyNoOpenPulls(scope);
 
     await app.receive("issues", issueEvent("closed", closed, { sender: "contributor" }));
@@ -346,7 +275,7 @@ describe("closing a gate issue", () => {
     };
     const scope = githubScope();
     replyConfig(scope, TWO_APPROVERS);
-    replyGate(scope, closed, [a]);
+    replyGate(scope, "gate: crawl", closed, [a]);
     replyTeamMember(scope, "ana");
     replyTeamMember(scope, "ben");
     scope.post(`${REPO_PATH}/issues/1/labels`, { labels: ["gate: approved"] }).reply(200, []);
@@ -371,13 +300,13 @@ describe("closing a gate issue", () => {
     const a = { id: 11, body: "/approve", by: "ana" };
     const scope = githubScope();
     replyConfig(scope, TWO_APPROVERS);
-    replyGate(scope, unchecked, [a]);
+    replyGate(scope, "gate: crawl", unchecked, [a]);
     replyTeamMember(scope, "ana");
     replyTeamMember(scope, "ben");
     expectIssueUpdate(scope, []);
     const comments: string[] = [];
     expectComment(scope, comments);
-    replyGate(scope, { ...unchecked, state: "open", stateReason: "reopened" }, [a]);
+    replyGate(scope, "gate: crawl", { ...unchecked, state: "open", stateReason: "reopened" }, [a]);
     replyNoOpenPulls(scope);
 
     await app.receive("issues", issueEvent("closed", unchecked, { sender: "ben" }));
@@ -397,14 +326,14 @@ describe("closing a gate issue", () => {
     };
     const scope = githubScope();
     replyConfig(scope, TWO_APPROVERS);
-    replyGate(scope, closed);
+    replyGate(scope, "gate: crawl", closed);
     replyNotTeamMember(scope, "tm", teamStatus);
     if (teamStatus === 404) replyRole(scope, "tm", role);
     else scope.get(`${REPO_PATH}/collaborators/tm/permission`).reply(500, { message: "boom" });
     const updates: Record<string, unknown>[] = [];
     expectIssueUpdate(scope, updates);
     expectComment(scope, []);
-    replyGate(scope, { ...GATE, state: "open", stateReason: "reopened" });
+    replyGate(scope, "gate: crawl", { ...GATE, state: "open", stateReason: "reopened" });
     replyNoOpenPulls(scope);
 
     await app.receive("issues", issueEvent("closed", closed, { sender: "tm" }));
@@ -416,7 +345,7 @@ describe("closing a gate issue", () => {
     const forged = { ...GATE, labels: ["gate: crawl", "gate: approved"] };
     const scope = githubScope();
     replyConfig(scope, TWO_APPROVERS);
-    replyGate(scope, forged);
+    replyGate(scope, "gate: crawl", forged);
     scope.delete(`${REPO_PATH}/issues/1/labels/gate%3A%20approved`).reply(200, []);
     replyNoOpenPulls(scope);
 
@@ -439,7 +368,7 @@ describe("closing a gate issue", () => {
     // 1. the app's own close comes back: it labels the gate and writes the record
     const scope = githubScope();
     replyConfig(scope, TWO_APPROVERS);
-    replyGate(scope, approved, [a, b]);
+    replyGate(scope, "gate: crawl", approved, [a, b]);
     replyTeamMember(scope, "ana");
     replyTeamMember(scope, "ben");
     scope.post(`${REPO_PATH}/issues/1/labels`, { labels: ["gate: approved"] }).reply(200, []);
@@ -454,7 +383,7 @@ describe("closing a gate issue", () => {
     const record = { id: 20, body: records[0] ?? "", by: BOT, at: "2026-11-20T11:00:06Z" };
     const scope2 = nock("https://api.github.com");
     scope2.get(`${REPO_PATH}/contents/.github%2Fphase-gates.yml`).reply(304);
-    replyGate(scope2, labelled, [a, b, record]);
+    replyGate(scope2, "gate: crawl", labelled, [a, b, record]);
     replyTeamMember(scope2, "ana");
     replyTeamMember(scope2, "ben");
     replyNoOpenPulls(scope2);

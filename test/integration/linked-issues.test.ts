@@ -2,9 +2,7 @@ import type nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   assertAllCalled,
-  checkRunsQuery,
   createTestApp,
-  gateIssueQuery,
   githubScope,
   REPO_PATH,
   replyConfig,
@@ -12,7 +10,14 @@ import {
   type TestApp,
 } from "../helpers/app.js";
 import {
-  APP_ID,
+  type CheckBody,
+  expectCreate,
+  expectUpdate,
+  replyExistingCheck,
+  replyGate,
+  replyNoCheckYet,
+} from "../helpers/replies.js";
+import {
   type IssueSpec,
   issueEvent,
   issueObject,
@@ -38,14 +43,6 @@ const WALK_GATE: IssueSpec = {
 };
 const RUN_ISSUE: IssueSpec = { number: 7, title: "Scale the launcher", labels: ["phase: run"] };
 
-interface CheckBody {
-  name?: string;
-  head_sha?: string;
-  status: string;
-  conclusion: string;
-  output: { title: string; summary: string };
-}
-
 let app: TestApp;
 beforeEach(async () => {
   app = await createTestApp();
@@ -55,72 +52,9 @@ afterEach(() => {
   assertAllCalled();
 });
 
-/** One gate as the gate-issue search returns it (both gates open here: pending). */
-function replyGate(scope: nock.Scope, gateLabel: string, issue: IssueSpec): nock.Scope {
-  return scope
-    .get(`${REPO_PATH}/issues`)
-    .query(gateIssueQuery(gateLabel))
-    .reply(200, [issueObject({ ...issue, closedBy: undefined })]);
-}
-
 /** `GET /issues/{n}` of an issue a PR closes (the LinkedIssueReader's read). */
 function replyLinkedIssue(scope: nock.Scope, issue: IssueSpec): nock.Scope {
   return scope.get(`${REPO_PATH}/issues/${issue.number}`).reply(200, issueObject(issue));
-}
-
-function replyNoCheckYet(scope: nock.Scope, sha: string): nock.Scope {
-  return scope
-    .get(`${REPO_PATH}/commits/${sha}/check-runs`)
-    .query(checkRunsQuery())
-    .reply(200, { total_count: 0, check_runs: [] });
-}
-
-function replyExistingCheck(
-  scope: nock.Scope,
-  sha: string,
-  id: number,
-  existing: { conclusion: string; title: string; summary: string },
-): nock.Scope {
-  return scope
-    .get(`${REPO_PATH}/commits/${sha}/check-runs`)
-    .query(checkRunsQuery())
-    .reply(200, {
-      total_count: 1,
-      check_runs: [
-        {
-          id,
-          name: "Phase gate",
-          head_sha: sha,
-          status: "completed",
-          conclusion: existing.conclusion,
-          output: {
-            title: existing.title,
-            summary: existing.summary,
-            text: null,
-            annotations_count: 0,
-          },
-          app: { id: APP_ID, slug: "phase-gates" },
-        },
-      ],
-    });
-}
-
-function expectCreate(scope: nock.Scope, sha: string, seen: CheckBody[]): nock.Scope {
-  return scope
-    .post(`${REPO_PATH}/check-runs`, (body: CheckBody) => {
-      seen.push(body);
-      return body.name === "Phase gate" && body.head_sha === sha && body.status === "completed";
-    })
-    .reply(201, { id: 99 });
-}
-
-function expectUpdate(scope: nock.Scope, id: number, seen: CheckBody[]): nock.Scope {
-  return scope
-    .patch(`${REPO_PATH}/check-runs/${id}`, (body: CheckBody) => {
-      seen.push(body);
-      return body.status === "completed";
-    })
-    .reply(200, { id });
 }
 
 describe("a pull request's phase from the issues it closes", () => {

@@ -1,10 +1,7 @@
-import type nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   assertAllCalled,
-  checkRunsQuery,
   createTestApp,
-  gateIssueQuery,
   githubScope,
   REPO_PATH,
   replyConfig,
@@ -12,11 +9,17 @@ import {
   type TestApp,
 } from "../helpers/app.js";
 import {
-  APP_ID,
+  type CheckBody,
+  expectCreate,
+  replyExistingCheck,
+  replyGate,
+  replyNoCheckYet,
+  replyRole,
+} from "../helpers/replies.js";
+import {
   checkRunRerequestedEvent,
   checkSuiteEvent,
   issueEvent,
-  issueObject,
   mergeGroupEvent,
   pullObject,
   pullRequestEvent,
@@ -38,14 +41,6 @@ const WALK_GATE = {
 };
 const RUN_PR = { number: 10, labels: ["phase: run"], headSha: "run-sha" };
 
-interface CheckBody {
-  name?: string;
-  head_sha?: string;
-  status: string;
-  conclusion: string;
-  output: { title: string; summary: string };
-}
-
 let app: TestApp;
 beforeEach(async () => {
   app = await createTestApp();
@@ -54,75 +49,6 @@ afterEach(() => {
   expect(app.errors).toEqual([]);
   assertAllCalled();
 });
-
-/** Replies for one gate as GitHub has it: the list, then (when closed) the issue itself with `closed_by`. */
-function replyGate(
-  scope: nock.Scope,
-  label: string,
-  issue: Parameters<typeof issueObject>[0] | null,
-): nock.Scope {
-  scope
-    .get(`${REPO_PATH}/issues`)
-    .query(gateIssueQuery(label))
-    .reply(200, issue ? [issueObject({ ...issue, closedBy: undefined })] : []);
-  if (issue?.state === "closed") {
-    scope.get(`${REPO_PATH}/issues/${issue.number}`).reply(200, issueObject(issue));
-  }
-  return scope;
-}
-
-function replyRole(scope: nock.Scope, login: string, role: string): nock.Scope {
-  const legacy = role === "maintain" ? "write" : role === "triage" ? "read" : role;
-  return scope
-    .get(`${REPO_PATH}/collaborators/${login}/permission`)
-    .reply(200, { permission: legacy, role_name: role, user: { login } });
-}
-
-function replyNoCheckYet(scope: nock.Scope, sha: string): nock.Scope {
-  return scope
-    .get(`${REPO_PATH}/commits/${sha}/check-runs`)
-    .query(checkRunsQuery())
-    .reply(200, { total_count: 0, check_runs: [] });
-}
-
-function replyExistingCheck(
-  scope: nock.Scope,
-  sha: string,
-  id: number,
-  existing: { conclusion: string; title: string; summary: string },
-): nock.Scope {
-  return scope
-    .get(`${REPO_PATH}/commits/${sha}/check-runs`)
-    .query(checkRunsQuery())
-    .reply(200, {
-      total_count: 1,
-      check_runs: [
-        {
-          id,
-          name: "Phase gate",
-          head_sha: sha,
-          status: "completed",
-          conclusion: existing.conclusion,
-          output: {
-            title: existing.title,
-            summary: existing.summary,
-            text: null,
-            annotations_count: 0,
-          },
-          app: { id: APP_ID, slug: "phase-gates" },
-        },
-      ],
-    });
-}
-
-function expectCreate(scope: nock.Scope, sha: string, seen: CheckBody[]): nock.Scope {
-  return scope
-    .post(`${REPO_PATH}/check-runs`, (body: CheckBody) => {
-      seen.push(body);
-      return body.name === "Phase gate" && body.head_sha === sha && body.status === "completed";
-    })
-    .reply(201, { id: 99 });
-}
 
 describe("the Phase gate check on a pull request", () => {
   it("passes a Crawl PR: the first phase is never blocked", async () => {
