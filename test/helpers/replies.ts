@@ -72,7 +72,8 @@ export function replyRole(scope: nock.Scope, login: string, role: string | null)
   const path = `${REPO_PATH}/collaborators/${login}/permission`;
   if (role === null) return scope.get(path).reply(404, { message: "Not Found" });
   return scope.get(path).reply(200, {
-    permission: role === "maintain" ? "write" : role,
+    // The legacy field shows maintain as write and triage as read; the app compares role_name.
+    permission: role === "maintain" ? "write" : role === "triage" ? "read" : role,
     role_name: role,
     user: { login },
   });
