@@ -1,4 +1,5 @@
 import type { ApprovalTally } from "./commands.js";
+import { phaseMeaningWithQuestion } from "./phase-meaning.js";
 import { describeApprovers } from "./render-check.js";
 import type { Config, GateStatus } from "./types.js";
 
@@ -12,16 +13,6 @@ export const MARKERS = {
 } as const;
 
 export const DECISION_LABELS = { approved: "gate: approved", stopped: "gate: stopped" } as const;
-
-const MEANING: Record<string, string> = {
-  crawl: "proves feasibility: can this be done at all?",
-  walk: "proves value: does it help the people it is for?",
-  run: "scales what was proven",
-};
-
-export function phaseMeaning(id: string): string | null {
-  return MEANING[id] ?? null;
-}
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
@@ -37,7 +28,7 @@ export function gateIssueBody(config: Config, phaseIndex: number): string {
   const next = config.phases[phaseIndex + 1];
   const gate = phase?.gate;
   if (!phase || !gate || !next) throw new Error(`phase ${phaseIndex} has no gate`);
-  const meaning = phaseMeaning(phase.id);
+  const meaning = phaseMeaningWithQuestion(phase.id);
   return [
     MARKERS.gateBody(phase.id),
     `This issue is the **gate** that ends the **${phase.name}** phase${meaning ? ` (${phase.name} ${meaning})` : ""}. Work in **${next.name}** and later phases cannot merge until this gate is approved — and "stop" is a legitimate outcome.`,

@@ -1,4 +1,5 @@
 import { DECISION_LABELS } from "./gate-text.js";
+import { phaseMeaning } from "./phase-meaning.js";
 import type { Config, PhaseConfig } from "./types.js";
 
 /** A label as the app wants it to exist in the repository. */
@@ -45,17 +46,6 @@ export const STOPPED_COLOR = "b60205";
 /** GitHub rejects label descriptions longer than 100 characters. */
 const DESCRIPTION_LIMIT = 100;
 
-const MEANINGS: Readonly<Record<string, string>> = {
-  crawl: "proves feasibility",
-  walk: "proves value",
-  run: "scales what was proven",
-};
-
-/** What a phase proves, when its id is one of Crawl, Walk, Run; null for a custom phase. */
-export function phaseMeaning(phase: Pick<PhaseConfig, "id">): string | null {
-  return MEANINGS[phase.id] ?? null;
-}
-
 function clip(text: string): string {
   const chars = [...text];
   return chars.length <= DESCRIPTION_LIMIT
@@ -64,7 +54,7 @@ function clip(text: string): string {
 }
 
 function phaseDescription(phase: PhaseConfig): string {
-  const meaning = phaseMeaning(phase);
+  const meaning = phaseMeaning(phase.id);
   return clip(meaning ? `Phase: ${phase.name} — ${meaning}` : `Phase: ${phase.name} (phase-gates)`);
 }
 

@@ -1,5 +1,5 @@
+import { phaseMeaning } from "./phase-meaning.js";
 import { phaseIndexOfLabel, phaseIndexOfMilestone } from "./phases.js";
-import { phaseMeaning } from "./plan-labels.js";
 import type { Config, PhaseConfig } from "./types.js";
 
 /** A milestone as the app creates it. */
@@ -13,7 +13,7 @@ export interface MilestonePlan {
 }
 
 export function milestoneDescription(phase: PhaseConfig): string {
-  const meaning = phaseMeaning(phase);
+  const meaning = phaseMeaning(phase.id);
   return `Phase: ${phase.name}${meaning ? ` — ${meaning}` : ""}. Issues and PRs in this milestone get the \`${phase.label}\` label.`;
 }
 

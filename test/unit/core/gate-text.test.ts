@@ -10,10 +10,10 @@ import {
   decisionRecord,
   gateIssueBody,
   MARKERS,
-  phaseMeaning,
   refusalComment,
   stopNeedsReasonComment,
 } from "../../../src/core/gate-text.js";
+import { phaseMeaningWithQuestion } from "../../../src/core/phase-meaning.js";
 import type { GateIssueFacts } from "../../../src/core/types.js";
 import {
   approvedGate,
@@ -50,8 +50,8 @@ describe("markers and labels", () => {
     ["walk", "proves value: does it help the people it is for?"],
     ["run", "scales what was proven"],
     ["explore", null],
-  ])("phaseMeaning(%j)", (id, expected) => {
-    expect(phaseMeaning(id)).toBe(expected);
+  ])("phaseMeaningWithQuestion(%j)", (id, expected) => {
+    expect(phaseMeaningWithQuestion(id)).toBe(expected);
   });
 });
 
