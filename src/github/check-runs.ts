@@ -72,7 +72,8 @@ export async function writeCheckRun(
       per_page: 100,
     });
     const ours = data.check_runs.find(
-      (r) => r.name === CHECK_NAME && (appId === null || r.app?.id === appId),
+      // `app_id` already filters on GitHub; the check here guards against an API that ignores it.
+      (r) => r.name === CHECK_NAME && (appId === null || !r.app || r.app.id === appId),
     );
     if (ours) {
       known = {

@@ -1,7 +1,7 @@
 import { type ConfigError, parseConfigText } from "../config/parse-config.js";
 import { CONFIG_PATH } from "../config/schema.js";
 import type { CheckAnnotation } from "./check-runs.js";
-import type { GitHub, RepoRef } from "./octokit.js";
+import { type GitHub, httpStatus, type RepoRef } from "./octokit.js";
 
 /**
  * Errors in the config a PR proposes, per head SHA: `[]` when the PR does not
@@ -32,11 +32,20 @@ export async function pullRequestConfigErrors(
 ): Promise<ConfigError[]> {
   const known = knownPullRequestConfigErrors(repo, pr.headSha);
   if (known) return known;
-  const files = await octokit.paginate(octokit.rest.pulls.listFiles, {
-    ...repo,
-    pull_number: pr.number,
-    per_page: 100,
-  });
+  let files: { filename: string; status: string }[];
+  try {
+    files = await octokit.paginate(octokit.rest.pulls.listFiles, {
+      ...repo,
+      pull_number: pr.number,
+      per_page: 100,
+    });
+  } catch (error) {
+    // The gate verdict must not hang on this extra look: a PR whose files cannot be
+    // listed (gone, or an API without the route) is checked on its gates alone, uncached.
+    const status = httpStatus(error);
+    if (status === 404 || status === 403) return [];
+    throw error;
+  }
   const changed = files.find((f) => f.filename === CONFIG_PATH && f.status !== "removed");
   let errors: ConfigError[] = [];
   if (changed) {

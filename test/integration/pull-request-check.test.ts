@@ -381,3 +381,28 @@ describe("a pull request that changes the config", () => {
     ]);
   });
 });
+
+describe("when the files of a PR cannot be listed", () => {
+  it("still writes the gate verdict", async () => {
+    const created: CheckBody[] = [];
+    const scope = githubScope();
+    scope
+      .get(`${REPO_PATH}/pulls/8`)
+      .reply(200, pullObject({ number: 8, labels: ["phase: crawl"], headSha: "nofiles-sha" }));
+    replyConfig(scope, DEFAULTS);
+    // an API without the files route (or a PR gone since the event)
+    scope
+      .get(`${REPO_PATH}/pulls/8/files`)
+      .query({ per_page: "100" })
+      .reply(404, { message: "Not Found" });
+    replyNoCheckYet(scope, "nofiles-sha");
+    expectCreate(scope, "nofiles-sha", created);
+
+    await app.receive(
+      "pull_request",
+      pullRequestEvent("opened", { number: 8, labels: ["phase: crawl"], headSha: "nofiles-sha" }),
+    );
+
+    expect(created[0]?.output.title).toBe("Crawl: first phase");
+  });
+});
