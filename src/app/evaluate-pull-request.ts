@@ -1,12 +1,12 @@
 import { configErrorsToMarkdown } from "../config/format-config-error.js";
-import { decide, gateStatuses, gatesBefore } from "../core/evaluate.js";
+import { decide } from "../core/evaluate.js";
 import { effectivePhase } from "../core/phases.js";
 import {
   renderInvalidConfig,
   renderPullRequestConfigInvalid,
   renderVerdict,
 } from "../core/render-check.js";
-import type { Config, GateIssueFacts, Verdict } from "../core/types.js";
+import type { Config, Verdict } from "../core/types.js";
 import { type CheckWrite, writeCheckRun } from "../github/check-runs.js";
 import {
   configAnnotations,
@@ -32,10 +32,7 @@ export async function verdictFor(job: RepoJob, config: Config, pr: PullFacts): P
     milestone: pr.milestone,
     linkedIssues,
   });
-  const needed = gatesBefore(config, phase.phaseIndex);
-  const gateIssues = new Map<number, GateIssueFacts | null>();
-  for (const i of needed) gateIssues.set(i, (await job.gate(i)).facts);
-  return decide(config, phase, gateStatuses(config, needed, gateIssues));
+  return decide(config, phase, await job.gatesBefore(config, phase.phaseIndex));
 }
 
 export interface CheckOptions {

@@ -1,4 +1,6 @@
 import type { Logger } from "probot";
+import { gateStatuses, gatesBefore } from "../core/evaluate.js";
+import type { Config, GateIssueFacts, GateStatus } from "../core/types.js";
 import { ApproverDirectory } from "../github/authorize.js";
 import { type GateRecord, type IssueData, readGate } from "../github/gate-issues.js";
 import { type LoadedConfig, loadConfig } from "../github/load-config.js";
@@ -50,6 +52,14 @@ export class RepoJob {
       this.#gates.set(phaseIndex, found);
     }
     return found;
+  }
+
+  /** The status of every gate before `phaseIndex`, in order: what a PR or issue in that phase waits for. */
+  async gatesBefore(config: Config, phaseIndex: number | null): Promise<GateStatus[]> {
+    const needed = gatesBefore(config, phaseIndex);
+    const facts = new Map<number, GateIssueFacts | null>();
+    for (const i of needed) facts.set(i, (await this.gate(i)).facts);
+    return gateStatuses(config, needed, facts);
   }
 
   /** Forget a gate after this job changed it, so later reads see the change. */

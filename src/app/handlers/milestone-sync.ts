@@ -1,10 +1,10 @@
-import { decide, gateStatuses, gatesBefore } from "../../core/evaluate.js";
+import { decide } from "../../core/evaluate.js";
 import { gatePhaseIndex } from "../../core/gates.js";
 import { effectivePhase, phaseIndexOfLabel } from "../../core/phases.js";
 import type { Demilestoned, ItemLabelPlan, ItemPhaseState } from "../../core/plan-milestones.js";
 import { describeApprovers } from "../../core/render-check.js";
-import type { Config, GateIssueFacts, GateStatus } from "../../core/types.js";
-import { labelNames } from "../../github/gate-issues.js";
+import type { Config, GateStatus } from "../../core/types.js";
+import { labelNames, listComments } from "../../github/gate-issues.js";
 import { ensureLabels, type LabelSync, syncItemPhaseLabels } from "../../github/labels.js";
 import { ensureMilestones, type MilestoneSync } from "../../github/milestones.js";
 import { closingReferences } from "../../github/pull-requests.js";
@@ -191,20 +191,13 @@ async function commentIfWaiting(
   });
   if (phase.phaseIndex !== labelled) return skip("the issue is already in a later phase");
 
-  const needed = gatesBefore(config, labelled);
-  const facts = new Map<number, GateIssueFacts | null>();
-  for (const i of needed) facts.set(i, (await job.gate(i)).facts);
-  const gates = gateStatuses(config, needed, facts);
+  const gates = await job.gatesBefore(config, labelled);
   const blocker = decide(config, phase, gates).blockingGate;
   if (blocker?.state !== "pending") return skip("no pending gate before this phase");
 
   if (issue.comments > 0) {
-    const comments = await job.octokit.paginate(job.octokit.rest.issues.listComments, {
-      ...job.repo,
-      issue_number: issue.number,
-      per_page: 100,
-    });
-    if (comments.some((c) => c.body?.includes(NOT_YET_MARKER))) return skip("already commented");
+    const comments = await listComments(job.octokit, job.repo, issue.number);
+    if (comments.some((c) => c.body.includes(NOT_YET_MARKER))) return skip("already commented");
   }
 
   await job.octokit.rest.issues.createComment({
