@@ -1,3 +1,5 @@
+import { CONFIG_PATH } from "../config/schema.js";
+import { CHECK_NAME } from "../core/render-check.js";
 import type {
   CheckRunRecord,
   CommentRecord,
@@ -7,8 +9,7 @@ import type {
   UserRecord,
 } from "./emulator/index.js";
 
-export const CONFIG_PATH = ".github/phase-gates.yml";
-export const CHECK_NAME = "Phase gate";
+export { CHECK_NAME, CONFIG_PATH };
 
 export interface By {
   /** Login of the person acting. */
