@@ -1,13 +1,20 @@
 import { configErrorsToMarkdown } from "../config/format-config-error.js";
 import { decide } from "../core/evaluate.js";
+import {
+  applyPhaseFloor,
+  decodePhaseFloor,
+  encodePhaseFloor,
+  gatesSkippedByLowering,
+} from "../core/phase-floor.js";
 import { effectivePhase } from "../core/phases.js";
 import {
+  type CheckOutput,
   renderInvalidConfig,
   renderPullRequestConfigInvalid,
   renderVerdict,
 } from "../core/render-check.js";
 import type { Config, Verdict } from "../core/types.js";
-import { type CheckWrite, writeCheckRun } from "../github/check-runs.js";
+import { type CheckWrite, findOurCheckRun, writeCheckRun } from "../github/check-runs.js";
 import {
   configAnnotations,
   knownPullRequestConfigErrors,
@@ -23,15 +30,72 @@ export interface CheckResult {
   title?: string;
 }
 
-/** The verdict for one PR as GitHub stands now. */
-export async function verdictFor(job: RepoJob, config: Config, pr: PullFacts): Promise<Verdict> {
+/** Who made the change that triggered an evaluation, when that change can lower a PR's phase. */
+export interface Lowering {
+  /** The event's sender; null for evaluations that follow no change of the PR's phase sources. */
+  by: string | null;
+}
+
+/**
+ * The PR's phase floor, remembered on this app's check run: on the PR's head,
+ * else on the head before a push (`previousSha`), so a new commit keeps it.
+ */
+async function phaseFloor(
+  job: RepoJob,
+  config: Config,
+  pr: PullFacts,
+  previousSha: string | undefined,
+): Promise<{ index: number | null; externalId: string | null }> {
+  const { octokit, repo, settings } = job;
+  let run = await findOurCheckRun(octokit, repo, settings.appId, pr.headSha);
+  if (!run && previousSha) run = await findOurCheckRun(octokit, repo, settings.appId, previousSha);
+  const externalId = run?.externalId ?? null;
+  return { index: decodePhaseFloor(config, externalId), externalId };
+}
+
+/**
+ * Whether `login` may lower a PR's phase past `gates`: an authorized
+ * approver of every one of them. This app's own writes (the milestone label
+ * sync) carry out someone else's change, so they never count as one.
+ */
+async function mayLowerPast(
+  job: RepoJob,
+  config: Config,
+  login: string | null,
+  gates: readonly number[],
+): Promise<boolean> {
+  if (login === null || login.toLowerCase() === job.settings.appLogin.toLowerCase()) return false;
+  if (/\[bot\]$/i.test(login)) return false;
+  for (const i of gates) {
+    const gate = config.phases[i]?.gate;
+    if (!gate || !(await job.directory.authorize(gate, login)).authorized) return false;
+  }
+  return true;
+}
+
+/** The verdict for one PR as GitHub stands now, held at its phase floor unless an approver lowered it. */
+export async function verdictFor(
+  job: RepoJob,
+  config: Config,
+  pr: PullFacts,
+  floorIndex: number | null,
+  lowering: Lowering,
+): Promise<Verdict> {
   const refs = config.linkedIssues ? closingReferences(job.repo, pr.body) : [];
   const linkedIssues = await Promise.all(refs.map((ref) => job.linked.read(ref)));
-  const phase = effectivePhase(config, {
+  const current = effectivePhase(config, {
     labels: pr.labels,
     milestone: pr.milestone,
     linkedIssues,
   });
+  const skipped = gatesSkippedByLowering(config, floorIndex, current.phaseIndex);
+  const mayLower = skipped.length > 0 && (await mayLowerPast(job, config, lowering.by, skipped));
+  if (skipped.length > 0)
+    job.log.info(
+      { pr: pr.number, floor: floorIndex, current: current.phaseIndex, by: lowering.by, mayLower },
+      mayLower ? "phase lowered by an approver" : "phase held at its floor",
+    );
+  const phase = applyPhaseFloor(config, current, floorIndex, { by: lowering.by, mayLower });
   return decide(config, phase, await job.gatesBefore(config, phase.phaseIndex));
 }
 
@@ -44,13 +108,18 @@ export interface CheckOptions {
    * PRs does not list 1,000 PRs' files.
    */
   inspectConfigChange?: boolean;
+  /** The sender of a change that may lower the PR's phase (SPEC §2 phase floor). */
+  lowering?: Lowering;
+  /** The head before a push: where the phase floor was remembered. */
+  previousSha?: string;
 }
 
 /**
  * Writes the `Phase gate` check for one PR:
  * 1. load the config from the default branch (none → nothing to do);
  * 2. invalid config → a failing check listing every error;
- * 3. gather the PR's phase sources and the gates before its phase, and decide;
+ * 3. gather the PR's phase sources, hold them at the PR's phase floor unless
+ *    an approver lowered them, read the gates before that phase, and decide;
  * 4. a PR that proposes an invalid config fails too, annotated on the file;
  * 5. render, and write only if the result changed.
  */
@@ -63,10 +132,25 @@ export async function checkPullRequest(
   const loaded = await job.config();
   if (loaded.kind === "none") return { pr: pr.number, write: "skipped" };
 
-  let output =
-    loaded.kind === "invalid"
-      ? renderInvalidConfig(configErrorsToMarkdown(loaded.errors), loaded.errors.length)
-      : renderVerdict(loaded.config, await verdictFor(job, loaded.config, pr), job.repo);
+  let output: CheckOutput;
+  let externalId: string | null;
+  if (loaded.kind === "invalid") {
+    output = renderInvalidConfig(configErrorsToMarkdown(loaded.errors), loaded.errors.length);
+    // The floor is kept as it was: a broken config must not reset it.
+    const run = await findOurCheckRun(job.octokit, job.repo, job.settings.appId, pr.headSha);
+    externalId = run?.externalId ?? null;
+  } else {
+    const floor = await phaseFloor(job, loaded.config, pr, options.previousSha);
+    const verdict = await verdictFor(
+      job,
+      loaded.config,
+      pr,
+      floor.index,
+      options.lowering ?? { by: null },
+    );
+    output = renderVerdict(loaded.config, verdict, job.repo);
+    externalId = encodePhaseFloor(loaded.config, verdict.phase.phaseIndex);
+  }
 
   // With the default branch's config already invalid, that is what the check reports.
   const proposedErrors =
@@ -86,6 +170,7 @@ export async function checkPullRequest(
   const write = await writeCheckRun(job.octokit, job.repo, job.settings.appId, {
     ...output,
     headSha,
+    ...(externalId !== null ? { externalId } : {}),
     ...(proposedErrors.length > 0 ? { annotations: configAnnotations(proposedErrors) } : {}),
   });
   job.log.info(
@@ -103,10 +188,15 @@ export async function checkPullRequest(
   return { pr: pr.number, write, conclusion: output.conclusion, title: output.title };
 }
 
-/** Re-checks open PRs (all, or those `select` keeps). One PR failing does not stop the others. */
+/**
+ * Re-checks open PRs (all, or those `select` keeps). One PR failing does not
+ * stop the others. `lowering` is set only when the change that triggered the
+ * re-check can lower the selected PRs' phase (a linked issue's label or milestone).
+ */
 export async function recheckOpenPulls(
   job: RepoJob,
   select: (pr: PullFacts) => boolean = () => true,
+  lowering: Lowering = { by: null },
 ): Promise<CheckResult[]> {
   const loaded = await job.config();
   if (loaded.kind === "none") return [];
@@ -115,7 +205,7 @@ export async function recheckOpenPulls(
   const failures: unknown[] = [];
   for (const pr of pulls) {
     try {
-      results.push(await checkPullRequest(job, pr));
+      results.push(await checkPullRequest(job, pr, { lowering }));
     } catch (error) {
       failures.push(error);
       job.log.error(

@@ -9,20 +9,37 @@ import {
   refusalComment,
   stopNeedsReasonComment,
 } from "../core/gate-text.js";
-import type { GateStatus } from "../core/types.js";
-import { type GateRecord, isBot } from "../github/gate-issues.js";
 import {
+  editedCommandComment,
+  GUARD_MARKERS,
+  impostorComment,
+  labelRestoredComment,
+} from "../core/gate-guard-text.js";
+import type { GateConfig, GateStatus } from "../core/types.js";
+import { type GateRecord, identifyGateIssue } from "../github/gate-issues.js";
+import {
+  addLabel,
   closeIssue,
   comment,
+  removeLabel,
   reopenIssue,
   setDecisionLabel,
   upsertMarkedComment,
 } from "../github/gate-writes.js";
 import type { RepoJob } from "./repo-job.js";
 
-/** What happened on the gate issue. */
+/** What happened on the gate issue (or on an issue that carries, or just lost, its label). */
 export type GateTrigger =
-  | { kind: "issue"; action: string; sender: string; senderIsBot: boolean }
+  | {
+      kind: "issue";
+      action: string;
+      sender: string;
+      senderIsBot: boolean;
+      /** The issue the event is about. */
+      issueNumber?: number;
+      /** The label added or removed, on labeled/unlabeled. */
+      label?: string;
+    }
   | {
       kind: "comment";
       action: "created" | "edited" | "deleted";
@@ -63,6 +80,9 @@ async function runCommand(
   const issue = record.issue;
   if (!command || trigger.authorIsBot || trigger.action !== "created" || !gate || !issue)
     return false;
+  // Act only on a command the record counts (this round, never edited), so a
+  // replayed or late event cannot carry out a command that no longer stands.
+  if (!record.commands.some((c) => c.id === trigger.commentId)) return false;
   const status = statusOf(config, phaseIndex, record);
   if (!status) return false;
 
@@ -115,16 +135,11 @@ async function runCommand(
 }
 
 /** The reason a close was not counted, in words for the person who closed it. */
-function whyCloseDoesNotCount(
-  record: GateRecord,
-  status: GateStatus,
-  closer: string | null,
-): string {
+function whyCloseDoesNotCount(record: GateRecord, status: GateStatus): string {
   const facts = record.facts;
-  if (closer === null) {
-    return "the approval it was closed on was withdrawn (`/revoke`, or an `/approve` comment edited or deleted)";
-  }
-  if (facts && !facts.closerAuthorized) return `@${closer} is not an authorized approver`;
+  if (facts?.closeRejected) return facts.closeRejected;
+  if (facts && !facts.closerAuthorized)
+    return `@${facts.closedBy ?? "unknown"} is not an authorized approver`;
   if (facts?.stateReason !== "completed" && facts?.stateReason !== "not_planned") {
     return `it was closed as ${facts?.stateReason ?? "unknown"}; a gate is decided by closing as completed or not planned`;
   }
@@ -133,13 +148,116 @@ function whyCloseDoesNotCount(
     : "the gate's conditions are not met";
 }
 
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/**
+ * Issues that carry the gate label without being the gate issue (someone
+ * below approver applied it): the label comes off, with a comment saying why.
+ */
+async function removeImpostorLabels(
+  job: RepoJob,
+  gate: GateConfig,
+  record: GateRecord,
+  trigger: GateTrigger,
+): Promise<boolean> {
+  const impostors = [...record.impostors];
+  // The search stops at the gate issue; an older issue just labelled is looked at too.
+  const labelled = trigger.kind === "issue" && trigger.action === "labeled" ? trigger : null;
+  if (
+    labelled?.issueNumber !== undefined &&
+    labelled.label &&
+    same(labelled.label, gate.label) &&
+    labelled.issueNumber !== record.issue?.number &&
+    !impostors.some((i) => i.number === labelled.issueNumber)
+  ) {
+    const { identity } = await identifyGateIssue(job.gateReader, gate, labelled.issueNumber);
+    if (!identity.isGate)
+      impostors.push({ number: labelled.issueNumber, labelledBy: identity.labelledBy });
+  }
+  for (const { number, labelledBy } of impostors) {
+    await removeLabel(job.octokit, job.repo, number, gate.label);
+    await comment(
+      job.octokit,
+      job.repo,
+      number,
+      impostorComment(
+        gate,
+        labelledBy,
+        record.issue ? { number: record.issue.number, url: record.issue.html_url } : null,
+      ),
+    );
+    job.log.warn(
+      { issue: number, labelledBy, gateLabel: gate.label },
+      "removed a gate label applied by someone who may not",
+    );
+  }
+  return impostors.length > 0;
+}
+
+/**
+ * The gate label was taken off an issue by someone below approver: if that
+ * issue was the gate issue (and no newer one exists), the label goes back,
+ * so nobody can unmake the review record or let an older decision stand in.
+ */
+async function restoreRemovedLabel(
+  job: RepoJob,
+  gate: GateConfig,
+  record: GateRecord,
+  trigger: GateTrigger,
+): Promise<boolean> {
+  if (
+    trigger.kind !== "issue" ||
+    trigger.action !== "unlabeled" ||
+    trigger.issueNumber === undefined ||
+    !trigger.label ||
+    !same(trigger.label, gate.label) ||
+    same(trigger.sender, job.settings.appLogin)
+  )
+    return false;
+  const number = trigger.issueNumber;
+  if (record.issue && record.issue.number > number) return false;
+  if (record.issue?.number === number) return false; // the label is on it again
+  const { identity } = await identifyGateIssue(job.gateReader, gate, number);
+  if (!identity.isGate) return false;
+  await addLabel(job.octokit, job.repo, number, gate.label);
+  await comment(job.octokit, job.repo, number, labelRestoredComment(gate, trigger.sender));
+  job.log.warn(
+    { issue: number, removedBy: trigger.sender, gateLabel: gate.label },
+    "restored a gate label removed by someone who may not",
+  );
+  return true;
+}
+
+/** An edited comment now holds a command: it does not count; say so once. */
+async function answerEditedCommand(
+  job: RepoJob,
+  record: GateRecord,
+  trigger: GateTrigger,
+): Promise<void> {
+  if (trigger.kind !== "comment" || trigger.action !== "edited" || !record.issue) return;
+  const edited = record.editedCommands.find((c) => c.id === trigger.commentId);
+  if (!edited) return;
+  const marker = GUARD_MARKERS.edited(trigger.commentId);
+  if (record.comments.some((c) => c.body.includes(marker))) return;
+  const kind = edited.command.kind === "stop-without-reason" ? "stop" : edited.command.kind;
+  await comment(
+    job.octokit,
+    job.repo,
+    record.issue.number,
+    editedCommandComment(trigger.commentId, kind),
+  );
+}
+
 /**
  * Brings one gate issue in line with the rules of SPEC §3 after something
  * happened on it, then returns its status as it now stands:
- * 1. carry out a command in a new comment;
- * 2. a close that does not count (unauthorized closer, unchecked criteria,
- *    quorum not met, approval withdrawn) → reopen and say what is missing;
- * 3. show the decision: `gate: approved` / `gate: stopped` label (display only)
+ * 1. the gate label is where an approver or the app put it: removed from an
+ *    issue someone below approver labelled, restored where they removed it;
+ * 2. carry out a command in a new comment; answer a command edited in;
+ * 3. a close that does not count (unauthorized closer, another bot, before
+ *    the issue became the gate issue, unchecked criteria, quorum not met,
+ *    approval withdrawn) → reopen and say what is missing;
+ * 4. show the decision: `gate: approved` / `gate: stopped` label (display only)
  *    and one decision-record comment, updated rather than duplicated.
  * Every write here comes back as a webhook; on that second pass the state
  * already matches, so nothing more is written.
@@ -150,22 +268,28 @@ export async function reconcileGate(
   phaseIndex: number,
   trigger: GateTrigger,
 ): Promise<GateStatus | null> {
-  // 1. commands
+  const gate = config.phases[phaseIndex]?.gate;
+  if (!gate) return null;
+  // 1. identity: a label someone below approver added comes off; one they removed goes back
   let record = await reread(job, phaseIndex);
+  const removed = await removeImpostorLabels(job, gate, record, trigger);
+  const restored = await restoreRemovedLabel(job, gate, record, trigger);
+  if (removed || restored) record = await reread(job, phaseIndex);
   if (!record.issue) return null;
+
+  // 2. commands; an edited one is answered, not carried out
   if (trigger.kind === "comment" && (await runCommand(job, config, phaseIndex, record, trigger))) {
     record = await reread(job, phaseIndex);
   }
+  await answerEditedCommand(job, record, trigger);
   let status = statusOf(config, phaseIndex, record);
   if (!status || !record.issue) return status;
 
-  // 2. a close that does not count is undone
+  // 3. a close that does not count is undone
   if (record.issue.state === "closed" && status.state === "pending") {
-    const closedByApp = isBot(record.issue.closed_by ?? null);
-    const closer = closedByApp
-      ? null
-      : (status.issue?.closedBy ?? (trigger.kind === "issue" ? trigger.sender : "someone"));
-    const why = whyCloseDoesNotCount(record, status, closer);
+    const closedBy = status.issue?.closedBy ?? null;
+    const closer = closedBy && same(closedBy, job.settings.appLogin) ? null : closedBy;
+    const why = whyCloseDoesNotCount(record, status);
     await reopenIssue(job.octokit, job.repo, record.issue.number);
     await comment(
       job.octokit,
@@ -182,16 +306,19 @@ export async function reconcileGate(
     if (!status || !record.issue) return status;
   }
 
-  // 3. the display: label and decision record
+  // 4. the display: label and decision record
   const decision = status.state === "pending" ? null : status.state;
   await setDecisionLabel(job.octokit, job.repo, record.issue, decision);
-  const hasRecord = record.comments.some((c) => c.authorIsBot && c.body.includes(MARKERS.decision));
+  const hasRecord = record.comments.some(
+    (c) => same(c.author, job.settings.appLogin) && c.body.includes(MARKERS.decision),
+  );
   if (decision || hasRecord) {
     await upsertMarkedComment(
       job.octokit,
       job.repo,
       record.issue.number,
       record.comments,
+      job.settings.appLogin,
       MARKERS.decision,
       decisionRecord(config, status, record.tally),
     );

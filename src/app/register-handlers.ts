@@ -21,6 +21,11 @@ export interface PhaseGatesOptions {
    * pass the event's own client, with pacing off.
    */
   octokitForJob?: (context: Context) => Promise<GitHub>;
+  /**
+   * The app's slug, when known (tests). Otherwise read once from `GET /app`:
+   * the app's bot, `<slug>[bot]`, is the only bot whose writes count as ours.
+   */
+  appSlug?: string;
 }
 
 function defaultOctokitForJob(context: Context): Promise<GitHub> {
@@ -29,6 +34,9 @@ function defaultOctokitForJob(context: Context): Promise<GitHub> {
     installation ? tunedOctokitFor(context, installation.id) : context.octokit,
   );
 }
+
+/** PR actions that can lower its phase: a label or milestone taken away, the body (closing references) edited. */
+const LOWERING_PR_ACTIONS = new Set<string>(["unlabeled", "milestoned", "demilestoned", "edited"]);
 
 export interface PhaseGatesApp {
   app: ApplicationFunction;
@@ -48,9 +56,26 @@ function envAppId(): number | null {
  */
 export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGatesApp {
   let queue: WorkQueue | null = null;
-  const settings: AppSettings = { appId: options.appId === undefined ? envAppId() : options.appId };
+  const appId = options.appId === undefined ? envAppId() : options.appId;
 
   const app: ApplicationFunction = (probot: Probot) => {
+    let appLogin: Promise<string> | null = options.appSlug
+      ? Promise.resolve(`${options.appSlug}[bot]`)
+      : null;
+    /** Our bot login, read once; a failed read is retried by the next job rather than remembered. */
+    function settings(): Promise<AppSettings> {
+      appLogin ??= (async () => {
+        const octokit = await probot.auth();
+        const { data } = await octokit.rest.apps.getAuthenticated();
+        if (!data?.slug) throw new Error("GET /app returned no slug: cannot tell the app's own writes");
+        return `${data.slug}[bot]`;
+      })().catch((error: unknown) => {
+        appLogin = null;
+        throw error;
+      });
+      return appLogin.then((login) => ({ appId, appLogin: login }));
+    }
+
     const work = new WorkQueue(
       probot.log.child({ name: "queue" }),
       options.onJobError ? { onError: options.onJobError } : {},
@@ -75,7 +100,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
         deliveryId: `${context.id}${deliverySuffix}`,
         name,
         run: async () =>
-          run(new RepoJob(await octokitForJob(context), repo, log, settings, context.id)),
+          run(new RepoJob(await octokitForJob(context), repo, log, await settings(), context.id)),
       });
     }
 
@@ -97,7 +122,13 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
               )
             : Promise.resolve(null);
         const syncError = await labelSync;
-        await onPullRequestChanged(job, number);
+        await onPullRequestChanged(job, number, {
+          // Only a change that can lower the PR's phase is credited to its sender (SPEC §2 phase floor).
+          lowering: {
+            by: LOWERING_PR_ACTIONS.has(payload.action) ? (payload.sender?.login ?? null) : null,
+          },
+          ...(payload.action === "synchronize" ? { previousSha: payload.before } : {}),
+        });
         if (syncError) throw syncError;
       });
     });
@@ -119,7 +150,13 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
         await onIssueChanged(job, {
           issue: payload.issue,
           label,
-          trigger: { kind: "issue", action: payload.action, ...sender },
+          trigger: {
+            kind: "issue",
+            action: payload.action,
+            ...sender,
+            issueNumber: payload.issue.number,
+            ...(label ? { label: label.name } : {}),
+          },
         });
         // "Not yet, not no": a person put an issue into a phase whose earlier gate is pending.
         if (payload.action === "labeled" && label && !sender.senderIsBot) {

@@ -2,7 +2,7 @@ import type { Logger } from "probot";
 import { gateStatuses, gatesBefore } from "../core/evaluate.js";
 import type { Config, GateIssueFacts, GateStatus } from "../core/types.js";
 import { ApproverDirectory } from "../github/authorize.js";
-import { type GateRecord, type IssueData, readGate } from "../github/gate-issues.js";
+import { type GateReader, type GateRecord, readGate } from "../github/gate-issues.js";
 import { type LoadedConfig, loadConfig } from "../github/load-config.js";
 import type { GitHub, RepoRef } from "../github/octokit.js";
 import { LinkedIssueReader } from "../github/pull-requests.js";
@@ -10,6 +10,8 @@ import { LinkedIssueReader } from "../github/pull-requests.js";
 export interface AppSettings {
   /** Our GitHub App id: our check runs are the ones with this app id. */
   appId: number | null;
+  /** Our bot's login, `<slug>[bot]`: the only bot whose closes, labels and comments are ours. */
+  appLogin: string;
 }
 
 /**
@@ -39,15 +41,26 @@ export class RepoJob {
     return this.#config;
   }
 
-  /** The gate of phase `phaseIndex`, read once per job. `known` skips the search when the event carries the issue. */
-  async gate(phaseIndex: number, known?: IssueData): Promise<GateRecord> {
+  /** Reads gates with this job's client, people and identity. */
+  get gateReader(): GateReader {
+    return {
+      octokit: this.octokit,
+      repo: this.repo,
+      directory: this.directory,
+      log: this.log,
+      appLogin: this.settings.appLogin,
+    };
+  }
+
+  /** The gate of phase `phaseIndex`, read once per job. */
+  async gate(phaseIndex: number): Promise<GateRecord> {
     let found = this.#gates.get(phaseIndex);
     if (!found) {
       found = (async () => {
         const loaded = await this.config();
         const gate = loaded.kind === "ok" ? loaded.config.phases[phaseIndex]?.gate : null;
         if (!gate) throw new Error(`phase ${phaseIndex} has no gate`);
-        return readGate(this.octokit, this.repo, gate, this.directory, this.log, known);
+        return readGate(this.gateReader, gate);
       })();
       this.#gates.set(phaseIndex, found);
     }

@@ -21,8 +21,16 @@ export async function syncRepository(job: RepoJob): Promise<void> {
   if (loaded.kind === "ok") {
     await syncLabelsAndMilestones(job);
     if (loaded.config.sync.gateIssues) {
-      const created = await ensureGateIssues(job.octokit, job.repo, loaded.config);
-      if (created.length > 0) job.log.info({ created }, "gate issues created");
+      const created = await ensureGateIssues(
+        job.octokit,
+        job.repo,
+        loaded.config,
+        async (i) => (await job.gate(i)).issue !== null,
+      );
+      if (created.length > 0) {
+        job.log.info({ created }, "gate issues created");
+        for (const i of loaded.config.phases.keys()) job.forgetGate(i);
+      }
     }
   }
   await recheckOpenPulls(job);

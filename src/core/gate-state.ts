@@ -99,6 +99,18 @@ export function gateStatus(
     };
   }
 
+  // A close that cannot count whoever approved (before the issue became the
+  // gate issue, by another bot, or on an approval since withdrawn).
+  if (issue.closeRejected) {
+    return {
+      ...base,
+      state: "pending",
+      approvals: commandApprovals,
+      missing: stepsToApprove(gate, issue, commandApprovals),
+      closeIgnoredBecause: `closed by @${issue.closedBy ?? "unknown"}, but ${issue.closeRejected}`,
+    };
+  }
+
   if (issue.stateReason === "not_planned") {
     if (issue.closerAuthorized) {
       return {

@@ -1,5 +1,12 @@
 import { formatIssueRef } from "./closing-keywords.js";
-import type { Config, GateConfig, GateStatus, PhaseClaim, Verdict } from "./types.js";
+import type {
+  Config,
+  GateConfig,
+  GateStatus,
+  PhaseClaim,
+  PhaseFloorHold,
+  Verdict,
+} from "./types.js";
 
 export const CHECK_NAME = "Phase gate";
 export const CONFIG_INVALID_TITLE = "Invalid .github/phase-gates.yml";
@@ -104,7 +111,9 @@ function gatesTable(config: Config, gates: readonly GateStatus[]): string {
 function phaseSection(config: Config, verdict: Verdict, repo: RepoName): string[] {
   const { phase } = verdict;
   const lines: string[] = [];
-  if (phase.phaseIndex === null) {
+  if (phase.floor) {
+    lines.push(...floorLines(config, phase.floor));
+  } else if (phase.phaseIndex === null) {
     lines.push("**Phase:** none — no phase label, no phase milestone, no linked issue in a phase.");
   } else {
     const name = config.phases[phase.phaseIndex]?.name ?? "?";
@@ -130,6 +139,22 @@ function phaseSection(config: Config, verdict: Verdict, repo: RepoName): string[
     );
   }
   return lines;
+}
+
+/** Why a PR is evaluated at a phase its sources no longer say, and who may change that. */
+function floorLines(config: Config, floor: PhaseFloorHold): string[] {
+  const name = (i: number | null) => (i === null ? "no phase" : (config.phases[i]?.name ?? "?"));
+  const gates = floor.skippedGates.flatMap((i) => {
+    const gate = config.phases[i]?.gate;
+    return gate ? [{ name: name(i), gate }] : [];
+  });
+  const gateNames = gates.map((g) => `**${g.name}**`).join(", ");
+  const who = gates.map((g) => `${g.name} gate: ${describeApprovers(g.gate)}`).join("; ");
+  const by = floor.loweredBy ? ` by @${floor.loweredBy}` : "";
+  return [
+    `**Phase:** ${name(floor.phaseIndex)} (held: its phase floor). This pull request was in ${name(floor.phaseIndex)}; its labels, milestone and linked issues now say ${name(floor.currentIndex)}, but that change was made${by} by someone who may not skip the ${gateNames} gate${gates.length === 1 ? "" : "s"}. Its phase is never lowered past a gate except by that gate's approvers.`,
+    `To lower it, an approver makes the change themselves (for example removes the label or milestone again, or edits the pull request). Who may: ${who}.`,
+  ];
 }
 
 function nextSteps(config: Config, verdict: Verdict): string[] {

@@ -47,6 +47,24 @@ export interface EffectivePhase {
   ignored: PhaseClaim[];
   /** Linked issues we could not read: reported, never silently dropped. */
   unreadable: Extract<LinkedIssueFacts, { readable: false }>[];
+  /** Set when the PR is evaluated at its phase floor rather than at what its sources say now (SPEC §2). */
+  floor?: PhaseFloorHold;
+}
+
+/**
+ * The PR once was in a later phase than its labels, milestone and linked
+ * issues say now, and the change that lowered it was not made by someone
+ * allowed to skip the gates in between: the PR stays at its floor.
+ */
+export interface PhaseFloorHold {
+  /** The phase the PR is held at. */
+  phaseIndex: number;
+  /** What the PR's sources say now (null: no phase). */
+  currentIndex: number | null;
+  /** Who made the change that would have lowered it, when known. */
+  loweredBy: string | null;
+  /** The gates the lowering would skip: only their approvers may lower the phase. */
+  skippedGates: number[];
 }
 
 export type GateStateName = "pending" | "approved" | "stopped";
@@ -65,6 +83,14 @@ export interface GateIssueFacts {
    */
   closedBy: string | null;
   closerAuthorized: boolean;
+  /**
+   * Why the latest close cannot count whoever approved: closed before the
+   * issue became the gate issue, by a bot other than this app, or by this app
+   * on an approval since withdrawn. Null when open or when the closer decides.
+   */
+  closeRejected?: string | null;
+  /** Commands in edited comments, ignored: GitHub lets writers edit anyone's comment. */
+  editedCommands?: number;
   /** Distinct authorized approvers who approved (commands, not revoked). Excludes the closer unless they also commented. */
   approvals: string[];
   /** A `/stop <reason>` by an authorized approver, if any. */

@@ -16,13 +16,17 @@ export interface DesiredCheck extends CheckOutput {
   headSha: string;
   detailsUrl?: string;
   annotations?: CheckAnnotation[];
+  /** What the app remembers on the run (the PR's phase floor). */
+  externalId?: string;
 }
 
 export type CheckWrite = "created" | "updated" | "unchanged";
 
-interface KnownRun {
+/** This app's `Phase gate` run on one head SHA, as last read or written. */
+export interface KnownRun {
   id: number;
   fingerprint: string;
+  externalId: string | null;
 }
 
 /**
@@ -37,14 +41,59 @@ function fingerprint(c: {
   conclusion: string | null;
   title: string | null;
   summary: string | null;
+  externalId: string | null;
 }): string {
-  return JSON.stringify([c.conclusion, c.title, c.summary]);
+  return JSON.stringify([c.conclusion, c.title, c.summary, c.externalId]);
 }
+
+/** This app's run on `headSha`, from what this process wrote or from GitHub; null when none. */
+export async function findOurCheckRun(
+  octokit: GitHub,
+  repo: RepoRef,
+  appId: number | null,
+  headSha: string,
+): Promise<KnownRun | null> {
+  const key = runKey(repo, headSha);
+  const known = written.get(key);
+  if (known) return known;
+  const { data } = await octokit.rest.checks.listForRef({
+    ...repo,
+    ref: headSha,
+    check_name: CHECK_NAME,
+    filter: "latest",
+    ...(appId ? { app_id: appId } : {}),
+    per_page: 100,
+  });
+  const ours = data.check_runs.find(
+    // `app_id` already filters on GitHub; the check here guards against an API that ignores it.
+    (r) => r.name === CHECK_NAME && (appId === null || !r.app || r.app.id === appId),
+  );
+  if (!ours) return null;
+  const externalId = ours.external_id ?? null;
+  const run: KnownRun = {
+    id: ours.id,
+    externalId,
+    fingerprint:
+      ours.status === "completed"
+        ? fingerprint({
+            conclusion: ours.conclusion,
+            title: ours.output.title,
+            summary: ours.output.summary,
+            externalId,
+          })
+        : "",
+  };
+  remember(key, run);
+  return run;
+}
+
+const runKey = (repo: RepoRef, headSha: string) =>
+  `${repo.owner}/${repo.repo}@${headSha}`.toLowerCase();
 
 /**
  * Writes the `Phase gate` check run for a head SHA: creates it, or updates
- * this app's existing run on that SHA; writes nothing when conclusion, title
- * and summary are unchanged.
+ * this app's existing run on that SHA; writes nothing when conclusion, title,
+ * summary and what it remembers are unchanged.
  */
 export async function writeCheckRun(
   octokit: GitHub,
@@ -52,8 +101,9 @@ export async function writeCheckRun(
   appId: number | null,
   desired: DesiredCheck,
 ): Promise<CheckWrite> {
-  const key = `${repo.owner}/${repo.repo}@${desired.headSha}`.toLowerCase();
-  const want = fingerprint(desired);
+  const key = runKey(repo, desired.headSha);
+  const externalId = desired.externalId ?? null;
+  const want = fingerprint({ ...desired, externalId });
   const annotations = desired.annotations?.slice(0, 50);
   const output = {
     title: desired.title,
@@ -61,39 +111,8 @@ export async function writeCheckRun(
     ...(annotations && annotations.length > 0 ? { annotations } : {}),
   };
 
-  let known = written.get(key);
-  if (!known) {
-    const { data } = await octokit.rest.checks.listForRef({
-      ...repo,
-      ref: desired.headSha,
-      check_name: CHECK_NAME,
-      filter: "latest",
-      ...(appId ? { app_id: appId } : {}),
-      per_page: 100,
-    });
-    const ours = data.check_runs.find(
-      // `app_id` already filters on GitHub; the check here guards against an API that ignores it.
-      (r) => r.name === CHECK_NAME && (appId === null || !r.app || r.app.id === appId),
-    );
-    if (ours) {
-      known = {
-        id: ours.id,
-        fingerprint:
-          ours.status === "completed"
-            ? fingerprint({
-                conclusion: ours.conclusion,
-                title: ours.output.title,
-                summary: ours.output.summary,
-              })
-            : "",
-      };
-    }
-  }
-
-  if (known && known.fingerprint === want) {
-    remember(key, known);
-    return "unchanged";
-  }
+  const known = await findOurCheckRun(octokit, repo, appId, desired.headSha);
+  if (known && known.fingerprint === want) return "unchanged";
 
   const completion = {
     status: "completed" as const,
@@ -101,10 +120,11 @@ export async function writeCheckRun(
     completed_at: new Date().toISOString(),
     output,
     ...(desired.detailsUrl ? { details_url: desired.detailsUrl } : {}),
+    ...(externalId !== null ? { external_id: externalId } : {}),
   };
   if (known) {
     await octokit.rest.checks.update({ ...repo, check_run_id: known.id, ...completion });
-    remember(key, { id: known.id, fingerprint: want });
+    remember(key, { id: known.id, fingerprint: want, externalId });
     return "updated";
   }
   const { data } = await octokit.rest.checks.create({
@@ -113,7 +133,7 @@ export async function writeCheckRun(
     head_sha: desired.headSha,
     ...completion,
   });
-  remember(key, { id: data.id, fingerprint: want });
+  remember(key, { id: data.id, fingerprint: want, externalId });
   return "created";
 }
 

@@ -1,14 +1,16 @@
 import type { Logger } from "probot";
 import type { GateConfig } from "../config/schema.js";
-import { checklistProgress } from "../core/checklist.js";
+import { type ApprovalTally, type CommandComment, parseCommand } from "../core/commands.js";
 import {
-  type ApprovalTally,
-  type CommandComment,
-  parseCommand,
-  tallyCommands,
-} from "../core/commands.js";
+  actorsToAuthorize,
+  type GateIdentity,
+  gateIdentity,
+  readGateTimeline,
+  type TimelineEvent,
+} from "../core/gate-timeline.js";
 import type { GateIssueFacts } from "../core/types.js";
 import type { ApproverDirectory } from "./authorize.js";
+import { listIssueEvents } from "./issue-events.js";
 import type { GitHub, RepoRef } from "./octokit.js";
 
 interface UserLike {
@@ -38,12 +40,12 @@ export function labelNames(labels: IssueData["labels"]): string[] {
 export const isBot = (user: UserLike | null | undefined) =>
   user?.type === "Bot" || /\[bot\]$/.test(user?.login ?? "");
 
-/** The gate issue: the newest issue (open or closed) carrying the gate's label. PRs are not gate issues. */
-export async function findGateIssue(
+/** Issues carrying the gate's label, newest first. PRs are not gate issues. */
+export async function listGateLabelled(
   octokit: GitHub,
   repo: RepoRef,
   gateLabel: string,
-): Promise<IssueData | null> {
+): Promise<IssueData[]> {
   const { data } = await octokit.rest.issues.listForRepo({
     ...repo,
     labels: gateLabel,
@@ -52,8 +54,7 @@ export async function findGateIssue(
     direction: "desc",
     per_page: 10,
   });
-  const issue = (data as IssueData[]).find((i) => !i.pull_request);
-  return issue ?? null;
+  return (data as IssueData[]).filter((i) => !i.pull_request);
 }
 
 export interface IssueComment {
@@ -62,6 +63,7 @@ export interface IssueComment {
   author: string;
   authorIsBot: boolean;
   createdAt: string;
+  updatedAt: string;
   url: string;
 }
 
@@ -81,106 +83,142 @@ export async function listComments(
     author: c.user?.login ?? "ghost",
     authorIsBot: isBot(c.user),
     createdAt: c.created_at,
+    updatedAt: c.updated_at,
     url: c.html_url,
   }));
-}
-
-export function commandComments(comments: readonly IssueComment[]): CommandComment[] {
-  return comments.flatMap((c) => {
-    const command = parseCommand(c.body);
-    return command
-      ? [
-          {
-            id: c.id,
-            author: c.author,
-            authorIsBot: c.authorIsBot,
-            createdAt: c.createdAt,
-            url: c.url,
-            command,
-          },
-        ]
-      : [];
-  });
 }
 
 export interface GateRecord {
   issue: IssueData | null;
   facts: GateIssueFacts | null;
   tally: ApprovalTally;
+  /** Commands that count: this round's, in comments never edited. */
   commands: CommandComment[];
+  /** Commands in edited comments: ignored, and answered with "post a new comment". */
+  editedCommands: CommandComment[];
   /** Every comment of the gate issue (the app's own included: it finds its records by marker). */
   comments: IssueComment[];
+  /** Issues with the gate label that are not gate issues: someone who may not applied it. */
+  impostors: Impostor[];
 }
 
-/**
- * Everything that decides a gate's state, read from GitHub as it is now:
- * the issue, who closed it, the commands in its comments, its checklist.
- */
-export async function readGate(
-  octokit: GitHub,
-  repo: RepoRef,
-  gate: GateConfig,
-  directory: ApproverDirectory,
-  log: Logger,
-  known?: IssueData,
-): Promise<GateRecord> {
-  const empty: ApprovalTally = { approvals: [], stop: null };
-  let issue = known ?? (await findGateIssue(octokit, repo, gate.label));
-  if (!issue) return { issue: null, facts: null, tally: empty, commands: [], comments: [] };
+/** An issue with the gate label that is not the gate issue: someone below approver applied it. */
+export interface Impostor {
+  number: number;
+  labelledBy: string | null;
+}
 
-  // The list endpoint omits `closed_by`; only the single-issue endpoint has it.
-  if (issue.state === "closed" && issue.closed_by === undefined) {
-    issue = (await octokit.rest.issues.get({ ...repo, issue_number: issue.number }))
-      .data as IssueData;
+export interface GateReader {
+  octokit: GitHub;
+  repo: RepoRef;
+  directory: ApproverDirectory;
+  log: Logger;
+  /** This app's bot login (`<slug>[bot]`): the only bot whose writes count. */
+  appLogin: string;
+}
+
+/** Lower-cased logins among `logins` who may decide `gate`. Bots are never looked up. */
+async function approversAmong(
+  reader: GateReader,
+  gate: GateConfig,
+  logins: Iterable<string>,
+): Promise<Set<string>> {
+  const approvers = new Set<string>();
+  for (const login of new Set([...logins].map((l) => l.toLowerCase()))) {
+    const auth = await reader.directory.authorize(gate, login);
+    if (auth.authorized) approvers.add(login);
   }
+  return approvers;
+}
+
+export interface IssueIdentity {
+  identity: GateIdentity;
+  events: TimelineEvent[];
+  approvers: Set<string>;
+}
+
+/** Whether `issue` is the gate's issue, from GitHub's record of who applied the label. */
+export async function identifyGateIssue(
+  reader: GateReader,
+  gate: GateConfig,
+  issueNumber: number,
+): Promise<IssueIdentity> {
+  const events = await listIssueEvents(reader.octokit, reader.repo, issueNumber);
+  const approvers = await approversAmong(reader, gate, actorsToAuthorize(events, gate.label));
+  const identity = gateIdentity(events, gate.label, { appLogin: reader.appLogin, approvers });
+  return { identity, events, approvers };
+}
+
+const EMPTY_TALLY: ApprovalTally = { approvals: [], stop: null };
+
+/**
+ * Everything that decides a gate's state, read from GitHub as it is now
+ * (SPEC §3): the gate issue is the newest issue whose gate label was applied
+ * by this app or an approver; its decision comes from its record of events
+ * and from the never-edited commands of the current round.
+ */
+export async function readGate(reader: GateReader, gate: GateConfig): Promise<GateRecord> {
+  const { octokit, repo } = reader;
+  const impostors: GateRecord["impostors"] = [];
+  let found: { issue: IssueData; who: IssueIdentity } | null = null;
+  for (const issue of await listGateLabelled(octokit, repo, gate.label)) {
+    const who = await identifyGateIssue(reader, gate, issue.number);
+    if (who.identity.isGate) {
+      found = { issue, who };
+      break;
+    }
+    impostors.push({ number: issue.number, labelledBy: who.identity.labelledBy });
+  }
+  if (!found || !found.who.identity.isGate) {
+    return {
+      issue: null,
+      facts: null,
+      tally: EMPTY_TALLY,
+      commands: [],
+      editedCommands: [],
+      comments: [],
+      impostors,
+    };
+  }
+  const { issue, who } = found;
+  const identity = found.who.identity;
 
   const comments = issue.comments > 0 ? await listComments(octokit, repo, issue.number) : [];
-  const commands = commandComments(comments);
-  const authors = [
-    ...new Set(commands.filter((c) => !c.authorIsBot).map((c) => c.author.toLowerCase())),
-  ];
-  const authorized = new Set<string>();
-  for (const login of authors) {
-    if ((await directory.authorize(gate, login)).authorized) authorized.add(login);
-  }
-  const tally = tallyCommands(commands, (login) => authorized.has(login.toLowerCase()));
-
-  let closedBy: string | null = null;
-  let closerAuthorized = false;
-  if (issue.state === "closed") {
-    const closer = issue.closed_by ?? null;
-    if (closer && isBot(closer)) {
-      // A bot (this app, acting on a command) closed it: the decision belongs to
-      // the approver whose command it carried out, if there is one.
-      const decider = decidingCommand(commands, issue, authorized, tally);
-      closedBy = decider ?? closer.login;
-      closerAuthorized = decider !== null;
-    } else if (closer) {
-      closedBy = closer.login;
-      const auth = await directory.authorize(gate, closer.login);
-      closerAuthorized = auth.authorized;
-      if (!auth.authorized)
-        log.info(
-          { closer: closer.login, why: auth.why },
-          "gate closed by someone who is not an approver",
-        );
-    }
-  }
-
-  const facts: GateIssueFacts = {
-    number: issue.number,
-    url: issue.html_url,
-    title: issue.title,
-    state: issue.state === "closed" ? "closed" : "open",
-    stateReason: normaliseReason(issue.state_reason),
-    closedAt: issue.closed_at,
-    closedBy,
-    closerAuthorized,
-    approvals: tally.approvals.map((a) => a.login),
-    stop: tally.stop ? { by: tally.stop.by, reason: tally.stop.reason } : null,
-    checklist: checklistProgress(issue.body),
+  const commandAuthors = comments.filter((c) => !c.authorIsBot && parseCommand(c.body)).map((c) => c.author);
+  const approvers = new Set([
+    ...who.approvers,
+    ...(await approversAmong(reader, gate, commandAuthors)),
+  ]);
+  const reading = readGateTimeline({
+    issue: {
+      number: issue.number,
+      url: issue.html_url,
+      title: issue.title,
+      state: issue.state === "closed" ? "closed" : "open",
+      stateReason: normaliseReason(issue.state_reason),
+      closedAt: issue.closed_at,
+      body: issue.body ?? null,
+    },
+    identity,
+    events: who.events,
+    comments,
+    criteria: gate.criteria,
+    deciders: { appLogin: reader.appLogin, approvers },
+  });
+  if (reading.facts.closeRejected || (issue.state === "closed" && !reading.facts.closerAuthorized))
+    reader.log.info(
+      { gate: issue.number, closer: reading.facts.closedBy, why: reading.facts.closeRejected },
+      "gate closed in a way that does not count",
+    );
+  return {
+    issue,
+    facts: reading.facts,
+    tally: reading.tally,
+    commands: reading.commands,
+    editedCommands: reading.editedCommands,
+    comments,
+    impostors,
   };
-  return { issue, facts, tally, commands, comments };
 }
 
 function normaliseReason(reason: string | null | undefined): GateIssueFacts["stateReason"] {
@@ -190,32 +228,4 @@ function normaliseReason(reason: string | null | undefined): GateIssueFacts["sta
     reason === "duplicate"
     ? reason
     : null;
-}
-
-/**
- * The approver whose command the app carried out when it closed the issue: the
- * latest authorized matching command before the close, whose approval still
- * stands (a `/revoke` or a deleted `/approve` takes the decision back).
- */
-function decidingCommand(
-  commands: readonly CommandComment[],
-  issue: IssueData,
-  authorized: ReadonlySet<string>,
-  tally: ApprovalTally,
-): string | null {
-  const kind = issue.state_reason === "not_planned" ? "stop" : "approve";
-  const closedAt = issue.closed_at ?? "9999";
-  const standing = new Set(tally.approvals.map((a) => a.login.toLowerCase()));
-  const matching = commands.filter(
-    (c) =>
-      c.command.kind === kind &&
-      !c.authorIsBot &&
-      authorized.has(c.author.toLowerCase()) &&
-      c.createdAt <= closedAt,
-  );
-  // The command the app carried out is the latest one; if it was taken back,
-  // nobody else decided in its place.
-  const decider = matching[matching.length - 1]?.author ?? null;
-  if (decider === null || (kind === "approve" && !standing.has(decider.toLowerCase()))) return null;
-  return decider;
 }

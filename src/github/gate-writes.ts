@@ -1,21 +1,23 @@
 import type { Config } from "../config/schema.js";
 import { DECISION_LABELS, gateIssueBody } from "../core/gate-text.js";
-import { findGateIssue, type IssueComment, type IssueData, labelNames } from "./gate-issues.js";
+import { type IssueComment, type IssueData, labelNames } from "./gate-issues.js";
 import { type GitHub, httpStatus, type RepoRef } from "./octokit.js";
 
 /**
- * Creates the gate issue of every gate that has none (open or closed).
+ * Creates the gate issue of every gate that has none (open or closed; an
+ * issue someone below approver labelled does not count as one).
  * Runs inside the per-repository queue, so two events cannot both create one.
  */
 export async function ensureGateIssues(
   octokit: GitHub,
   repo: RepoRef,
   config: Config,
+  hasGateIssue: (phaseIndex: number) => Promise<boolean>,
 ): Promise<number[]> {
   const created: number[] = [];
   for (const [i, phase] of config.phases.entries()) {
     if (!phase.gate) continue;
-    if (await findGateIssue(octokit, repo, phase.gate.label)) continue;
+    if (await hasGateIssue(i)) continue;
     const { data } = await octokit.rest.issues.create({
       ...repo,
       title: phase.gate.title,
@@ -54,16 +56,23 @@ export async function comment(
   await octokit.rest.issues.createComment({ ...repo, issue_number: number, body });
 }
 
-/** Creates the comment carrying `marker`, or updates it when its text changed; never a second copy. */
+/**
+ * Creates the comment carrying `marker`, or updates it when its text changed;
+ * never a second copy. Only a comment by this app (`appLogin`) is ours: anyone
+ * can paste a marker into a comment of their own.
+ */
 export async function upsertMarkedComment(
   octokit: GitHub,
   repo: RepoRef,
   number: number,
   comments: readonly IssueComment[],
+  appLogin: string,
   marker: string,
   body: string,
 ): Promise<"created" | "updated" | "unchanged"> {
-  const existing = comments.find((c) => c.authorIsBot && c.body.includes(marker));
+  const existing = comments.find(
+    (c) => c.author.toLowerCase() === appLogin.toLowerCase() && c.body.includes(marker),
+  );
   if (!existing) {
     await comment(octokit, repo, number, body);
     return "created";
@@ -96,5 +105,28 @@ export async function setDecisionLabel(
   }
   if (want && !have.has(want.toLowerCase())) {
     await octokit.rest.issues.addLabels({ ...repo, issue_number: issue.number, labels: [want] });
+  }
+}
+
+export async function addLabel(
+  octokit: GitHub,
+  repo: RepoRef,
+  number: number,
+  label: string,
+): Promise<void> {
+  await octokit.rest.issues.addLabels({ ...repo, issue_number: number, labels: [label] });
+}
+
+/** Removes a label; one already gone is not an error. */
+export async function removeLabel(
+  octokit: GitHub,
+  repo: RepoRef,
+  number: number,
+  label: string,
+): Promise<void> {
+  try {
+    await octokit.rest.issues.removeLabel({ ...repo, issue_number: number, name: label });
+  } catch (error) {
+    if (httpStatus(error) !== 404) throw error;
   }
 }

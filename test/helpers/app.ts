@@ -3,6 +3,7 @@ import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
 import { createPhaseGatesApp } from "../../src/app/register-handlers.js";
 import { clearCheckRunCache } from "../../src/github/check-runs.js";
+import { clearIssueEventsCache } from "../../src/github/issue-events.js";
 import { clearConfigCache } from "../../src/github/load-config.js";
 import { clearPullRequestConfigCache } from "../../src/github/pull-request-config.js";
 import { API, APP_ID, INSTALLATION_ID, OWNER, REPO } from "./webhooks.js";
@@ -25,9 +26,11 @@ export async function createTestApp(): Promise<TestApp> {
   clearCheckRunCache();
   clearConfigCache();
   clearPullRequestConfigCache();
+  clearIssueEventsCache();
   const errors: unknown[] = [];
   const { app, idle } = createPhaseGatesApp({
     appId: APP_ID,
+    appSlug: "phase-gates",
     onJobError: (e) => errors.push(e),
     octokitForJob: async (context) => context.octokit,
   });

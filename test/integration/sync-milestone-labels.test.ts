@@ -44,7 +44,7 @@ function newJob(): RepoJob {
     octokit,
     { owner: OWNER, repo: REPO },
     pino({ level: "silent" }),
-    { appId: APP_ID },
+    { appId: APP_ID, appLogin: "phase-gates[bot]" },
     "delivery-1",
   );
 }

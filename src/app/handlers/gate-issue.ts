@@ -72,5 +72,9 @@ export async function onIssueChanged(job: RepoJob, event: IssueEvent): Promise<v
         ref.owner.toLowerCase() === job.repo.owner.toLowerCase() &&
         ref.repo.toLowerCase() === job.repo.repo.toLowerCase(),
     );
-  await recheckOpenPulls(job, closesThisIssue);
+  // The sender of a label or milestone change on a linked issue is who lowers the PRs that close it.
+  const lowering = {
+    by: action === "labeled" || event.trigger.kind !== "issue" ? null : event.trigger.sender,
+  };
+  await recheckOpenPulls(job, closesThisIssue, lowering);
 }

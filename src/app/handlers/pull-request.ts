@@ -1,5 +1,5 @@
 import { getPull } from "../../github/pull-requests.js";
-import { checkPullRequest } from "../evaluate-pull-request.js";
+import { type CheckOptions, checkPullRequest } from "../evaluate-pull-request.js";
 import type { RepoJob } from "../repo-job.js";
 
 /** Every PR event that can change the PR's phase or head (SPEC §4). */
@@ -20,11 +20,15 @@ export const PULL_REQUEST_EVENTS = [
  * 2. Skip a PR that is no longer open.
  * 3. Check it, including the config it proposes, if it changes one.
  */
-export async function onPullRequestChanged(job: RepoJob, number: number): Promise<void> {
+export async function onPullRequestChanged(
+  job: RepoJob,
+  number: number,
+  change: Pick<CheckOptions, "lowering" | "previousSha"> = {},
+): Promise<void> {
   const pr = await getPull(job.octokit, job.repo, number);
   if (pr.state !== "open") {
     job.log.info({ pr: number }, "skip: pull request is not open");
     return;
   }
-  await checkPullRequest(job, pr, { inspectConfigChange: true });
+  await checkPullRequest(job, pr, { ...change, inspectConfigChange: true });
 }

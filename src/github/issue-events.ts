@@ -1,0 +1,82 @@
+import type { TimelineEvent } from "../core/gate-timeline.js";
+import { type GitHub, httpStatus, type RepoRef } from "./octokit.js";
+
+interface RawIssueEvent {
+  event: string;
+  actor?: { login: string; type?: string } | null;
+  created_at: string;
+  label?: { name?: string } | null;
+  state_reason?: string | null;
+}
+
+interface CachedEvents {
+  etag: string;
+  events: TimelineEvent[];
+}
+
+/**
+ * Gate decisions are re-read on every event of a busy repository; revalidating
+ * with `If-None-Match` answers 304 when nothing happened on the issue, and a
+ * 304 does not count against the rate limit. Only single-page records are
+ * cached: on a longer record new events land on a later page, which the first
+ * page's ETag does not cover.
+ */
+const cache = new Map<string, CachedEvents>();
+const CACHE_LIMIT = 5_000;
+
+function toTimelineEvent(e: RawIssueEvent): TimelineEvent {
+  const actor = e.actor ?? null;
+  return {
+    event: e.event,
+    actor: actor?.login ?? null,
+    actorIsBot: actor?.type === "Bot" || /\[bot\]$/.test(actor?.login ?? ""),
+    at: e.created_at,
+    label: e.label?.name ?? null,
+    stateReason: e.state_reason ?? null,
+  };
+}
+
+/** GitHub's record of who did what on an issue, oldest first (`GET /issues/{n}/events`). */
+export async function listIssueEvents(
+  octokit: GitHub,
+  repo: RepoRef,
+  issueNumber: number,
+): Promise<TimelineEvent[]> {
+  const key = `${repo.owner}/${repo.repo}#${issueNumber}`.toLowerCase();
+  const cached = cache.get(key);
+  const events: TimelineEvent[] = [];
+  let etag: string | undefined;
+  for (let page = 1; ; page++) {
+    let response: Awaited<ReturnType<GitHub["request"]>>;
+    try {
+      response = await octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}/events", {
+        ...repo,
+        issue_number: issueNumber,
+        per_page: 100,
+        page,
+        headers: page === 1 && cached ? { "if-none-match": cached.etag } : {},
+      });
+    } catch (error) {
+      if (page === 1 && cached && httpStatus(error) === 304) return cached.events;
+      throw error;
+    }
+    if (page === 1) etag = response.headers.etag;
+    const data = response.data as RawIssueEvent[];
+    events.push(...data.map(toTimelineEvent));
+    const more = /\brel="next"/.test(String(response.headers.link ?? ""));
+    if (!more) break;
+    etag = undefined; // more than one page: do not cache
+  }
+  if (etag) {
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(key, { etag, events });
+  } else {
+    cache.delete(key);
+  }
+  return events;
+}
+
+/** For tests: forget cached records. */
+export function clearIssueEventsCache(): void {
+  cache.clear();
+}
