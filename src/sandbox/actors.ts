@@ -4,6 +4,7 @@ import type {
   CheckRunRecord,
   CommentRecord,
   Emulator,
+  IssueEventRecord,
   IssueRecord,
   RepoRecord,
   UserRecord,
@@ -103,6 +104,11 @@ export function createActors(
       .sort((a, b) => b.number - a.number)[0];
   }
 
+  /** The issue's (or PR's) events record, oldest first, as `GET …/issues/{n}/events` serves it. */
+  function eventsOf(number: number): IssueEventRecord[] {
+    return state.issueEvents(repo(), number);
+  }
+
   function commentsOn(number: number): CommentRecord[] {
     return repo().comments.filter((c) => c.issueNumber === number);
   }
@@ -180,6 +186,7 @@ export function createActors(
     labelsOf,
     issueWithLabel,
     commentsOn,
+    eventsOf,
     checkRunsFor,
     latestCheck,
     waitForCheck,
@@ -289,8 +296,26 @@ export function createActors(
       await delivered();
     },
 
+    /** Adds labels to an issue or PR, one `labeled` webhook and event per label it did not have. */
+    async addLabels(number: number, names: string[], who: By): Promise<void> {
+      state.addLabels(repo(), number, names, person(who.by));
+      await delivered();
+    },
+
     async removeLabel(number: number, name: string, who: By): Promise<void> {
       state.removeLabel(repo(), number, name, person(who.by));
+      await delivered();
+    },
+
+    /** Replaces an issue's or PR's labels (`PUT …/labels`): unlabeled for each removed, labeled for each added. */
+    async setLabels(number: number, names: string[], who: By): Promise<void> {
+      state.setLabels(repo(), number, names, person(who.by));
+      await delivered();
+    },
+
+    /** Deletes a label from the repository (`label.deleted`); it leaves every issue that had it. */
+    async deleteLabel(name: string, who: By): Promise<void> {
+      state.deleteLabel(repo(), name, person(who.by));
       await delivered();
     },
 
@@ -305,10 +330,13 @@ export function createActors(
       await delivered();
     },
 
-    /** Closes as completed or not planned (`issues.closed` with state_reason and sender). */
+    /**
+     * Closes an issue or PR (`issues.closed` / `pull_request.closed`, with state_reason
+     * and sender). `by` may be a bot such as `github-actions[bot]`.
+     */
     async closeIssue(
       number: number,
-      who: By & { reason?: "completed" | "not_planned" },
+      who: By & { reason?: "completed" | "not_planned" | "duplicate" },
     ): Promise<void> {
       state.updateIssue(
         repo(),
@@ -319,6 +347,7 @@ export function createActors(
       await delivered();
     },
 
+    /** Reopens an issue or PR; `by` may be a bot. */
     async reopenIssue(number: number, who: By): Promise<void> {
       state.updateIssue(repo(), number, { state: "open" }, person(who.by));
       await delivered();
@@ -330,6 +359,7 @@ export function createActors(
       return created;
     },
 
+    /** Edits a comment, anyone's: the author stays, the webhook's sender is the editor. */
     async editComment(id: number, body: string, who: By): Promise<void> {
       state.updateComment(repo(), id, body, person(who.by));
       await delivered();
@@ -340,9 +370,15 @@ export function createActors(
       await delivered();
     },
 
-    /** Edits the body (`issues.edited` / `pull_request.edited` with `changes.body.from`). */
+    /** Edits an issue's or PR's body (`issues.edited` / `pull_request.edited` with `changes.body.from`). */
     async editIssueBody(number: number, body: string, who: By): Promise<void> {
       state.updateIssue(repo(), number, { body }, person(who.by));
+      await delivered();
+    },
+
+    /** Changes an issue's or PR's title (`edited` with `changes.title.from`, and a `renamed` event). */
+    async renameIssue(number: number, title: string, who: By): Promise<void> {
+      state.updateIssue(repo(), number, { title }, person(who.by));
       await delivered();
     },
 

@@ -5,6 +5,7 @@ import {
   serializeContentFile,
   serializeInstallation,
   serializeIssue,
+  serializeIssueEvent,
   serializeLabel,
   serializeMilestone,
   serializePull,
@@ -488,6 +489,21 @@ export const routes: Route[] = [
         actor(ctx),
       );
       return { body: serializeIssue(ctx.state.urls, repo, issue).labels };
+    },
+  },
+
+  // Issue events: who labeled, closed, reopened, milestoned or renamed, oldest first.
+  // The ETag and If-None-Match → 304 come from the server, as for every GET.
+  {
+    method: "GET",
+    template: `${R}/issues/{issue_number}/events`,
+    handler: (ctx) => {
+      const repo = repoOf(ctx);
+      const number = intParam(ctx, "issue_number");
+      const events = ctx.state
+        .issueEvents(repo, number)
+        .map((e) => serializeIssueEvent(ctx.state.urls, repo, ctx.state.app, e));
+      return paged(ctx, events, repoPath(repo, `/issues/${number}/events`));
     },
   },
 

@@ -4,6 +4,7 @@ import type {
   CheckRunRecord,
   CommentRecord,
   InstallationRecord,
+  IssueEventRecord,
   IssueRecord,
   LabelRecord,
   MilestoneRecord,
@@ -501,4 +502,57 @@ export function serializeContentFile(
     download_url: `${urls.web}/raw/${repo.full_name}/${ref}/${path}`,
     _links: { git: gitUrl, html, self: api },
   };
+}
+
+/** GitHub's node id prefixes of the issue event types the emulator records. */
+const ISSUE_EVENT_NODE_PREFIX: Record<IssueEventRecord["event"], string> = {
+  labeled: "LE",
+  unlabeled: "UNLE",
+  closed: "CE",
+  reopened: "REE",
+  milestoned: "MIE",
+  demilestoned: "DEME",
+  renamed: "RTE",
+};
+
+export type IssueEventJson =
+  | Schemas["labeled-issue-event"]
+  | Schemas["unlabeled-issue-event"]
+  | Schemas["milestoned-issue-event"]
+  | Schemas["demilestoned-issue-event"]
+  | Schemas["renamed-issue-event"]
+  | Schemas["state-change-issue-event"];
+
+/** One entry of `GET /repos/{owner}/{repo}/issues/{issue_number}/events`. */
+export function serializeIssueEvent(
+  urls: Urls,
+  repo: RepoRecord,
+  app: AppRecord,
+  record: IssueEventRecord,
+): IssueEventJson {
+  const base = {
+    id: record.id,
+    node_id: nodeId(ISSUE_EVENT_NODE_PREFIX[record.event], record.id),
+    url: `${urls.api}/repos/${repo.full_name}/issues/events/${record.id}`,
+    actor: serializeUser(urls, record.actor),
+    event: record.event,
+    commit_id: null,
+    commit_url: null,
+    created_at: record.created_at,
+    // GitHub names the app only when the app's own bot did it; a person (or another bot) gets null.
+    performed_via_github_app: record.actor.id === app.bot.id ? serializeApp(urls, app) : null,
+  };
+  switch (record.event) {
+    case "labeled":
+    case "unlabeled":
+      return { ...base, label: { name: record.label.name, color: record.label.color } };
+    case "milestoned":
+    case "demilestoned":
+      return { ...base, milestone: { title: record.milestone.title } };
+    case "renamed":
+      return { ...base, rename: { from: record.rename.from, to: record.rename.to } };
+    case "closed":
+    case "reopened":
+      return { ...base, state_reason: record.state_reason };
+  }
 }

@@ -21,6 +21,7 @@ import type {
   DomainEvent,
   FileRecord,
   InstallationRecord,
+  IssueEventRecord,
   IssueRecord,
   LabelRecord,
   MilestoneRecord,
@@ -56,6 +57,11 @@ export const DEFAULT_APP_EVENTS = [
 
 export function nowIso(): string {
   return `${new Date().toISOString().slice(0, 19)}Z`;
+}
+
+/** The ISO timestamp one second after `iso`, at GitHub's second precision. */
+export function secondAfter(iso: string): string {
+  return `${new Date(Date.parse(iso) + 1000).toISOString().slice(0, 19)}Z`;
 }
 
 /** Git's blob sha, so shas look and behave like GitHub's. */
@@ -101,6 +107,13 @@ export interface CheckRunInput {
 }
 
 type Listener = (event: DomainEvent) => void;
+
+/** What an issue event says beyond who, when and on which issue (one variant per event). */
+type IssueEventFields = IssueEventRecord extends infer E
+  ? E extends IssueEventRecord
+    ? Omit<E, "id" | "issueNumber" | "actor" | "created_at">
+    : never
+  : never;
 
 /**
  * The emulator's GitHub: every mutation goes through here, whether a REST
@@ -251,6 +264,7 @@ export class EmulatorState {
       labels: [],
       milestones: [],
       comments: [],
+      issueEvents: [],
       checkRuns: [],
       collaborators: new Map(),
     };
@@ -459,7 +473,13 @@ export class EmulatorState {
     const label = this.findLabel(repo, name);
     if (!label) throw new ApiError(404, "Not Found");
     for (const issue of repo.issues.values()) {
+      if (!issue.labelIds.includes(label.id)) continue;
       issue.labelIds = issue.labelIds.filter((id) => id !== label.id);
+      // The label leaves every issue that had it, and the issue's record says who took it away.
+      this.recordIssueEvent(repo, issue, sender, {
+        event: "unlabeled",
+        label: { name: label.name, color: label.color },
+      });
     }
     repo.labels.splice(repo.labels.indexOf(label), 1);
     this.emitRepo(repo, "label", "deleted", sender, {
@@ -653,6 +673,23 @@ export class EmulatorState {
     };
     repo.nextNumber += 1;
     repo.issues.set(issue.number, issue);
+    // Labels and a milestone given at creation are recorded as the creator's own events.
+    for (const id of issue.labelIds) {
+      const label = repo.labels.find((l) => l.id === id);
+      if (label) {
+        this.recordIssueEvent(repo, issue, sender, {
+          event: "labeled",
+          label: { name: label.name, color: label.color },
+        });
+      }
+    }
+    const milestone = repo.milestones.find((m) => m.id === milestoneId);
+    if (milestone) {
+      this.recordIssueEvent(repo, issue, sender, {
+        event: "milestoned",
+        milestone: { title: milestone.title },
+      });
+    }
     this.emitIssue(repo, issue, "opened", sender, {});
     return issue;
   }
@@ -679,6 +716,10 @@ export class EmulatorState {
     const changes: Record<string, { from: unknown }> = {};
     if (patch.title !== undefined && patch.title !== issue.title) {
       changes.title = { from: issue.title };
+      this.recordIssueEvent(repo, issue, sender, {
+        event: "renamed",
+        rename: { from: issue.title, to: patch.title },
+      });
       issue.title = patch.title;
     }
     if (patch.body !== undefined && patch.body !== issue.body) {
@@ -696,6 +737,19 @@ export class EmulatorState {
       if ((next?.id ?? null) !== issue.milestoneId) {
         issue.milestoneId = next?.id ?? null;
         issue.updated_at = now;
+        // Moving between milestones leaves both a demilestoned and a milestoned event.
+        if (previous) {
+          this.recordIssueEvent(repo, issue, sender, {
+            event: "demilestoned",
+            milestone: { title: previous.title },
+          });
+        }
+        if (next) {
+          this.recordIssueEvent(repo, issue, sender, {
+            event: "milestoned",
+            milestone: { title: next.title },
+          });
+        }
         if (previous && !next) {
           this.emitIssue(repo, issue, "demilestoned", sender, {
             milestone: serializeMilestone(this.urls, repo, previous),
@@ -714,6 +768,10 @@ export class EmulatorState {
       issue.closed_by = sender;
       issue.closed_at = now;
       issue.updated_at = now;
+      this.recordIssueEvent(repo, issue, sender, {
+        event: "closed",
+        state_reason: issue.state_reason,
+      });
       this.emitIssue(repo, issue, "closed", sender, {});
     } else if (patch.state === "open" && issue.state === "closed") {
       issue.state = "open";
@@ -721,6 +779,7 @@ export class EmulatorState {
       issue.closed_by = null;
       issue.closed_at = null;
       issue.updated_at = now;
+      this.recordIssueEvent(repo, issue, sender, { event: "reopened", state_reason: "reopened" });
       this.emitIssue(repo, issue, "reopened", sender, {});
     } else if (
       patch.state_reason !== undefined &&
@@ -741,6 +800,10 @@ export class EmulatorState {
       if (issue.labelIds.includes(label.id)) continue;
       issue.labelIds.push(label.id);
       issue.updated_at = nowIso();
+      this.recordIssueEvent(repo, issue, sender, {
+        event: "labeled",
+        label: { name: label.name, color: label.color },
+      });
       this.emitIssue(repo, issue, "labeled", sender, {
         label: serializeLabel(this.urls, repo, label),
       });
@@ -772,10 +835,41 @@ export class EmulatorState {
       throw new ApiError(404, "Label does not exist");
     issue.labelIds = issue.labelIds.filter((id) => id !== label.id);
     issue.updated_at = nowIso();
+    this.recordIssueEvent(repo, issue, sender, {
+      event: "unlabeled",
+      label: { name: label.name, color: label.color },
+    });
     this.emitIssue(repo, issue, "unlabeled", sender, {
       label: serializeLabel(this.urls, repo, label),
     });
     return issue;
+  }
+
+  /** An issue's (or PR's) events record, oldest first; 404 when there is no such issue. */
+  issueEvents(repo: RepoRecord, number: number): IssueEventRecord[] {
+    this.issue(repo, number);
+    return repo.issueEvents.filter((e) => e.issueNumber === number);
+  }
+
+  /**
+   * Appends to the events record. Called before the matching webhook is
+   * emitted, so an app that reads the record on that webhook finds the event.
+   */
+  private recordIssueEvent(
+    repo: RepoRecord,
+    issue: IssueRecord,
+    actor: UserRecord,
+    fields: IssueEventFields,
+  ): IssueEventRecord {
+    const record: IssueEventRecord = {
+      id: this.nextId(),
+      issueNumber: issue.number,
+      actor,
+      created_at: nowIso(),
+      ...fields,
+    };
+    repo.issueEvents.push(record);
+    return record;
   }
 
   /** A new commit on a PR's head branch; sends `pull_request.synchronize`. */
@@ -836,7 +930,11 @@ export class EmulatorState {
     if (comment.body === body) return comment;
     const from = comment.body;
     comment.body = body;
-    comment.updated_at = nowIso();
+    // Apps tell an edited comment by updated_at !== created_at, and GitHub's
+    // timestamps have second precision: an edit within the creation second must
+    // still read as later, so it moves on by one second.
+    const now = nowIso();
+    comment.updated_at = now > comment.created_at ? now : secondAfter(comment.created_at);
     this.emitComment(repo, this.issue(repo, comment.issueNumber), comment, "edited", sender, {
       changes: { body: { from } },
     });

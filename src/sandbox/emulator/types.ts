@@ -73,6 +73,30 @@ export interface CommentRecord {
   updated_at: string;
 }
 
+interface IssueEventBase {
+  id: number;
+  /** The issue or pull request the event belongs to. */
+  issueNumber: number;
+  actor: UserRecord;
+  created_at: string;
+}
+
+/**
+ * One entry of an issue's events record (`GET …/issues/{n}/events`): what
+ * GitHub keeps of who changed an issue or PR, and when. Labels and milestones
+ * are kept as they were at the time, as GitHub does.
+ */
+export type IssueEventRecord = IssueEventBase &
+  (
+    | { event: "labeled" | "unlabeled"; label: { name: string; color: string } }
+    | { event: "closed"; state_reason: StateReason }
+    | { event: "reopened"; state_reason: "reopened" }
+    | { event: "milestoned" | "demilestoned"; milestone: { title: string } }
+    | { event: "renamed"; rename: { from: string; to: string } }
+  );
+
+export type IssueEventKind = IssueEventRecord["event"];
+
 export interface CheckRunOutput {
   title: string | null;
   summary: string | null;
@@ -135,6 +159,8 @@ export interface RepoRecord {
   labels: LabelRecord[];
   milestones: MilestoneRecord[];
   comments: CommentRecord[];
+  /** Issue events of all issues and PRs, oldest first. */
+  issueEvents: IssueEventRecord[];
   checkRuns: CheckRunRecord[];
   /** Lower-cased login → role_name (admin | maintain | write | triage | read). */
   collaborators: Map<string, string>;

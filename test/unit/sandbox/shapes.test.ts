@@ -7,6 +7,7 @@ import {
   serializeContentFile,
   serializeInstallation,
   serializeIssue,
+  serializeIssueEvent,
   serializeLabel,
   serializeMilestone,
   serializePull,
@@ -34,6 +35,17 @@ describe("emulator serializers return GitHub's REST schemas", () => {
     expectTypeOf(serializeApp).returns.toEqualTypeOf<Schemas["integration"]>();
     expectTypeOf(serializeInstallation).returns.toEqualTypeOf<Schemas["installation"]>();
     expectTypeOf(serializeContentFile).returns.toEqualTypeOf<Schemas["content-file"]>();
+  });
+
+  it("issue events, closed and reopened included (Octokit's list type leaves those out)", () => {
+    expectTypeOf(serializeIssueEvent).returns.toEqualTypeOf<
+      | Schemas["labeled-issue-event"]
+      | Schemas["unlabeled-issue-event"]
+      | Schemas["milestoned-issue-event"]
+      | Schemas["demilestoned-issue-event"]
+      | Schemas["renamed-issue-event"]
+      | Schemas["state-change-issue-event"]
+    >();
   });
 
   it("the pull request's labels and milestone are the label and milestone schemas", () => {
