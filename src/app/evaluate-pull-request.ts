@@ -14,7 +14,12 @@ import {
   renderVerdict,
 } from "../core/render-check.js";
 import type { Config, Verdict } from "../core/types.js";
-import { type CheckWrite, findOurCheckRun, writeCheckRun } from "../github/check-runs.js";
+import {
+  type CheckWrite,
+  findOurCheckRun,
+  type KnownRun,
+  writeCheckRun,
+} from "../github/check-runs.js";
 import {
   configAnnotations,
   knownPullRequestConfigErrors,
@@ -40,17 +45,19 @@ export interface Lowering {
  * The PR's phase floor, remembered on this app's check run: on the PR's head,
  * else on the head before a push (`previousSha`), so a new commit keeps it.
  */
-async function phaseFloor(
+function phaseFloor(
   job: RepoJob,
   config: Config,
-  pr: PullFacts,
+  headRun: KnownRun | null,
   previousSha: string | undefined,
-): Promise<{ index: number | null; externalId: string | null }> {
-  const { octokit, repo, settings } = job;
-  let run = await findOurCheckRun(octokit, repo, settings.appId, pr.headSha);
-  if (!run && previousSha) run = await findOurCheckRun(octokit, repo, settings.appId, previousSha);
-  const externalId = run?.externalId ?? null;
-  return { index: decodePhaseFloor(config, externalId), externalId };
+): Promise<number | null> {
+  return (async () => {
+    const { octokit, repo, settings } = job;
+    const run =
+      headRun ??
+      (previousSha ? await findOurCheckRun(octokit, repo, settings.appId, previousSha) : null);
+    return decodePhaseFloor(config, run?.externalId);
+  })();
 }
 
 /**
@@ -132,20 +139,21 @@ export async function checkPullRequest(
   const loaded = await job.config();
   if (loaded.kind === "none") return { pr: pr.number, write: "skipped" };
 
+  const { octokit, repo, settings } = job;
+  const headRun = await findOurCheckRun(octokit, repo, settings.appId, pr.headSha);
   let output: CheckOutput;
   let externalId: string | null;
   if (loaded.kind === "invalid") {
     output = renderInvalidConfig(configErrorsToMarkdown(loaded.errors), loaded.errors.length);
     // The floor is kept as it was: a broken config must not reset it.
-    const run = await findOurCheckRun(job.octokit, job.repo, job.settings.appId, pr.headSha);
-    externalId = run?.externalId ?? null;
+    externalId = headRun?.externalId ?? null;
   } else {
-    const floor = await phaseFloor(job, loaded.config, pr, options.previousSha);
+    const floor = await phaseFloor(job, loaded.config, headRun, options.previousSha);
     const verdict = await verdictFor(
       job,
       loaded.config,
       pr,
-      floor.index,
+      floor,
       options.lowering ?? { by: null },
     );
     output = renderVerdict(loaded.config, verdict, job.repo);
@@ -167,12 +175,18 @@ export async function checkPullRequest(
     );
   }
 
-  const write = await writeCheckRun(job.octokit, job.repo, job.settings.appId, {
-    ...output,
-    headSha,
-    ...(externalId !== null ? { externalId } : {}),
-    ...(proposedErrors.length > 0 ? { annotations: configAnnotations(proposedErrors) } : {}),
-  });
+  const write = await writeCheckRun(
+    job.octokit,
+    job.repo,
+    job.settings.appId,
+    {
+      ...output,
+      headSha,
+      ...(externalId !== null ? { externalId } : {}),
+      ...(proposedErrors.length > 0 ? { annotations: configAnnotations(proposedErrors) } : {}),
+    },
+    headSha === pr.headSha ? headRun : undefined,
+  );
   job.log.info(
     {
       repo: `${job.repo.owner}/${job.repo.repo}`,

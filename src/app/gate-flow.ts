@@ -1,5 +1,11 @@
 import type { Config } from "../config/schema.js";
 import { parseCommand } from "../core/commands.js";
+import {
+  editedCommandComment,
+  GUARD_MARKERS,
+  impostorComment,
+  labelRestoredComment,
+} from "../core/gate-guard-text.js";
 import { gateStatus, missingForApproval } from "../core/gate-state.js";
 import {
   approvalNotEnoughComment,
@@ -9,12 +15,6 @@ import {
   refusalComment,
   stopNeedsReasonComment,
 } from "../core/gate-text.js";
-import {
-  editedCommandComment,
-  GUARD_MARKERS,
-  impostorComment,
-  labelRestoredComment,
-} from "../core/gate-guard-text.js";
 import type { GateConfig, GateStatus } from "../core/types.js";
 import { type GateRecord, identifyGateIssue } from "../github/gate-issues.js";
 import {
@@ -135,9 +135,13 @@ async function runCommand(
 }
 
 /** The reason a close was not counted, in words for the person who closed it. */
-function whyCloseDoesNotCount(record: GateRecord, status: GateStatus): string {
+function whyCloseDoesNotCount(record: GateRecord, status: GateStatus, byApp: boolean): string {
   const facts = record.facts;
   if (facts?.closeRejected) return facts.closeRejected;
+  // The app closes only on a met quorum: short of it now, an approval was taken back.
+  if (byApp && status.approvals.length < status.gate.approvals)
+    return "the approval it was closed on was withdrawn (`/revoke`, or an `/approve` comment edited or deleted)";
+  if (byApp) return "the gate's conditions are no longer met";
   if (facts && !facts.closerAuthorized)
     return `@${facts.closedBy ?? "unknown"} is not an authorized approver`;
   if (facts?.stateReason !== "completed" && facts?.stateReason !== "not_planned") {
@@ -287,9 +291,10 @@ export async function reconcileGate(
 
   // 3. a close that does not count is undone
   if (record.issue.state === "closed" && status.state === "pending") {
-    const closedBy = status.issue?.closedBy ?? null;
-    const closer = closedBy && same(closedBy, job.settings.appLogin) ? null : closedBy;
-    const why = whyCloseDoesNotCount(record, status);
+    const actor = status.issue?.closeActor ?? null;
+    const byApp = actor !== null && same(actor, job.settings.appLogin);
+    const closer = byApp ? null : (status.issue?.closedBy ?? actor);
+    const why = whyCloseDoesNotCount(record, status, byApp);
     await reopenIssue(job.octokit, job.repo, record.issue.number);
     await comment(
       job.octokit,

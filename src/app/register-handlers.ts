@@ -67,7 +67,8 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       appLogin ??= (async () => {
         const octokit = await probot.auth();
         const { data } = await octokit.rest.apps.getAuthenticated();
-        if (!data?.slug) throw new Error("GET /app returned no slug: cannot tell the app's own writes");
+        if (!data?.slug)
+          throw new Error("GET /app returned no slug: cannot tell the app's own writes");
         return `${data.slug}[bot]`;
       })().catch((error: unknown) => {
         appLogin = null;

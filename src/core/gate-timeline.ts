@@ -1,5 +1,10 @@
 import { criteriaProgress } from "./checklist.js";
-import { type ApprovalTally, type CommandComment, parseCommand, tallyCommands } from "./commands.js";
+import {
+  type ApprovalTally,
+  type CommandComment,
+  parseCommand,
+  tallyCommands,
+} from "./commands.js";
 import type { GateIssueFacts } from "./types.js";
 
 /**
@@ -203,8 +208,10 @@ export function readGateTimeline(input: {
   let closedBy: string | null = null;
   let closerAuthorized = false;
   let closeRejected: string | null = null;
+  let closeActor: string | null = null;
   if (issue.state === "closed") {
     const close = latestClose(events);
+    closeActor = close?.event.actor ?? null;
     if (close === null) {
       closeRejected = "GitHub's record of the issue does not say who closed it";
     } else if (close.index < identity.sinceIndex) {
@@ -237,6 +244,7 @@ export function readGateTimeline(input: {
       closedBy,
       closerAuthorized,
       closeRejected,
+      closeActor,
       approvals: tally.approvals.map((a) => a.login),
       stop: tally.stop ? { by: tally.stop.by, reason: tally.stop.reason } : null,
       checklist: criteriaProgress(issue.body, input.criteria),

@@ -11,7 +11,10 @@ export function encodePhaseFloor(config: Config, phaseIndex: number | null): str
 }
 
 /** The floor stored in a check run's `external_id`, as a phase index of today's config (null: none). */
-export function decodePhaseFloor(config: Config, externalId: string | null | undefined): number | null {
+export function decodePhaseFloor(
+  config: Config,
+  externalId: string | null | undefined,
+): number | null {
   if (!externalId?.startsWith(FLOOR_PREFIX)) return null;
   const id = externalId.slice(FLOOR_PREFIX.length);
   const index = config.phases.findIndex((p) => p.id === id);

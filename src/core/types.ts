@@ -89,6 +89,8 @@ export interface GateIssueFacts {
    * on an approval since withdrawn. Null when open or when the closer decides.
    */
   closeRejected?: string | null;
+  /** Who actually closed it, per GitHub's record (this app's bot when it carried out a command). */
+  closeActor?: string | null;
   /** Commands in edited comments, ignored: GitHub lets writers edit anyone's comment. */
   editedCommands?: number;
   /** Distinct authorized approvers who approved (commands, not revoked). Excludes the closer unless they also commented. */

@@ -100,6 +100,8 @@ export async function writeCheckRun(
   repo: RepoRef,
   appId: number | null,
   desired: DesiredCheck,
+  /** The run on `desired.headSha` when the caller already looked (null: none); else looked up here. */
+  found?: KnownRun | null,
 ): Promise<CheckWrite> {
   const key = runKey(repo, desired.headSha);
   const externalId = desired.externalId ?? null;
@@ -111,7 +113,8 @@ export async function writeCheckRun(
     ...(annotations && annotations.length > 0 ? { annotations } : {}),
   };
 
-  const known = await findOurCheckRun(octokit, repo, appId, desired.headSha);
+  const known =
+    found === undefined ? await findOurCheckRun(octokit, repo, appId, desired.headSha) : found;
   if (known && known.fingerprint === want) return "unchanged";
 
   const completion = {

@@ -184,7 +184,9 @@ export async function readGate(reader: GateReader, gate: GateConfig): Promise<Ga
   const identity = found.who.identity;
 
   const comments = issue.comments > 0 ? await listComments(octokit, repo, issue.number) : [];
-  const commandAuthors = comments.filter((c) => !c.authorIsBot && parseCommand(c.body)).map((c) => c.author);
+  const commandAuthors = comments
+    .filter((c) => !c.authorIsBot && parseCommand(c.body))
+    .map((c) => c.author);
   const approvers = new Set([
     ...who.approvers,
     ...(await approversAmong(reader, gate, commandAuthors)),

@@ -1,6 +1,6 @@
 import type nock from "nock";
 import { checkRunsQuery, gateIssueQuery, REPO_PATH } from "./app.js";
-import { APP_ID, commentObject, type IssueSpec, issueObject } from "./webhooks.js";
+import { APP_ID, commentObject, type IssueSpec, issueObject, user } from "./webhooks.js";
 
 /** `.github/phase-gates.yml`: two phases and one gate that needs two approvers (acme/leads or maintain). */
 export const TWO_APPROVERS = `phases:
@@ -29,6 +29,8 @@ export interface Comment {
   body: string;
   by: string;
   at?: string;
+  /** When someone edited it (GitHub shows only `updated_at`). */
+  editedAt?: string;
 }
 
 /** The body of `POST /check-runs` or `PATCH /check-runs/{id}`. */
@@ -40,28 +42,77 @@ export interface CheckBody {
   output: { title: string; summary: string };
 }
 
-/** One read of a gate: `GET /issues?labels=…` (without `closed_by`), `GET /issues/{n}` when closed, `GET /issues/{n}/comments` when it has any. */
+/** One entry of `GET /issues/{n}/events`, as a test states it. */
+export interface EventSpec {
+  event: "labeled" | "unlabeled" | "closed" | "reopened" | "milestoned" | "demilestoned";
+  by: string;
+  at: string;
+  label?: string;
+  stateReason?: "completed" | "not_planned" | "duplicate";
+}
+
+/** GitHub's record of a gate issue as the app left it: labelled by the app, closed by `closedBy` when closed. */
+export function defaultGateEvents(label: string, issue: IssueSpec): EventSpec[] {
+  const events: EventSpec[] = [
+    { event: "labeled", by: BOT, at: issue.createdAt ?? "2026-11-01T00:00:00Z", label },
+  ];
+  if (issue.state === "closed") {
+    events.push({
+      event: "closed",
+      by: issue.closedBy ?? "lead",
+      at: issue.closedAt ?? "2026-11-20T12:00:00Z",
+      stateReason: issue.stateReason === "not_planned" ? "not_planned" : "completed",
+    });
+  }
+  return events;
+}
+
+/** `GET /issues/{n}/events`: the record, oldest first, in GitHub's shape. */
+export function replyEvents(scope: nock.Scope, number: number, events: EventSpec[]): nock.Scope {
+  return scope
+    .get(`${REPO_PATH}/issues/${number}/events`)
+    .query({ per_page: "100", page: "1" })
+    .reply(
+      200,
+      events.map((e, i) => ({
+        id: 5000 + i,
+        event: e.event,
+        actor: user(e.by, e.by.endsWith("[bot]") ? "Bot" : "User"),
+        created_at: e.at,
+        commit_id: null,
+        ...(e.label ? { label: { name: e.label, color: "ededed" } } : {}),
+        ...(e.event === "closed" ? { state_reason: e.stateReason ?? "completed" } : {}),
+        ...(e.event === "reopened" ? { state_reason: "reopened" } : {}),
+      })),
+      { etag: `"events-${number}-${events.length}"` },
+    );
+}
+
+/**
+ * One read of a gate: `GET /issues?labels=…`, `GET /issues/{n}/events` (who
+ * labelled and closed it; by default the app labelled it and `closedBy`
+ * closed it), `GET /issues/{n}/comments` when it has any.
+ */
 export function replyGate(
   scope: nock.Scope,
   label: string,
   issue: IssueSpec,
   comments: Comment[] = [],
+  events: EventSpec[] = defaultGateEvents(label, issue),
 ): nock.Scope {
   const spec = { ...issue, comments: comments.length };
   scope
     .get(`${REPO_PATH}/issues`)
     .query(gateIssueQuery(label))
     .reply(200, [issueObject({ ...spec, closedBy: undefined })]);
-  if (spec.state === "closed") {
-    scope.get(`${REPO_PATH}/issues/${spec.number}`).reply(200, issueObject(spec));
-  }
+  replyEvents(scope, spec.number, events);
   if (comments.length > 0) {
     scope
       .get(`${REPO_PATH}/issues/${spec.number}/comments`)
       .query({ per_page: "100" })
       .reply(
         200,
-        comments.map((c) => commentObject(c.id, c.body, c.by, c.at)),
+        comments.map((c) => commentObject(c.id, c.body, c.by, c.at, c.editedAt)),
       );
   }
   return scope;

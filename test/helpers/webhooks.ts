@@ -220,6 +220,7 @@ export function commentObject(
   body: string,
   by: string,
   createdAt = "2026-11-20T10:00:00Z",
+  updatedAt = createdAt,
 ): Json {
   const comment = (example("issue_comment", "created").comment ?? {}) as Json;
   return {
@@ -228,7 +229,7 @@ export function commentObject(
     body,
     user: user(by, by.endsWith("[bot]") ? "Bot" : "User"),
     created_at: createdAt,
-    updated_at: createdAt,
+    updated_at: updatedAt,
     html_url: `${WEB}/${OWNER}/${REPO}/issues/1#issuecomment-${id}`,
   };
 }

@@ -94,10 +94,14 @@ describe("the Phase gate check on a pull request", () => {
       "POST /app/installations/4242/access_tokens",
       "GET /repos/acme/rocket/pulls/10",
       "GET /repos/acme/rocket/contents/.github%2Fphase-gates.yml",
-      "GET /repos/acme/rocket/issues",
-      "GET /repos/acme/rocket/issues",
-      "GET /repos/acme/rocket/pulls/10/files",
+      // the app's run on the head: the PR's phase floor, and what to update
       "GET /repos/acme/rocket/commits/run-sha/check-runs",
+      // each gate: the issue with its label, and GitHub's record of who labelled and closed it
+      "GET /repos/acme/rocket/issues",
+      "GET /repos/acme/rocket/issues/1/events",
+      "GET /repos/acme/rocket/issues",
+      "GET /repos/acme/rocket/issues/2/events",
+      "GET /repos/acme/rocket/pulls/10/files",
       "POST /repos/acme/rocket/check-runs",
     ]);
 
@@ -310,6 +314,7 @@ describe("other triggers of the Phase gate check", () => {
     replyConfig(scope, DEFAULTS);
     replyGate(scope, "gate: crawl", CRAWL_GATE);
     replyGate(scope, "gate: walk", WALK_GATE);
+    replyNoCheckYet(scope, "run-sha"); // the queued PR's own run: its phase floor
     replyNoCheckYet(scope, "group-sha");
     expectCreate(scope, "group-sha", created);
     await app.receive("merge_group", mergeGroupEvent(10, "group-sha"));
@@ -360,11 +365,16 @@ describe("a pull request that changes the config", () => {
         "content-type": "text/plain",
       });
     replyNoCheckYet(scope, "cfg-sha");
+    replyNoCheckYet(scope, "cfg-old-sha"); // the head before the push: where the phase floor was kept
     scope.post(`${REPO_PATH}/check-runs`, (body) => created.push(body) > 0).reply(201, { id: 5 });
 
     await app.receive(
       "pull_request",
-      pullRequestEvent("synchronize", { number: 7, labels: ["phase: crawl"], headSha: "cfg-sha" }),
+      pullRequestEvent(
+        "synchronize",
+        { number: 7, labels: ["phase: crawl"], headSha: "cfg-sha" },
+        { before: "cfg-old-sha" },
+      ),
     );
 
     const check = created[0];

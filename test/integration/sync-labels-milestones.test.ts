@@ -230,7 +230,13 @@ describe("ensureMilestones", () => {
 
 describe("syncLabelsAndMilestones (installation, config push)", () => {
   const job = () =>
-    new RepoJob(octokit(), repo, pino({ level: "silent" }), { appId: APP_ID, appLogin: "phase-gates[bot]" }, "delivery-1");
+    new RepoJob(
+      octokit(),
+      repo,
+      pino({ level: "silent" }),
+      { appId: APP_ID, appLogin: "phase-gates[bot]" },
+      "delivery-1",
+    );
 
   it("a second full sync on a synced repository reads config, labels and milestones and writes nothing", async () => {
     const scope = nock(API);

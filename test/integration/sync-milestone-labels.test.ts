@@ -10,6 +10,7 @@ import {
 import { RepoJob } from "../../src/app/repo-job.js";
 import { clearConfigCache } from "../../src/github/load-config.js";
 import { gateIssueQuery, REPO_PATH, replyConfig } from "../helpers/app.js";
+import { defaultGateEvents, replyEvents } from "../helpers/replies.js";
 import {
   API,
   APP_ID,
@@ -60,10 +61,13 @@ function pullAsIssue(spec: IssueSpec): Record<string, unknown> {
 
 /** One gate as GitHub lists it: the newest issue with the gate label (open here, no comments). */
 function replyOpenGate(scope: nock.Scope, gate: IssueSpec): nock.Scope {
-  return scope
+  const label = gate.labels?.[0] ?? "";
+  scope
     .get(`${REPO_PATH}/issues`)
-    .query(gateIssueQuery(gate.labels?.[0] ?? ""))
+    .query(gateIssueQuery(label))
     .reply(200, [issueObject(gate)]);
+  // GitHub's record: the app labelled it
+  return replyEvents(scope, gate.number, defaultGateEvents(label, gate));
 }
 
 /** Requests nock had no answer for: any write not planned by a test lands here. */
@@ -410,17 +414,18 @@ describe('"not yet, not no" (onIssuePhaseLabelled)', () => {
           stateReason: "not_planned",
           closedBy: undefined,
         }),
-      ])
-      .get(`${REPO_PATH}/issues/1`)
-      .reply(
-        200,
-        issueObject({
-          ...CRAWL_GATE,
-          state: "closed",
-          stateReason: "not_planned",
-          closedBy: "lead",
-        }),
-      )
+      ]);
+    // GitHub's record: the app labelled it, a maintainer closed it as not planned
+    replyEvents(
+      scope,
+      1,
+      defaultGateEvents("gate: crawl", {
+        ...CRAWL_GATE,
+        state: "closed",
+        stateReason: "not_planned",
+        closedBy: "lead",
+      }),
+    )
       .get(`${REPO_PATH}/collaborators/lead/permission`)
       .reply(200, { permission: "admin", role_name: "admin", user: { login: "lead" } });
 

@@ -9,6 +9,7 @@ import {
   replyConfig,
   type TestApp,
 } from "../helpers/app.js";
+import { defaultGateEvents, replyEvents } from "../helpers/replies.js";
 import { API, issueEvent, issueObject, user } from "../helpers/webhooks.js";
 
 const DEFAULTS = "# defaults: Crawl → Walk → Run\n";
@@ -80,7 +81,8 @@ describe("milestone sync through probot.receive", () => {
           labels: ["gate: crawl"],
           body: "- [ ] Feasibility shown with evidence",
         }),
-      ])
+      ]);
+    replyEvents(scope, 1, defaultGateEvents("gate: crawl", { number: 1 }))
       .post(`${REPO_PATH}/issues/8/comments`, (b: { body: string }) => {
         bodies.push(b.body);
         return true;

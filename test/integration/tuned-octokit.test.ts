@@ -14,7 +14,7 @@ import {
   replyConfig,
   replyFiles,
 } from "../helpers/app.js";
-import { APP_ID, pullObject, pullRequestEvent } from "../helpers/webhooks.js";
+import { API, APP_ID, pullObject, pullRequestEvent } from "../helpers/webhooks.js";
 
 const { privateKey } = generateKeyPairSync("rsa", {
   modulusLength: 2048,
@@ -44,6 +44,11 @@ describe("the production client of a job", () => {
     });
     await probot.load(app);
 
+    // The app's own identity, read once with the app's JWT: its bot is the only bot whose writes count.
+    nock(API)
+      .get("/app")
+      .matchHeader("authorization", /^bearer /i)
+      .reply(200, { id: APP_ID, slug: "phase-gates", name: "phase-gates" });
     const scope = githubScope();
     scope
       .get(`${REPO_PATH}/pulls/1`)
