@@ -37,6 +37,7 @@ export interface Comment {
 export interface CheckBody {
   name?: string;
   head_sha?: string;
+  external_id?: string;
   status: string;
   conclusion: string;
   output: { title: string; summary: string };
@@ -176,7 +177,7 @@ export function replyExistingCheck(
   scope: nock.Scope,
   sha: string,
   id: number,
-  existing: { conclusion: string; title: string; summary: string },
+  existing: { conclusion: string; title: string; summary: string; externalId?: string },
 ): nock.Scope {
   return scope
     .get(`${REPO_PATH}/commits/${sha}/check-runs`)
@@ -190,6 +191,7 @@ export function replyExistingCheck(
           head_sha: sha,
           status: "completed",
           conclusion: existing.conclusion,
+          external_id: existing.externalId ?? null,
           output: {
             title: existing.title,
             summary: existing.summary,
