@@ -8,6 +8,7 @@ import { ISSUE_EVENTS, onIssueChanged } from "./handlers/gate-issue.js";
 import { onInstalled } from "./handlers/installation.js";
 import { onIssuePhaseLabelled, onItemMilestoneChanged } from "./handlers/milestone-sync.js";
 import { onPullRequestChanged, PULL_REQUEST_EVENTS } from "./handlers/pull-request.js";
+import { validatePayload } from "./payloads.js";
 import { type AppSettings, RepoJob } from "./repo-job.js";
 import { WorkQueue } from "./work-queue.js";
 
@@ -37,6 +38,32 @@ function defaultOctokitForJob(context: Context): Promise<GitHub> {
 
 /** PR actions that can lower its phase: a label or milestone taken away, the body (closing references) edited. */
 const LOWERING_PR_ACTIONS = new Set<string>(["unlabeled", "milestoned", "demilestoned", "edited"]);
+
+/**
+ * `probot.on` for handlers that run only on a payload carrying every field
+ * the app reads (app/payloads.ts). A malformed delivery is logged by field
+ * path, never with the payload, and skipped: it can neither throw in a
+ * handler nor queue a job that would call GitHub with `undefined` in a path.
+ */
+function validatedOn(probot: Probot): Probot["on"] {
+  return (event, handler) => {
+    probot.on(event, async (context) => {
+      const checked = validatePayload(context.name, context.payload);
+      if (!checked.ok) {
+        context.log.warn(
+          {
+            delivery: context.id,
+            event: context.name,
+            issues: checked.issues.map((i) => `${i.path || "(payload)"}: ${i.code}`),
+          },
+          "skip: webhook payload lacks fields the app reads",
+        );
+        return;
+      }
+      await handler(context);
+    });
+  };
+}
 
 export interface PhaseGatesApp {
   app: ApplicationFunction;
@@ -82,6 +109,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       options.onJobError ? { onError: options.onJobError } : {},
     );
     queue = work;
+    const guardedOn = validatedOn(probot);
 
     function enqueue(
       context: Context,
@@ -105,7 +133,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       });
     }
 
-    probot.on([...PULL_REQUEST_EVENTS], async (context) => {
+    guardedOn([...PULL_REQUEST_EVENTS], async (context) => {
       const { payload } = context;
       const number = payload.pull_request.number;
       enqueue(context, context.repo(), `pull_request.${payload.action}`, async (job) => {
@@ -134,7 +162,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       });
     });
 
-    probot.on([...ISSUE_EVENTS], async (context) => {
+    guardedOn([...ISSUE_EVENTS], async (context) => {
       const { payload } = context;
       const sender = { sender: payload.sender.login, senderIsBot: payload.sender.type === "Bot" };
       const label = "label" in payload ? payload.label : undefined;
@@ -166,7 +194,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       });
     });
 
-    probot.on(
+    guardedOn(
       ["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"],
       async (context) => {
         const { payload } = context;
@@ -188,7 +216,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       },
     );
 
-    probot.on("check_run.rerequested", async (context) => {
+    guardedOn("check_run.rerequested", async (context) => {
       const run = context.payload.check_run;
       if (run.name !== CHECK_NAME) return;
       enqueue(context, context.repo(), context.name, (job) =>
@@ -200,7 +228,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       );
     });
 
-    probot.on(["check_suite.requested", "check_suite.rerequested"], async (context) => {
+    guardedOn(["check_suite.requested", "check_suite.rerequested"], async (context) => {
       const suite = context.payload.check_suite;
       enqueue(context, context.repo(), `check_suite.${context.payload.action}`, (job) =>
         onCheckRequested(
@@ -211,19 +239,19 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       );
     });
 
-    probot.on("merge_group.checks_requested", async (context) => {
+    guardedOn("merge_group.checks_requested", async (context) => {
       const group = context.payload.merge_group;
       enqueue(context, context.repo(), context.name, (job) =>
         onMergeGroup(job, group.head_sha, group.head_ref),
       );
     });
 
-    probot.on("push", async (context) => {
+    guardedOn("push", async (context) => {
       if (!pushTouchesConfig(context.payload)) return;
       enqueue(context, context.repo(), "push", (job) => onConfigPushed(job));
     });
 
-    probot.on(["installation.created", "installation_repositories.added"], async (context) => {
+    guardedOn(["installation.created", "installation_repositories.added"], async (context) => {
       const { payload } = context;
       const repos =
         "repositories_added" in payload ? payload.repositories_added : (payload.repositories ?? []);

@@ -335,3 +335,20 @@ export function installationCreatedEvent(repos: string[]): Json {
   }));
   return payload;
 }
+
+export function installationRepositoriesAddedEvent(repos: string[]): Json {
+  const payload = example("installation_repositories", "added");
+  payload.installation = {
+    ...(payload.installation as Json),
+    id: INSTALLATION_ID,
+    account: { ...((payload.installation as Json).account as Json), login: OWNER },
+  };
+  payload.repositories_added = repos.map((name, i) => ({
+    id: 1000 + i,
+    node_id: `R_${i}`,
+    name,
+    full_name: `${OWNER}/${name}`,
+    private: false,
+  }));
+  return payload;
+}
