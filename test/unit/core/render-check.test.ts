@@ -374,7 +374,9 @@ describe("clampSummary", () => {
     const s = line.repeat(1000);
     const out = clampSummary(s);
     expect(out.length).toBeLessThanOrEqual(GITHUB_LIMIT);
-    expect(out).toMatch(/_…cut short: the full text is over GitHub's 65,535-character limit._\n$/);
+    expect(out).toMatch(
+      /_…cut short: the full text is over GitHub's size limit for a check \(65,535 bytes\)._\n$/,
+    );
     expect(s.startsWith(out.slice(0, out.indexOf("\n\n_…cut short")))).toBe(true);
     expect(out.slice(0, out.indexOf("\n\n_…cut short")).endsWith("y")).toBe(true);
   });
