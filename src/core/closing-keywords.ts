@@ -35,12 +35,55 @@ function stripCode(markdown: string): string {
     // An unclosed fence is code to the end of the text, as Markdown renders it.
     if (fence === null) outsideFences.push(line);
   }
-  return (
-    outsideFences
-      .join("\n")
-      // Inline code stays within a paragraph: a stray backtick cannot swallow the next one.
-      .replace(/(`+)(?:(?!\n[ \t]*\n)[\s\S])*?\1/g, " ")
-  );
+  // Inline code stays within a paragraph: a stray backtick cannot swallow the next one.
+  return outsideFences
+    .join("\n")
+    .split(/(\n[ \t]*\n)/)
+    .map((part, i) => (i % 2 === 0 ? stripCodeSpans(part) : part))
+    .join("");
+}
+
+/**
+ * Replaces the code spans of one paragraph by a space, as CommonMark reads
+ * them: a run of backticks opens a span that the next run of the same length
+ * closes; a run with no such closer is literal text, and so is a backtick after
+ * a backslash. A scan, not `/(`+)[\s\S]*?\1/`: that regex backtracks through
+ * every shorter prefix of a long run, so 100,000 backticks took seconds.
+ */
+function stripCodeSpans(paragraph: string): string {
+  if (!paragraph.includes("`")) return paragraph;
+  const runs = [...paragraph.matchAll(/`+/g)].map((m) => ({
+    start: m.index,
+    end: m.index + m[0].length,
+  }));
+  const byLength = new Map<number, number[]>();
+  runs.forEach((run, i) => {
+    const length = run.end - run.start;
+    const same = byLength.get(length);
+    if (same) same.push(i);
+    else byLength.set(length, [i]);
+  });
+  const next = new Map<number, number>();
+  let out = "";
+  let from = 0;
+  for (let i = 0; i < runs.length; i++) {
+    const run = runs[i];
+    if (!run) break;
+    let backslashes = 0;
+    while (paragraph[run.start - 1 - backslashes] === "\\") backslashes++;
+    const start = run.start + (backslashes % 2);
+    const closers = byLength.get(run.end - start) ?? [];
+    // Openers only move forward, so each length's search resumes where it stopped.
+    let c = next.get(run.end - start) ?? 0;
+    while ((closers[c] ?? Number.POSITIVE_INFINITY) <= i) c++;
+    next.set(run.end - start, c);
+    const closer = runs[closers[c] ?? -1];
+    if (!closer) continue;
+    out += `${paragraph.slice(from, start)} `;
+    from = closer.end;
+    i = closers[c] ?? i;
+  }
+  return out + paragraph.slice(from);
 }
 
 /**
