@@ -59,7 +59,7 @@ function when(iso: string | null): string {
 /** The decision record comment: who, when, approvals, criteria, note (SPEC §3). */
 export function decisionRecord(config: Config, status: GateStatus, tally: ApprovalTally): string {
   const issue = status.issue;
-  const name = config.phases[status.phaseIndex]?.name ?? "?";
+  const name = echoText(config.phases[status.phaseIndex]?.name ?? "?");
   const criteria = issue ? `${issue.checklist.checked}/${issue.checklist.total} checked` : "—";
   const approvals = status.approvals.length
     ? status.approvals
@@ -73,7 +73,7 @@ export function decisionRecord(config: Config, status: GateStatus, tally: Approv
     : "none";
   const heading =
     status.state === "approved"
-      ? `### ✅ Gate approved: ${name} → ${config.phases[status.phaseIndex + 1]?.name ?? "next phase"}`
+      ? `### ✅ Gate approved: ${name} → ${echoText(config.phases[status.phaseIndex + 1]?.name ?? "next phase")}`
       : status.state === "stopped"
         ? `### ⛔ Gate stopped: the team decided not to proceed past ${name}`
         : `### ⏳ Gate pending again: this gate was reopened`;

@@ -160,14 +160,19 @@ function checkOutput(
   return { conclusion, title: clampTitle(title), summary: clampSummary(summary) };
 }
 
+/** A phase's name from the config, echoed like user text: the config is text anyone with write access on the default branch can set. */
+function phaseName(config: Config, index: number | null): string {
+  return index === null ? "" : echoText(config.phases[index]?.name ?? "?");
+}
+
 const code = (s: string) => `\`${echoText(s).replace(/`/g, "'")}\``;
 
 export function describeApprovers(gate: GateConfig): string {
   const parts: string[] = [];
   if (gate.approvers.users.length > 0)
-    parts.push(gate.approvers.users.map((u) => `@${u}`).join(", "));
+    parts.push(gate.approvers.users.map((u) => `@${echoText(u)}`).join(", "));
   if (gate.approvers.teams.length > 0) {
-    parts.push(`members of ${gate.approvers.teams.map((t) => `@${t}`).join(", ")}`);
+    parts.push(`members of ${gate.approvers.teams.map((t) => `@${echoText(t)}`).join(", ")}`);
   }
   parts.push(`anyone with ${gate.approvers.permission} permission or higher`);
   return parts.join("; ");
@@ -193,8 +198,8 @@ const STATE_ICON = {
 
 function gateLink(status: GateStatus): string {
   return status.issue
-    ? `[${status.gate.title}](${status.issue.url}) #${status.issue.number}`
-    : `${status.gate.title} (no issue yet)`;
+    ? `[${echoText(status.gate.title)}](${status.issue.url}) #${status.issue.number}`
+    : `${echoText(status.gate.title)} (no issue yet)`;
 }
 
 function describeState(status: GateStatus): string {
@@ -213,7 +218,7 @@ function describeState(status: GateStatus): string {
 function gatesTable(config: Config, gates: readonly GateStatus[]): string {
   const rows = gates.map((g) => {
     const criteria = g.issue ? `${g.issue.checklist.checked}/${g.issue.checklist.total}` : "—";
-    const name = config.phases[g.phaseIndex]?.name ?? "?";
+    const name = phaseName(config, g.phaseIndex);
     const cells = [
       name,
       gateLink(g),
@@ -237,7 +242,7 @@ function phaseSection(config: Config, verdict: Verdict, repo: RepoName): string[
   if (phase.phaseIndex === null) {
     lines.push("**Phase:** none — no phase label, no phase milestone, no linked issue in a phase.");
   } else {
-    const name = config.phases[phase.phaseIndex]?.name ?? "?";
+    const name = phaseName(config, phase.phaseIndex);
     lines.push(
       `**Phase:** ${name}, from ${phase.deciding.map((c) => describeClaim(c, repo)).join(", ")}.`,
     );
@@ -247,7 +252,7 @@ function phaseSection(config: Config, verdict: Verdict, repo: RepoName): string[
       1;
     if (phase.ignored.length > 0) {
       const ignored = phase.ignored
-        .map((c) => `${describeClaim(c, repo)} (${config.phases[c.phaseIndex]?.name ?? "?"})`)
+        .map((c) => `${describeClaim(c, repo)} (${phaseName(config, c.phaseIndex)})`)
         .join(", ");
       lines.push(
         `${multipleLabels ? "More than one phase is set: the latest counts. " : ""}Ignored because a later phase wins: ${ignored}.`,
@@ -263,15 +268,14 @@ function phaseSection(config: Config, verdict: Verdict, repo: RepoName): string[
 }
 
 function nextSteps(config: Config, verdict: Verdict): string[] {
-  const phaseName =
-    verdict.phase.phaseIndex === null ? "" : (config.phases[verdict.phase.phaseIndex]?.name ?? "?");
+  const current = phaseName(config, verdict.phase.phaseIndex);
   switch (verdict.reason) {
     case "first-phase":
       return [
-        `${phaseName} is the first phase: no gate comes before it, so nothing blocks this pull request.`,
+        `${current} is the first phase: no gate comes before it, so nothing blocks this pull request.`,
       ];
     case "gates-approved":
-      return [`Every gate before ${phaseName} is approved. This pull request may merge.`];
+      return [`Every gate before ${current} is approved. This pull request may merge.`];
     case "unphased-allowed":
       return [
         `This repository allows pull requests without a phase (\`unphased: allow\`). To gate this work, add one of: ${config.phases.map((p) => code(p.label)).join(", ")}.`,
@@ -286,19 +290,19 @@ function nextSteps(config: Config, verdict: Verdict): string[] {
   }
   const steps: string[] = [];
   for (const g of verdict.gates.filter((x) => x.state !== "approved")) {
-    const name = config.phases[g.phaseIndex]?.name ?? "?";
+    const name = phaseName(config, g.phaseIndex);
     const link = g.issue
       ? `[#${g.issue.number}](${g.issue.url})`
       : `an issue labelled ${code(g.gate.label)}`;
     if (!g.issue) {
       steps.push(
-        `Not yet, not no: ${phaseName} work waits for the **${name}** gate, but no issue has the label ${code(g.gate.label)} yet. Create one (with \`sync.gateIssues\` on, the app creates it when the config is pushed or the app is installed); then an approver decides it. Who can approve: ${describeApprovers(g.gate)}.`,
+        `Not yet, not no: ${current} work waits for the **${name}** gate, but no issue has the label ${code(g.gate.label)} yet. Create one (with \`sync.gateIssues\` on, the app creates it when the config is pushed or the app is installed); then an approver decides it. Who can approve: ${describeApprovers(g.gate)}.`,
       );
       continue;
     }
     if (g.state === "stopped") {
       steps.push(
-        `The **${name}** gate (${link}) was **stopped**: the team decided not to proceed past ${name}. ${phaseName} work stays blocked unless an approver reopens the gate and approves it.`,
+        `The **${name}** gate (${link}) was **stopped**: the team decided not to proceed past ${name}. ${current} work stays blocked unless an approver reopens the gate and approves it.`,
       );
     } else {
       const needs =
@@ -306,7 +310,7 @@ function nextSteps(config: Config, verdict: Verdict): string[] {
           ? ` Still needed: ${g.missing.map((m) => echoText(m)).join("; ")}.`
           : "";
       steps.push(
-        `Not yet, not no: ${phaseName} work waits for the **${name}** gate (${link}).${needs} Who can approve: ${describeApprovers(g.gate)}.`,
+        `Not yet, not no: ${current} work waits for the **${name}** gate (${link}).${needs} Who can approve: ${describeApprovers(g.gate)}.`,
       );
     }
   }
@@ -318,8 +322,7 @@ function nextSteps(config: Config, verdict: Verdict): string[] {
 export function renderVerdict(config: Config, verdict: Verdict, repo: RepoName): CheckOutput {
   const sections: string[] = [phaseSection(config, verdict, repo).join("\n\n")];
   if (verdict.gates.length > 0) {
-    const name =
-      verdict.phase.phaseIndex === null ? "" : config.phases[verdict.phase.phaseIndex]?.name;
+    const name = phaseName(config, verdict.phase.phaseIndex);
     sections.push(`### Gates before ${name}\n\n${gatesTable(config, verdict.gates)}`);
   }
   sections.push(
