@@ -37,6 +37,7 @@ export function parseCommand(body: string | null | undefined): GateCommand | nul
   if (!body) return null;
   // GitHub stores what the browser sent (\r\n); CommonMark also ends a line at a lone \r.
   const firstLine = body.split(/\r\n|\r|\n/, 1)[0] ?? "";
+  // U+2028/U+2029 too: a line or paragraph separator GitHub does not render as one.
   if (hasInvisible(firstLine) || /[\u2028\u2029]/.test(firstLine)) return null;
   const m = COMMAND.exec(firstLine);
   const name = m?.[1]?.toLowerCase();
