@@ -88,6 +88,7 @@ export async function checkPullRequest(
     headSha,
     ...(proposedErrors.length > 0 ? { annotations: configAnnotations(proposedErrors) } : {}),
   });
+  job.settings.metrics?.checkWrite(write);
   job.log.info(
     {
       repo: `${job.repo.owner}/${job.repo.repo}`,

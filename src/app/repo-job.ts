@@ -6,10 +6,13 @@ import { type GateRecord, type IssueData, readGate } from "../github/gate-issues
 import { type LoadedConfig, loadConfig } from "../github/load-config.js";
 import type { GitHub, RepoRef } from "../github/octokit.js";
 import { LinkedIssueReader } from "../github/pull-requests.js";
+import type { Metrics } from "./metrics.js";
 
 export interface AppSettings {
   /** Our GitHub App id: our check runs are the ones with this app id. */
   appId: number | null;
+  /** Counts check writes (app/metrics.ts); absent in most tests. */
+  metrics?: Pick<Metrics, "checkWrite">;
 }
 
 /**
