@@ -96,35 +96,37 @@ export function tunedOctokitFor(
   installationId: number,
   observer?: RequestObserver,
 ): GitHub {
-  const octokit = new TunedOctokit({
+  return new TunedOctokit({
     authStrategy: () => context.octokit.auth,
     baseUrl: context.octokit.request.endpoint.DEFAULTS.baseUrl,
     log: context.log,
     throttle: { id: String(installationId) },
     observer,
+    ...(observer ? { request: { fetch: observingFetch(installationId, observer) } } : {}),
   }) as GitHub;
-  if (observer) observeRequests(octokit, installationId, observer);
-  return octokit;
 }
 
-/** Every response (and 304/4xx/5xx, which Octokit throws) is reported, retries included. */
-function observeRequests(octokit: GitHub, installationId: number, observer: RequestObserver): void {
-  octokit.hook.after("request", (response, request) => {
+/**
+ * The innermost layer of the client: it sees every HTTP exchange with GitHub,
+ * including the 403s and 5xx that plugin-throttling and plugin-retry retry
+ * and the 304s Octokit turns into errors.
+ */
+function observingFetch(installationId: number, observer: RequestObserver): typeof fetch {
+  return async (input, init) => {
+    const method = init?.method ?? "GET";
+    let response: Response;
+    try {
+      response = await fetch(input, init);
+    } catch (error) {
+      observer.githubResponse({ method, status: 0, installationId, headers: {} });
+      throw error;
+    }
     observer.githubResponse({
-      method: request.method,
+      method,
       status: response.status,
       installationId,
-      headers: response.headers,
+      headers: Object.fromEntries(response.headers.entries()),
     });
-  });
-  octokit.hook.error("request", (error, request) => {
-    const failed = error as { status?: number; response?: { headers?: Record<string, string> } };
-    observer.githubResponse({
-      method: request.method,
-      status: typeof failed.status === "number" ? failed.status : 0,
-      installationId,
-      headers: failed.response?.headers ?? {},
-    });
-    throw error;
-  });
+    return response;
+  };
 }
