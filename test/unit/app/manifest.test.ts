@@ -3,6 +3,7 @@ import type { Probot } from "probot";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { createPhaseGatesApp } from "../../../src/app/register-handlers.js";
+import { buildJsonSchema } from "../../../src/config/json-schema.js";
 
 type Level = "read" | "write";
 
@@ -35,6 +36,7 @@ const REQUIRED_PERMISSION: Record<string, Array<{ permission: string; level: Lev
 const ALWAYS_SENT = new Set(["installation", "installation_repositories", "installation_target"]);
 
 interface Manifest {
+  url: string;
   default_events: string[];
   default_permissions: Record<string, Level>;
 }
@@ -111,5 +113,14 @@ describe("README tables match app.yml", () => {
   it("events", () => {
     const documented = readmeTable("<!-- events:").map(([name]) => name);
     expect(documented.sort()).toEqual([...manifest.default_events].sort());
+  });
+});
+
+describe("the JSON Schema's address", () => {
+  it("is the raw URL of the committed schema in app.yml's repository, and the README gives it", () => {
+    const repository = new URL(manifest.url).pathname;
+    const url = `https://raw.githubusercontent.com${repository}/main/phase-gates.schema.json`;
+    expect(buildJsonSchema().$id).toBe(url);
+    expect(readme).toContain(`$schema=${url}`);
   });
 });
