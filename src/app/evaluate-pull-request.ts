@@ -187,6 +187,7 @@ export async function checkPullRequest(
     },
     headSha === pr.headSha ? headRun : undefined,
   );
+  job.settings.metrics?.checkWrite(write);
   job.log.info(
     {
       repo: `${job.repo.owner}/${job.repo.repo}`,

@@ -8,9 +8,10 @@ import { ISSUE_EVENTS, onIssueChanged } from "./handlers/gate-issue.js";
 import { onInstalled } from "./handlers/installation.js";
 import { onIssuePhaseLabelled, onItemMilestoneChanged } from "./handlers/milestone-sync.js";
 import { onPullRequestChanged, PULL_REQUEST_EVENTS } from "./handlers/pull-request.js";
+import type { Metrics } from "./metrics.js";
 import { validatePayload } from "./payloads.js";
 import { type AppSettings, RepoJob } from "./repo-job.js";
-import { WorkQueue } from "./work-queue.js";
+import { type Job, WorkQueue } from "./work-queue.js";
 
 export interface PhaseGatesOptions {
   appId?: number | null;
@@ -27,12 +28,14 @@ export interface PhaseGatesOptions {
    * the app's bot, `<slug>[bot]`, is the only bot whose writes count as ours.
    */
   appSlug?: string;
+  /** Where jobs, GitHub requests and check writes are counted (app/metrics.ts). */
+  metrics?: Metrics;
 }
 
-function defaultOctokitForJob(context: Context): Promise<GitHub> {
+function defaultOctokitForJob(context: Context, metrics?: Metrics): Promise<GitHub> {
   const installation = (context.payload as { installation?: { id: number } }).installation;
   return Promise.resolve(
-    installation ? tunedOctokitFor(context, installation.id) : context.octokit,
+    installation ? tunedOctokitFor(context, installation.id, metrics) : context.octokit,
   );
 }
 
@@ -69,6 +72,8 @@ export interface PhaseGatesApp {
   app: ApplicationFunction;
   /** Resolves when all queued work has finished (tests, graceful shutdown). */
   idle: () => Promise<void>;
+  /** Jobs queued or running, oldest first. */
+  pendingJobs: () => Job[];
 }
 
 function envAppId(): number | null {
@@ -84,6 +89,7 @@ function envAppId(): number | null {
 export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGatesApp {
   let queue: WorkQueue | null = null;
   const appId = options.appId === undefined ? envAppId() : options.appId;
+  const { metrics } = options;
 
   const app: ApplicationFunction = (probot: Probot) => {
     let appLogin: Promise<string> | null = options.appSlug
@@ -101,13 +107,19 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
         appLogin = null;
         throw error;
       });
-      return appLogin.then((login) => ({ appId, appLogin: login }));
+      return appLogin.then((login) => ({
+        appId,
+        appLogin: login,
+        ...(metrics ? { metrics } : {}),
+      }));
     }
 
-    const work = new WorkQueue(
-      probot.log.child({ name: "queue" }),
-      options.onJobError ? { onError: options.onJobError } : {},
-    );
+    const work = new WorkQueue(probot.log.child({ name: "queue" }), {
+      ...(options.onJobError ? { onError: options.onJobError } : {}),
+      ...(metrics
+        ? { onDone: (job, outcome, ms) => metrics.jobDone(job.name, outcome, ms / 1000) }
+        : {}),
+    });
     queue = work;
     const guardedOn = validatedOn(probot);
 
@@ -123,7 +135,8 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
         event: name,
         repo: `${repo.owner}/${repo.repo}`,
       });
-      const octokitForJob = options.octokitForJob ?? defaultOctokitForJob;
+      const octokitForJob =
+        options.octokitForJob ?? ((c: Context) => defaultOctokitForJob(c, metrics));
       work.push({
         key: repoKey(repo),
         deliveryId: `${context.id}${deliverySuffix}`,
@@ -272,5 +285,6 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
     idle: async () => {
       await queue?.idle();
     },
+    pendingJobs: () => queue?.pendingJobs ?? [],
   };
 }
