@@ -95,7 +95,9 @@ export function describeExpected(schema: z.ZodType | undefined): string {
   }
   if (schema instanceof z.ZodString) {
     const min = schema.minLength ?? 0;
-    const max = schema.maxLength;
+    // GitHub limits count code points, checked by a refinement that declares its maxLength as metadata.
+    const declared = schema.meta()?.maxLength;
+    const max = schema.maxLength ?? (typeof declared === "number" ? declared : null);
     if (max !== null) return `text of ${Math.max(min, 1)} to ${max} characters`;
     return min > 0 ? "non-empty text" : "text";
   }
