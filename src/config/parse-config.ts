@@ -23,7 +23,7 @@ import {
   unknownKeyMessage,
   ZOD_DEFAULT_MESSAGE,
 } from "./describe-issue.js";
-import { readYaml } from "./read-yaml.js";
+import { keyName, readYaml } from "./read-yaml.js";
 import { type Config, configSchema } from "./schema.js";
 
 /**
@@ -257,10 +257,6 @@ function lowerFirst(message: string): string {
 function position(lineCounter: LineCounter, offset: number): { line: number; column: number } {
   const { line, col } = lineCounter.linePos(offset);
   return { line, column: col };
-}
-
-function keyName(key: unknown): string {
-  return isScalar(key) ? String(key.value) : String(key);
 }
 
 function contains(node: unknown, offset: number): boolean {

@@ -143,10 +143,20 @@ function tooDeepOffset(tokens: readonly CST.Token[]): number | null {
   return null;
 }
 
-/** A mapping key as the config's key paths show it (JS object keys are strings). */
-function keyOf(node: unknown): string {
-  if (!isScalar(node)) return String(node);
-  return typeof node.value === "symbol" ? (node.value.description ?? "") : String(node.value);
+/**
+ * A mapping key as the config's key paths show it (JS object keys are
+ * strings). A mapping or list used as a key is shown as the package prints
+ * it, which can fail (a merge key inside it); such a key is shown as "?".
+ */
+export function keyName(node: unknown): string {
+  if (isScalar(node)) {
+    return typeof node.value === "symbol" ? (node.value.description ?? "") : String(node.value);
+  }
+  try {
+    return String(node);
+  } catch {
+    return "?";
+  }
 }
 
 /** The same equality as the `yaml` package's `uniqueKeys: true`, as a Set key. */
@@ -200,7 +210,7 @@ function documentProblems(doc: Document.Parsed): YamlProblem[] {
     if (isMap(node)) {
       const seen = new Set<unknown>();
       for (const pair of node.items) {
-        const key = keyOf(pair.key);
+        const key = keyName(pair.key);
         const unique = uniqueKeyOf(pair.key);
         if (seen.has(unique) && isScalar(pair.key)) {
           const offset = pair.key.range?.[0] ?? 0;

@@ -216,8 +216,12 @@ describe("aliases", () => {
     ]);
   });
 
-  it("explains a merge key that is not followed by a mapping", () => {
-    expect(errorsOf(parse(yaml("sync:", "  <<: 1")))).toEqual([
+  it.each([
+    ["under a key", yaml("sync:", "  <<: 1")],
+    // found by the fuzz test: printing this key for its key path threw
+    ["inside a mapping used as a key", yaml("? <<: *a")],
+  ])("explains a merge key that is not followed by a mapping (%s)", (_name, text) => {
+    expect(errorsOf(parse(text))).toEqual([
       '1:1 : invalid YAML: a merge key "<<" must be followed by a mapping or an alias of one',
     ]);
   });
