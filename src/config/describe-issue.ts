@@ -160,10 +160,12 @@ export function closest(word: string, candidates: readonly string[]): string | n
 }
 
 export function unknownKeyMessage(key: string, allowed: readonly string[]): string {
+  // A key can be as long as the file; the message only has to make it recognisable.
+  const shown = key.length <= 60 ? key : `${key.slice(0, 40)}…`;
   const suggestion = closest(key, allowed);
-  if (suggestion !== null) return `unknown key "${key}" (did you mean "${suggestion}"?)`;
-  if (allowed.length === 0) return `unknown key "${key}"`;
-  return `unknown key "${key}" (allowed here: ${allowed.join(", ")})`;
+  if (suggestion !== null) return `unknown key "${shown}" (did you mean "${suggestion}"?)`;
+  if (allowed.length === 0) return `unknown key "${shown}"`;
+  return `unknown key "${shown}" (allowed here: ${allowed.join(", ")})`;
 }
 
 /** A hint when the fix is mechanical: quotes added or missing, yes/no for booleans. */
