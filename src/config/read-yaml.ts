@@ -112,7 +112,10 @@ export function readYaml(
       break;
     }
   }
-  if (doc === null) throw new Error("yaml: compose(forceDoc) yielded no document");
+  // compose(…, forceDoc) always yields a document; this keeps the no-throw promise regardless.
+  if (doc === null) {
+    return { ok: false, problem: { offset: 0, path: [], message: "the YAML could not be read" } };
+  }
   return { ok: true, doc, problems: documentProblems(doc) };
 }
 

@@ -51,7 +51,7 @@ const LOGIN_PATTERN = new RegExp(
 const TEAM_PATTERN = /^@?[^/\s@]+\/[^/\s]+$/;
 
 /** Why `value` is not a login that may approve a gate; null when it is one. */
-export function loginProblem(value: string): string | null {
+function loginProblem(value: string): string | null {
   if (LOGIN_PATTERN.test(value)) return null;
   const login = value.replace(/^@/, "");
   // A bot login ("app[bot]") is refused: gate decisions are a person's, and any
@@ -196,10 +196,7 @@ function indexGroups<T>(entries: readonly T[], keyOf: (entry: T) => string): Map
   return groups;
 }
 
-/**
- * "phases[1], phases[2]" — at most three, then a count: a file with thousands
- * of copies of one id must not get thousands of messages of thousands of names.
- */
+/** "phases[1], phases[2]" — at most three, then a count, so a message stays one line. */
 function listOthers<T>(group: readonly T[], self: T, show: (entry: T) => string): string {
   const shown: string[] = [];
   let others = 0;
