@@ -25,7 +25,7 @@ import {
   knownPullRequestConfigErrors,
   pullRequestConfigErrors,
 } from "../github/pull-request-config.js";
-import { closingReferences, listOpenPulls, type PullFacts } from "../github/pull-requests.js";
+import { closingReferencesCapped, listOpenPulls, type PullFacts } from "../github/pull-requests.js";
 import type { RepoJob } from "./repo-job.js";
 
 export interface CheckResult {
@@ -88,12 +88,15 @@ export async function verdictFor(
   floorIndex: number | null,
   lowering: Lowering,
 ): Promise<Verdict> {
-  const refs = config.linkedIssues ? closingReferences(job.repo, pr.body) : [];
+  const { refs, dropped } = config.linkedIssues
+    ? closingReferencesCapped(job.repo, pr.body)
+    : { refs: [], dropped: 0 };
   const linkedIssues = await Promise.all(refs.map((ref) => job.linked.read(ref)));
   const current = effectivePhase(config, {
     labels: pr.labels,
     milestone: pr.milestone,
     linkedIssues,
+    linkedIssuesDropped: dropped,
   });
   const skipped = gatesSkippedByLowering(config, floorIndex, current.phaseIndex);
   const mayLower = skipped.length > 0 && (await mayLowerPast(job, config, lowering.by, skipped));

@@ -1,4 +1,4 @@
-import { formatIssueRef } from "./closing-keywords.js";
+import { formatIssueRef, MAX_LINKED_ISSUES } from "./closing-keywords.js";
 import type {
   Config,
   GateConfig,
@@ -271,6 +271,11 @@ function phaseSection(config: Config, verdict: Verdict, repo: RepoName): string[
   for (const u of phase.unreadable) {
     lines.push(
       `⚠️ Could not read linked issue ${formatIssueRef(u.ref, repo)} (${echoText(u.reason)}); its phase is not counted. Give the app access to that repository or remove the reference.`,
+    );
+  }
+  if (phase.linkedIssuesDropped) {
+    lines.push(
+      `⚠️ This pull request closes more than ${MAX_LINKED_ISSUES} issues: only the first ${MAX_LINKED_ISSUES} were read, and the phases of the other ${phase.linkedIssuesDropped} are not counted. Split the work, or give the pull request a phase label.`,
     );
   }
   return lines;
