@@ -122,6 +122,11 @@ export interface CheckOptions {
   lowering?: Lowering;
   /** The head before a push: where the phase floor was remembered. */
   previousSha?: string;
+  /**
+   * Someone asked for a re-run in GitHub's UI: write a new completed run even
+   * when nothing changed, as GitHub expects (it shows the re-run until then).
+   */
+  fresh?: boolean;
 }
 
 /**
@@ -188,7 +193,7 @@ export async function checkPullRequest(
       ...(externalId !== null ? { externalId } : {}),
       ...(proposedErrors.length > 0 ? { annotations: configAnnotations(proposedErrors) } : {}),
     },
-    headSha === pr.headSha ? headRun : undefined,
+    options.fresh ? null : headSha === pr.headSha ? headRun : undefined,
   );
   job.settings.metrics?.checkWrite(write);
   job.log.info(

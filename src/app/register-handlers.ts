@@ -237,6 +237,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
           job,
           run.head_sha,
           run.pull_requests.map((p) => p.number),
+          { rerun: true },
         ),
       );
     });
@@ -248,6 +249,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
           job,
           suite.head_sha,
           suite.pull_requests.map((p) => p.number),
+          { rerun: context.payload.action === "rerequested" },
         ),
       );
     });
