@@ -10,6 +10,7 @@ import { effectivePhase } from "../core/phases.js";
 import {
   type CheckOutput,
   renderInvalidConfig,
+  renderNotConfigured,
   renderPullRequestConfigInvalid,
   renderVerdict,
 } from "../core/render-check.js";
@@ -248,5 +249,46 @@ export async function recheckOpenPulls(
   );
   if (failures.length > 0)
     throw new AggregateError(failures, `${failures.length} of ${pulls.length} PR checks failed`);
+  return results;
+}
+
+/**
+ * The repository has no config any more: one final `success` per open PR
+ * ("not configured"), so a required check never strands one; after that the
+ * app writes nothing here. `createMissing` also covers PRs the app never
+ * checked (the config was just removed); on installation only the app's own
+ * earlier runs are turned green.
+ */
+export async function releaseOpenPulls(
+  job: RepoJob,
+  options: { createMissing: boolean },
+): Promise<CheckResult[]> {
+  const { octokit, repo, settings } = job;
+  const output = renderNotConfigured();
+  const results: CheckResult[] = [];
+  for (const pr of await listOpenPulls(octokit, repo)) {
+    const run = await findOurCheckRun(octokit, repo, settings.appId, pr.headSha);
+    if (!run && !options.createMissing) continue;
+    const write = await writeCheckRun(
+      octokit,
+      repo,
+      settings.appId,
+      {
+        ...output,
+        headSha: pr.headSha,
+        ...(run?.externalId ? { externalId: run.externalId } : {}),
+      },
+      run,
+    );
+    results.push({ pr: pr.number, write, conclusion: output.conclusion, title: output.title });
+  }
+  job.log.info(
+    {
+      repo: `${repo.owner}/${repo.repo}`,
+      released: results.filter((r) => r.write !== "unchanged").length,
+      delivery: job.deliveryId,
+    },
+    "no config: open pull requests released",
+  );
   return results;
 }

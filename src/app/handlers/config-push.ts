@@ -29,5 +29,5 @@ export function pushTouchesConfig(event: PushEvent): boolean {
  * listing every error, and changes nothing else.
  */
 export async function onConfigPushed(job: RepoJob): Promise<void> {
-  await syncRepository(job);
+  await syncRepository(job, "config-pushed");
 }
