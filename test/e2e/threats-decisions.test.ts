@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { useSandbox } from "./sandbox.js";
 import {
   APP_LOGIN,
   appComment,
-  blockedRunPr,
   BLOCKED,
+  blockedRunPr,
   expectBlocked,
   leadApproves,
   MARK,
@@ -11,7 +12,6 @@ import {
   reopenedByApp,
   THREAT_CONFIG,
 } from "./threats-stories.js";
-import { useSandbox } from "./sandbox.js";
 
 // Threat model (SECURITY.md), part 2: who decides a gate. Closes, commands
 // and approvals by anyone below approver — or by another bot, or through an
@@ -24,7 +24,9 @@ const QUORUM_CONFIG = THREAT_CONFIG.replace(
   "        - Early users tried it\n      approvals: 2\n",
 );
 
-describe("only an approver, or the app on an approver's command, decides", { timeout: 120_000 }, () => {
+describe("only an approver, or the app on an approver's command, decides", {
+  timeout: 120_000,
+}, () => {
   it("another bot's close: after the lead's premature /approve and a writer ticking the criterion, github-actions[bot] closes the Walk gate; the app reopens it and the Run PR stays blocked", async () => {
     const { gh, walkGate, runPr } = await blockedRunPr(sandbox, "actionsbot");
     // Criterion unchecked: the app answers that the approval is not enough yet.
@@ -88,18 +90,21 @@ describe("only an approver, or the app on an approver's command, decides", { tim
   it.each([
     ["triager", "contrib", "unauthtriage"],
     ["writer", "writer", "unauthwrite"],
-  ])("a close as completed by a %s is reverted: reopened with a comment, the Run PR stays blocked", async (_role, login, owner) => {
-    const { gh, walkGate, runPr } = await blockedRunPr(sandbox, owner);
-    await gh.tickCriteria(walkGate, { by: login });
+  ])(
+    "a close as completed by a %s is reverted: reopened with a comment, the Run PR stays blocked",
+    async (_role, login, owner) => {
+      const { gh, walkGate, runPr } = await blockedRunPr(sandbox, owner);
+      await gh.tickCriteria(walkGate, { by: login });
 
-    await gh.closeIssue(walkGate, { by: login, reason: "completed" });
+      await gh.closeIssue(walkGate, { by: login, reason: "completed" });
 
-    await reopenedByApp(gh, walkGate);
-    const comment = await appComment(gh, walkGate, MARK.closeReverted);
-    expect(comment.body).toContain(`@${login}`);
-    expect(comment.body).toContain("not an authorized approver");
-    await expectBlocked(gh, runPr);
-  });
+      await reopenedByApp(gh, walkGate);
+      const comment = await appComment(gh, walkGate, MARK.closeReverted);
+      expect(comment.body).toContain(`@${login}`);
+      expect(comment.body).toContain("not an authorized approver");
+      await expectBlocked(gh, runPr);
+    },
+  );
 
   it("edited approval: a writer edits the lead's old 'LGTM' into /approve; it does not count and the app asks for a new comment", async () => {
     const { gh, walkGate, runPr } = await blockedRunPr(sandbox, "editlgtm");

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { useSandbox } from "./sandbox.js";
 import {
   APP_LOGIN,
   appComment,
@@ -9,7 +10,6 @@ import {
   reopenedByApp,
   WALK_CRITERION,
 } from "./threats-stories.js";
-import { useSandbox } from "./sandbox.js";
 
 // Threat model (SECURITY.md), part 1: which issue is the gate's review
 // record, and what it says. Each story is an attempt by someone below

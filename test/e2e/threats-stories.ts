@@ -70,8 +70,7 @@ export async function blockedRunPr(
 /** The app's comment on `issue` that carries `marker`. */
 export function appComment(gh: Actors, issue: number, marker: string): Promise<CommentRecord> {
   return gh.waitFor(
-    () =>
-      gh.commentsOn(issue).find((c) => c.user.login === APP_LOGIN && c.body.includes(marker)),
+    () => gh.commentsOn(issue).find((c) => c.user.login === APP_LOGIN && c.body.includes(marker)),
     { what: `the app's comment ${marker} on #${issue}` },
   );
 }
