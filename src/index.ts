@@ -1,20 +1,51 @@
 import type { ApplicationFunction } from "probot";
-import { createPhaseGatesApp } from "./app/register-handlers.js";
+import { createMetrics } from "./app/metrics.js";
+import { guardWebhooks, opsRoutes } from "./app/ops-routes.js";
+import { createRedisProbe } from "./app/redis-probe.js";
+import { createPhaseGatesApp, type PhaseGatesApp } from "./app/register-handlers.js";
+import { Shutdown } from "./app/shutdown.js";
 
-const { app: phaseGates } = createPhaseGatesApp();
+/** Default time queued work gets after SIGTERM (see Shutdown). */
+const DRAIN_DEADLINE_MS = 8000;
+
+function drainDeadline(): number {
+  const ms = Number(process.env.SHUTDOWN_DEADLINE_MS);
+  return Number.isFinite(ms) && ms > 0 ? ms : DRAIN_DEADLINE_MS;
+}
 
 /**
  * Probot entry (`probot run ./lib/index.js`). In production an unsigned
  * webhook endpoint would let anyone forge gate approvals, so the app refuses
  * to start without `WEBHOOK_SECRET` (Probot would silently use "development").
  */
-const app: ApplicationFunction = (probot, options) => {
+const app: ApplicationFunction = async (probot, options) => {
   if (process.env.NODE_ENV === "production" && !process.env.WEBHOOK_SECRET) {
     throw new Error(
       "WEBHOOK_SECRET is required when NODE_ENV=production: set it to the webhook secret of your GitHub App.",
     );
   }
-  return phaseGates(probot, options);
+  let phaseGates: PhaseGatesApp | null = null;
+  const metrics = createMetrics({ queueDepth: () => phaseGates?.pendingJobs().length ?? 0 });
+  phaseGates = createPhaseGatesApp({ metrics });
+  await phaseGates.app(probot, options);
+
+  const log = probot.log.child({ name: "ops" });
+  const redis = process.env.REDIS_URL ? createRedisProbe(process.env.REDIS_URL, log) : null;
+  const shutdown = new Shutdown({
+    log,
+    work: phaseGates,
+    deadlineMs: drainDeadline(),
+    beforeExit: () => redis?.close(),
+    exit: (code) => process.exit(code),
+  });
+  guardWebhooks(probot, { metrics, refusing: () => shutdown.draining });
+  options.addHandler(
+    opsRoutes(metrics, { draining: () => shutdown.draining, redis: redis?.reachable ?? null }),
+  );
+  // Probot's `run` handles SIGINT only when given a function, and `probot run` not at all.
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.on(signal, () => void shutdown.begin(signal));
+  }
 };
 
 export default app;

@@ -3,13 +3,20 @@ import { CHECK_NAME } from "../core/render-check.js";
 import { type GitHub, type RepoRef, repoKey } from "../github/octokit.js";
 import { tunedOctokitFor } from "../github/tuned-octokit.js";
 import { onCheckRequested, onMergeGroup } from "./handlers/check-events.js";
-import { onConfigPushed, pushTouchesConfig } from "./handlers/config-push.js";
+import {
+  inheritingCandidates,
+  onConfigPushed,
+  onOrgConfigPushed,
+  pushTouchesConfig,
+} from "./handlers/config-push.js";
 import { ISSUE_EVENTS, onIssueChanged } from "./handlers/gate-issue.js";
 import { onInstalled } from "./handlers/installation.js";
 import { onIssuePhaseLabelled, onItemMilestoneChanged } from "./handlers/milestone-sync.js";
 import { onPullRequestChanged, PULL_REQUEST_EVENTS } from "./handlers/pull-request.js";
+import type { Metrics } from "./metrics.js";
+import { validatePayload } from "./payloads.js";
 import { type AppSettings, RepoJob } from "./repo-job.js";
-import { WorkQueue } from "./work-queue.js";
+import { type Job, WorkQueue } from "./work-queue.js";
 
 export interface PhaseGatesOptions {
   appId?: number | null;
@@ -26,22 +33,52 @@ export interface PhaseGatesOptions {
    * the app's bot, `<slug>[bot]`, is the only bot whose writes count as ours.
    */
   appSlug?: string;
+  /** Where jobs, GitHub requests and check writes are counted (app/metrics.ts). */
+  metrics?: Metrics;
 }
 
-function defaultOctokitForJob(context: Context): Promise<GitHub> {
+function defaultOctokitForJob(context: Context, metrics?: Metrics): Promise<GitHub> {
   const installation = (context.payload as { installation?: { id: number } }).installation;
   return Promise.resolve(
-    installation ? tunedOctokitFor(context, installation.id) : context.octokit,
+    installation ? tunedOctokitFor(context, installation.id, metrics) : context.octokit,
   );
 }
 
 /** PR actions that can lower its phase: a label or milestone taken away, the body (closing references) edited. */
 const LOWERING_PR_ACTIONS = new Set<string>(["unlabeled", "milestoned", "demilestoned", "edited"]);
 
+/**
+ * `probot.on` for handlers that run only on a payload carrying every field
+ * the app reads (app/payloads.ts). A malformed delivery is logged by field
+ * path, never with the payload, and skipped: it can neither throw in a
+ * handler nor queue a job that would call GitHub with `undefined` in a path.
+ */
+function validatedOn(probot: Probot): Probot["on"] {
+  return (event, handler) => {
+    probot.on(event, async (context) => {
+      const checked = validatePayload(context.name, context.payload);
+      if (!checked.ok) {
+        context.log.warn(
+          {
+            delivery: context.id,
+            event: context.name,
+            issues: checked.issues.map((i) => `${i.path || "(payload)"}: ${i.code}`),
+          },
+          "skip: webhook payload lacks fields the app reads",
+        );
+        return;
+      }
+      await handler(context);
+    });
+  };
+}
+
 export interface PhaseGatesApp {
   app: ApplicationFunction;
   /** Resolves when all queued work has finished (tests, graceful shutdown). */
   idle: () => Promise<void>;
+  /** Jobs queued or running, oldest first. */
+  pendingJobs: () => Job[];
 }
 
 function envAppId(): number | null {
@@ -57,6 +94,7 @@ function envAppId(): number | null {
 export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGatesApp {
   let queue: WorkQueue | null = null;
   const appId = options.appId === undefined ? envAppId() : options.appId;
+  const { metrics } = options;
 
   const app: ApplicationFunction = (probot: Probot) => {
     let appLogin: Promise<string> | null = options.appSlug
@@ -74,14 +112,21 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
         appLogin = null;
         throw error;
       });
-      return appLogin.then((login) => ({ appId, appLogin: login }));
+      return appLogin.then((login) => ({
+        appId,
+        appLogin: login,
+        ...(metrics ? { metrics } : {}),
+      }));
     }
 
-    const work = new WorkQueue(
-      probot.log.child({ name: "queue" }),
-      options.onJobError ? { onError: options.onJobError } : {},
-    );
+    const work = new WorkQueue(probot.log.child({ name: "queue" }), {
+      ...(options.onJobError ? { onError: options.onJobError } : {}),
+      ...(metrics
+        ? { onDone: (job, outcome, ms) => metrics.jobDone(job.name, outcome, ms / 1000) }
+        : {}),
+    });
     queue = work;
+    const guardedOn = validatedOn(probot);
 
     function enqueue(
       context: Context,
@@ -95,7 +140,8 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
         event: name,
         repo: `${repo.owner}/${repo.repo}`,
       });
-      const octokitForJob = options.octokitForJob ?? defaultOctokitForJob;
+      const octokitForJob =
+        options.octokitForJob ?? ((c: Context) => defaultOctokitForJob(c, metrics));
       work.push({
         key: repoKey(repo),
         deliveryId: `${context.id}${deliverySuffix}`,
@@ -105,7 +151,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       });
     }
 
-    probot.on([...PULL_REQUEST_EVENTS], async (context) => {
+    guardedOn([...PULL_REQUEST_EVENTS], async (context) => {
       const { payload } = context;
       const number = payload.pull_request.number;
       enqueue(context, context.repo(), `pull_request.${payload.action}`, async (job) => {
@@ -129,12 +175,13 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
             by: LOWERING_PR_ACTIONS.has(payload.action) ? (payload.sender?.login ?? null) : null,
           },
           ...(payload.action === "synchronize" ? { previousSha: payload.before } : {}),
+          opened: payload.action === "opened",
         });
         if (syncError) throw syncError;
       });
     });
 
-    probot.on([...ISSUE_EVENTS], async (context) => {
+    guardedOn([...ISSUE_EVENTS], async (context) => {
       const { payload } = context;
       const sender = { sender: payload.sender.login, senderIsBot: payload.sender.type === "Bot" };
       const label = "label" in payload ? payload.label : undefined;
@@ -166,7 +213,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       });
     });
 
-    probot.on(
+    guardedOn(
       ["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"],
       async (context) => {
         const { payload } = context;
@@ -188,7 +235,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       },
     );
 
-    probot.on("check_run.rerequested", async (context) => {
+    guardedOn("check_run.rerequested", async (context) => {
       const run = context.payload.check_run;
       if (run.name !== CHECK_NAME) return;
       enqueue(context, context.repo(), context.name, (job) =>
@@ -196,34 +243,51 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
           job,
           run.head_sha,
           run.pull_requests.map((p) => p.number),
+          { rerun: true },
         ),
       );
     });
 
-    probot.on(["check_suite.requested", "check_suite.rerequested"], async (context) => {
+    guardedOn(["check_suite.requested", "check_suite.rerequested"], async (context) => {
       const suite = context.payload.check_suite;
       enqueue(context, context.repo(), `check_suite.${context.payload.action}`, (job) =>
         onCheckRequested(
           job,
           suite.head_sha,
           suite.pull_requests.map((p) => p.number),
+          { rerun: context.payload.action === "rerequested" },
         ),
       );
     });
 
-    probot.on("merge_group.checks_requested", async (context) => {
+    guardedOn("merge_group.checks_requested", async (context) => {
       const group = context.payload.merge_group;
       enqueue(context, context.repo(), context.name, (job) =>
         onMergeGroup(job, group.head_sha, group.head_ref),
       );
     });
 
-    probot.on("push", async (context) => {
+    guardedOn("push", async (context) => {
       if (!pushTouchesConfig(context.payload)) return;
-      enqueue(context, context.repo(), "push", (job) => onConfigPushed(job));
+      const repo: RepoRef = context.repo();
+      enqueue(context, repo, "push", async (job) => {
+        await onConfigPushed(job);
+        // The owner's `.github` config is inherited: every repository of the
+        // installation that reads it is re-synced, each in its own job.
+        if (repo.repo.toLowerCase() !== ".github") return;
+        for (const other of await inheritingCandidates(job)) {
+          enqueue(
+            context,
+            other,
+            "push.org-config",
+            (j) => onOrgConfigPushed(j),
+            `:${repoKey(other)}`,
+          );
+        }
+      });
     });
 
-    probot.on(["installation.created", "installation_repositories.added"], async (context) => {
+    guardedOn(["installation.created", "installation_repositories.added"], async (context) => {
       const { payload } = context;
       const repos =
         "repositories_added" in payload ? payload.repositories_added : (payload.repositories ?? []);
@@ -244,5 +308,6 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
     idle: async () => {
       await queue?.idle();
     },
+    pendingJobs: () => queue?.pendingJobs ?? [],
   };
 }

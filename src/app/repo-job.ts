@@ -6,12 +6,15 @@ import { type GateReader, type GateRecord, readGate } from "../github/gate-issue
 import { type LoadedConfig, loadConfig } from "../github/load-config.js";
 import type { GitHub, RepoRef } from "../github/octokit.js";
 import { LinkedIssueReader } from "../github/pull-requests.js";
+import type { Metrics } from "./metrics.js";
 
 export interface AppSettings {
   /** Our GitHub App id: our check runs are the ones with this app id. */
   appId: number | null;
   /** Our bot's login, `<slug>[bot]`: the only bot whose closes, labels and comments are ours. */
   appLogin: string;
+  /** Counts check writes (app/metrics.ts); absent in most tests. */
+  metrics?: Pick<Metrics, "checkWrite">;
 }
 
 /**

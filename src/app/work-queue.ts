@@ -17,17 +17,24 @@ export interface Job {
 export class WorkQueue {
   readonly #tails = new Map<string, Promise<void>>();
   readonly #seen = new Set<string>();
-  readonly #pending = new Set<Promise<void>>();
+  readonly #pending = new Map<Promise<void>, Job>();
   readonly #seenLimit: number;
 
   readonly #onError: ((error: unknown, job: Job) => void) | undefined;
+  readonly #onDone: ((job: Job, outcome: "ok" | "failed", ms: number) => void) | undefined;
 
   constructor(
     private readonly log: Logger,
-    options: { seenLimit?: number; onError?: (error: unknown, job: Job) => void } = {},
+    options: {
+      seenLimit?: number;
+      onError?: (error: unknown, job: Job) => void;
+      /** Every finished job, for metrics. */
+      onDone?: (job: Job, outcome: "ok" | "failed", ms: number) => void;
+    } = {},
   ) {
     this.#seenLimit = options.seenLimit ?? 10_000;
     this.#onError = options.onError;
+    this.#onDone = options.onDone;
   }
 
   /** Queues a job; returns false when the delivery was already taken. */
@@ -46,7 +53,7 @@ export class WorkQueue {
     const previous = this.#tails.get(job.key) ?? Promise.resolve();
     const done = previous.then(() => this.#runOne(job));
     this.#tails.set(job.key, done);
-    this.#pending.add(done);
+    this.#pending.set(done, job);
     void done.finally(() => {
       this.#pending.delete(done);
       if (this.#tails.get(job.key) === done) this.#tails.delete(job.key);
@@ -62,12 +69,14 @@ export class WorkQueue {
         { delivery: job.deliveryId, job: job.name, ms: Date.now() - started },
         "job done",
       );
+      this.#onDone?.(job, "ok", Date.now() - started);
     } catch (error) {
       // The one place unexpected errors land: logged with the delivery, never lost silently.
       this.log.error(
         { err: error, delivery: job.deliveryId, job: job.name, repo: job.key },
         "job failed",
       );
+      this.#onDone?.(job, "failed", Date.now() - started);
       this.#onError?.(error, job);
     }
   }
@@ -75,11 +84,16 @@ export class WorkQueue {
   /** Resolves when every queued job (including ones queued meanwhile) has finished. */
   async idle(): Promise<void> {
     while (this.#pending.size > 0) {
-      await Promise.allSettled([...this.#pending]);
+      await Promise.allSettled([...this.#pending.keys()]);
     }
   }
 
   get size(): number {
     return this.#pending.size;
+  }
+
+  /** The jobs queued or running, oldest first (what a shutdown would leave behind). */
+  get pendingJobs(): Job[] {
+    return [...this.#pending.values()];
   }
 }

@@ -95,7 +95,9 @@ export function describeExpected(schema: z.ZodType | undefined): string {
   }
   if (schema instanceof z.ZodString) {
     const min = schema.minLength ?? 0;
-    const max = schema.maxLength;
+    // GitHub limits count code points, checked by a refinement that declares its maxLength as metadata.
+    const declared = schema.meta()?.maxLength;
+    const max = schema.maxLength ?? (typeof declared === "number" ? declared : null);
     if (max !== null) return `text of ${Math.max(min, 1)} to ${max} characters`;
     return min > 0 ? "non-empty text" : "text";
   }
@@ -158,10 +160,12 @@ export function closest(word: string, candidates: readonly string[]): string | n
 }
 
 export function unknownKeyMessage(key: string, allowed: readonly string[]): string {
+  // A key can be as long as the file; the message only has to make it recognisable.
+  const shown = key.length <= 60 ? key : `${key.slice(0, 40)}…`;
   const suggestion = closest(key, allowed);
-  if (suggestion !== null) return `unknown key "${key}" (did you mean "${suggestion}"?)`;
-  if (allowed.length === 0) return `unknown key "${key}"`;
-  return `unknown key "${key}" (allowed here: ${allowed.join(", ")})`;
+  if (suggestion !== null) return `unknown key "${shown}" (did you mean "${suggestion}"?)`;
+  if (allowed.length === 0) return `unknown key "${shown}"`;
+  return `unknown key "${shown}" (allowed here: ${allowed.join(", ")})`;
 }
 
 /** A hint when the fix is mechanical: quotes added or missing, yes/no for booleans. */

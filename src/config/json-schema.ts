@@ -1,8 +1,12 @@
 import { z } from "zod";
 import { configInputSchema } from "./schema.js";
 
-/** Stable identifier of the schema; editors map files to it by URL, not by `$id`. */
-export const SCHEMA_ID = "urn:phase-gates:config";
+/**
+ * Where editors fetch the schema: the committed file on the default branch
+ * (`# yaml-language-server: $schema=<this URL>`), so `$id` is also a URL that resolves.
+ */
+export const SCHEMA_ID =
+  "https://raw.githubusercontent.com/phase-gates/phase-gates/main/phase-gates.schema.json";
 
 /** Where `npm run schema` writes the schema, relative to the repository root. */
 export const SCHEMA_FILE_NAME = "phase-gates.schema.json";

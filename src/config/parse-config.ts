@@ -1,4 +1,5 @@
 import {
+  type Alias,
   type Document,
   isAlias,
   isCollection,
@@ -8,8 +9,9 @@ import {
   isSeq,
   LineCounter,
   type Node,
-  parseDocument,
+  type Pair,
   type YAMLError,
+  type YAMLMap,
 } from "yaml";
 import type { z } from "zod";
 import {
@@ -21,6 +23,7 @@ import {
   unknownKeyMessage,
   ZOD_DEFAULT_MESSAGE,
 } from "./describe-issue.js";
+import { keyName, readYaml } from "./read-yaml.js";
 import { type Config, configSchema } from "./schema.js";
 
 /**
@@ -74,6 +77,18 @@ interface PlacedError extends ConfigError {
  */
 const HARMLESS_YAML_WARNINGS = new Set(["BAD_DIRECTIVE", "BAD_INDENT"]);
 
+/**
+ * Largest config file read, in UTF-8 bytes. A real config is a few KB; a
+ * larger file is refused unread so that no input can make parsing slow.
+ */
+export const MAX_CONFIG_BYTES = 256 * 1024;
+
+/**
+ * How many times aliases may copy an anchor's value (the `yaml` package's
+ * `maxAliasCount`): enough for any config, far too few for a "billion laughs".
+ */
+export const MAX_ALIAS_COUNT = 100;
+
 /** One file, no `_extends` chain. */
 export function parseConfigText(source: ConfigSource): ConfigResult {
   return parseConfigSources([source]);
@@ -117,19 +132,43 @@ function displayName(source: ConfigSource): string {
   return `${source.repo}:${source.path}`;
 }
 
+/** UTF-8 length without encoding: a lone surrogate becomes U+FFFD, 3 bytes. */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+function toJsFailure(error: unknown): string {
+  const reason = error instanceof Error ? error.message : String(error);
+  if (/excessive alias count/i.test(reason)) {
+    return `the aliases (*name) expand into more than ${MAX_ALIAS_COUNT} copies of their anchors; write the values out instead (a "billion laughs" file is refused)`;
+  }
+  if (/merge sources must be maps/i.test(reason)) {
+    return 'invalid YAML: a merge key "<<" must be followed by a mapping or an alias of one';
+  }
+  return `the YAML could not be read: ${lowerFirst(reason)}`;
+}
+
 function readFile(source: ConfigSource, index: number): ReadResult {
   const name = displayName(source);
+  const bytes = utf8Length(source.text);
+  if (bytes > MAX_CONFIG_BYTES) {
+    const message = `the file is ${bytes.toLocaleString("en-US")} bytes, over the ${MAX_CONFIG_BYTES / 1024} KB limit for a config file (${MAX_CONFIG_BYTES.toLocaleString("en-US")} bytes); it was not read`;
+    return {
+      ok: false,
+      errors: [{ fileIndex: index, file: name, keyPath: "", line: 1, column: 1, message }],
+    };
+  }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(source.text, {
-    lineCounter,
-    keepSourceTokens: true,
-    prettyErrors: false,
-    uniqueKeys: true,
-    // Probot reads configs with js-yaml, which honours `<<: *anchor`; so do we.
-    merge: true,
-    // Pure module: problems are returned, never printed by the yaml package.
-    logLevel: "error",
-  });
   const at = (offset: number, keyPath: string, message: string): PlacedError => ({
     fileIndex: index,
     file: name,
@@ -137,34 +176,36 @@ function readFile(source: ConfigSource, index: number): ReadResult {
     ...position(lineCounter, offset),
     message,
   });
+  // Probot reads configs with js-yaml, which honours `<<: *anchor`; so do we.
+  // Pure module: problems are returned, never printed by the yaml package.
+  const read = readYaml(source.text, lineCounter, { merge: true, logLevel: "error" });
+  if (!read.ok) {
+    const { offset, path, message } = read.problem;
+    return { ok: false, errors: [at(offset, formatKeyPath(path), message)] };
+  }
+  const { doc } = read;
 
   const problems = [
     ...doc.errors,
     ...doc.warnings.filter((warning) => !HARMLESS_YAML_WARNINGS.has(warning.code)),
   ];
-  if (problems.length > 0) {
-    return {
-      ok: false,
-      errors: problems.map((problem) => {
-        const offset = problem.pos[0];
-        // Warnings and duplicate keys come from a well-formed tree, so the key
-        // path is reliable; for syntax errors it would be a guess.
-        const path =
-          problem.name === "YAMLWarning" || problem.code === "DUPLICATE_KEY"
-            ? pathAtOffset(doc.contents, offset)
-            : [];
-        return at(offset, formatKeyPath(path), yamlErrorMessage(problem, source.text, path));
-      }),
-    };
-  }
+  const errors = [
+    ...problems.map((problem) => {
+      const offset = problem.pos[0];
+      // Warnings come from a well-formed tree, so the key path is reliable;
+      // for syntax errors it would be a guess.
+      const path = problem.name === "YAMLWarning" ? pathAtOffset(doc.contents, offset) : [];
+      return at(offset, formatKeyPath(path), yamlErrorMessage(problem, source.text));
+    }),
+    ...read.problems.map(({ offset, path, message }) => at(offset, formatKeyPath(path), message)),
+  ];
+  if (errors.length > 0) return { ok: false, errors };
 
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 100 });
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
-    // e.g. an alias bomb beyond maxAliasCount
-    const reason = error instanceof Error ? error.message : String(error);
-    return { ok: false, errors: [at(0, "", `the YAML could not be read: ${reason}`)] };
+    return { ok: false, errors: [at(0, "", toJsFailure(error))] };
   }
   if (value === null || value === undefined) value = {};
   if (!isPlainObject(value)) {
@@ -183,12 +224,8 @@ function rootKind(value: unknown): string {
   return `the value ${String(value)}`;
 }
 
-function yamlErrorMessage(error: YAMLError, text: string, path: readonly PathSegment[]): string {
+function yamlErrorMessage(error: YAMLError, text: string): string {
   switch (error.code) {
-    case "DUPLICATE_KEY": {
-      const key = path[path.length - 1];
-      return `duplicate key ${key === undefined ? "" : `"${key}" `}(a key may appear only once in the same mapping)`;
-    }
     case "BLOCK_AS_IMPLICIT_KEY": {
       // `label: phase: crawl` — the most common YAML slip with our default label names.
       const value = lineAt(text, error.pos[0])
@@ -222,10 +259,6 @@ function position(lineCounter: LineCounter, offset: number): { line: number; col
   return { line, column: col };
 }
 
-function keyName(key: unknown): string {
-  return isScalar(key) ? String(key.value) : String(key);
-}
-
 function contains(node: unknown, offset: number): boolean {
   return (
     isNode(node) &&
@@ -236,26 +269,61 @@ function contains(node: unknown, offset: number): boolean {
   );
 }
 
-/** Key path of the node at `offset` (for YAML warnings and duplicate keys). */
+/**
+ * Index of the last of `count` items (in source order) that starts at or
+ * before `offset`, or -1: a binary search, so that thousands of warnings in
+ * one long list stay linear.
+ */
+function lastStartingBefore(
+  count: number,
+  offset: number,
+  start: (index: number) => number | undefined,
+): number {
+  let lo = 0;
+  let hi = count - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const at = start(mid);
+    if (at !== undefined && at <= offset) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+function nodeStart(node: unknown): number | undefined {
+  return isNode(node) ? node.range?.[0] : undefined;
+}
+
+/** Key path of the node at `offset` (for YAML warnings). */
 function pathAtOffset(node: unknown, offset: number, path: PathSegment[] = []): PathSegment[] {
   if (isMap(node)) {
-    for (const pair of node.items) {
-      const start = isNode(pair.key) ? pair.key.range?.[0] : undefined;
-      const end = isNode(pair.value)
-        ? pair.value.range?.[2]
-        : isNode(pair.key)
-          ? pair.key.range?.[2]
-          : undefined;
-      if (start === undefined || end === undefined || offset < start || offset >= end) continue;
-      // Between key and value sit the `:` and any `!tag` or `&anchor` of the value.
-      const key = keyName(pair.key);
-      return contains(pair.value, offset)
-        ? pathAtOffset(pair.value, offset, [...path, key])
-        : [...path, key];
-    }
-  } else if (isSeq(node)) {
-    for (const [i, item] of node.items.entries()) {
-      if (contains(item, offset)) return pathAtOffset(item, offset, [...path, i]);
+    const pair =
+      node.items[
+        lastStartingBefore(node.items.length, offset, (i) => {
+          const p = node.items[i];
+          return p && (nodeStart(p.key) ?? nodeStart(p.value));
+        })
+      ];
+    if (!pair) return path;
+    const end = isNode(pair.value)
+      ? pair.value.range?.[2]
+      : isNode(pair.key)
+        ? pair.key.range?.[2]
+        : undefined;
+    if (end === undefined || offset >= end) return path;
+    // Between key and value sit the `:` and any `!tag` or `&anchor` of the value.
+    const key = keyName(pair.key);
+    return contains(pair.value, offset)
+      ? pathAtOffset(pair.value, offset, [...path, key])
+      : [...path, key];
+  }
+  if (isSeq(node)) {
+    const index = lastStartingBefore(node.items.length, offset, (i) => nodeStart(node.items[i]));
+    if (index >= 0 && contains(node.items[index], offset)) {
+      return pathAtOffset(node.items[index], offset, [...path, index]);
     }
   }
   return path;
@@ -326,14 +394,41 @@ interface Located {
   exact: boolean;
 }
 
+/**
+ * Pairs of a mapping by key name, the first one winning as in a linear scan;
+ * built once per mapping so that thousands of errors in one mapping stay linear.
+ */
+const pairsByKey = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+function pairNamed(map: YAMLMap, key: string): Pair | undefined {
+  let index = pairsByKey.get(map);
+  if (!index) {
+    index = new Map();
+    for (const pair of map.items) {
+      const name = keyName(pair.key);
+      if (!index.has(name)) index.set(name, pair);
+    }
+    pairsByKey.set(map, index);
+  }
+  return index.get(key);
+}
+
+/** Alias targets, cached: `resolve()` walks the whole document on every call. */
+const aliasTargets = new WeakMap<Alias, unknown>();
+
+function resolveAlias(alias: Alias, doc: Document.Parsed): unknown {
+  if (!aliasTargets.has(alias)) aliasTargets.set(alias, alias.resolve(doc));
+  return aliasTargets.get(alias);
+}
+
 function findNode(doc: Document.Parsed, path: readonly PathSegment[]): Located {
   let node: Node | null = doc.contents;
   let key: Node | null = null;
   let depth = 0;
   for (const segment of path) {
-    const here: unknown = isAlias(node) ? node.resolve(doc) : node;
+    const here: unknown = isAlias(node) ? resolveAlias(node, doc) : node;
     if (isMap(here) && typeof segment === "string") {
-      const pair = here.items.find((p) => keyName(p.key) === segment);
+      const pair = pairNamed(here, segment);
       if (!pair) break;
       key = isNode(pair.key) ? pair.key : null;
       node = isNode(pair.value) ? pair.value : null;

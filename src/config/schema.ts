@@ -9,32 +9,102 @@ import { z } from "zod";
 export const CONFIG_PATH = ".github/phase-gates.yml";
 export const CONFIG_FILE_NAME = "phase-gates.yml";
 
+/** GitHub refuses a label name longer than this ("name is too long (maximum is 50 characters)"). */
+export const MAX_LABEL_LENGTH = 50;
+/** GitHub refuses an issue title longer than this. */
+export const MAX_ISSUE_TITLE_LENGTH = 256;
+/** GitHub logins (users and organisations) are at most this long. */
+export const MAX_LOGIN_LENGTH = 39;
+
+/**
+ * Characters as GitHub counts them (code points), not UTF-16 units as
+ * `string.length` and zod's `.max()` do: "🚀" is one character to GitHub.
+ */
+export function characterCount(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c < 0xdc00 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++;
+    count++;
+  }
+  return count;
+}
+
+/** Non-empty text that GitHub accepts for `what`: at most `max` characters. */
+function githubText(max: number, what: string) {
+  return (
+    z
+      .string()
+      .min(1)
+      .refine((text) => characterCount(text) <= max, {
+        error: (issue) =>
+          `expected text of 1 to ${max} characters (GitHub's limit for ${what}), got ${characterCount(String(issue.input))} characters`,
+      })
+      // The check above is invisible to JSON Schema; its maxLength counts code points too.
+      .meta({ maxLength: max })
+  );
+}
+
+const LOGIN_PATTERN = new RegExp(
+  `^@?(?=[A-Za-z0-9-]{1,${MAX_LOGIN_LENGTH}}$)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$`,
+);
+const TEAM_PATTERN = /^@?[^/\s@]+\/[^/\s]+$/;
+
+/** Why `value` is not a login that may approve a gate; null when it is one. */
+function loginProblem(value: string): string | null {
+  if (LOGIN_PATTERN.test(value)) return null;
+  const login = value.replace(/^@/, "");
+  // A bot login ("app[bot]") is refused: gate decisions are a person's, and any
+  // workflow a writer starts can act as github-actions[bot] (GITHUB-NOTES).
+  if (/\[bot\]$/i.test(login)) {
+    return "expected a person's GitHub login, not a bot: a gate decision must be a person's (any writer's workflow can act as github-actions[bot])";
+  }
+  if (TEAM_PATTERN.test(login)) {
+    return 'expected a GitHub login; "org/team-slug" is a team: list it under approvers.teams';
+  }
+  if (login.length > MAX_LOGIN_LENGTH && /^[A-Za-z0-9-]+$/.test(login)) {
+    return `expected a GitHub login of at most ${MAX_LOGIN_LENGTH} characters (this one has ${login.length})`;
+  }
+  return 'expected a GitHub login: letters, digits and single hyphens, not starting or ending with "-"';
+}
+
+/** Strips the `@` people copy from mentions, so every consumer sees the bare name. */
+const withoutAt = (value: string) => value.replace(/^@/, "");
+
+const loginSchema = z
+  .string()
+  .regex(LOGIN_PATTERN, { error: (issue) => loginProblem(String(issue.input)) ?? undefined })
+  .overwrite(withoutAt);
+
+const teamSchema = z
+  .string()
+  .regex(TEAM_PATTERN, 'expected a team written as "org/team-slug"')
+  .overwrite(withoutAt);
+
 const permissionSchema = z
   .enum(["admin", "maintain", "write"])
   .describe("Minimum repository permission that makes someone an approver.");
 
 const approversSchema = z
   .strictObject({
-    users: z.array(z.string().min(1)).default([]).describe("GitHub logins who may decide."),
-    teams: z
-      .array(z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'expected a team written as "org/team-slug"'))
+    users: z
+      .array(loginSchema)
       .default([])
-      .describe('Teams whose members may decide, as "org/team-slug".'),
+      .describe('GitHub logins who may decide ("octocat" or "@octocat"; bots cannot).'),
+    teams: z
+      .array(teamSchema)
+      .default([])
+      .describe('Teams whose members may decide, as "org/team-slug" (a leading "@" is fine).'),
     permission: permissionSchema.default("maintain"),
   })
   .describe("Who may decide the gate: a person matching ANY entry.");
 
 const gateSchema = z
   .strictObject({
-    title: z
-      .string()
-      .min(1)
+    title: githubText(MAX_ISSUE_TITLE_LENGTH, "an issue title")
       .optional()
       .describe("Gate issue title. Default: `Gate: <Name> → <Next>`."),
-    label: z
-      .string()
-      .min(1)
-      .max(50)
+    label: githubText(MAX_LABEL_LENGTH, "a label")
       .optional()
       .describe("Label marking the gate issue. Default: `gate: <id>`."),
     criteria: z
@@ -56,10 +126,7 @@ const phaseSchema = z.strictObject({
     .regex(/^[a-z0-9-]+$/, 'expected an id of lowercase letters, digits and dashes (like "crawl")')
     .describe("Stable id, [a-z0-9-]+."),
   name: z.string().min(1).optional().describe("Display name. Default: the id, capitalised."),
-  label: z
-    .string()
-    .min(1)
-    .max(50)
+  label: githubText(MAX_LABEL_LENGTH, "a label")
     .optional()
     .describe("Label that puts an issue/PR in this phase. Default: `phase: <id>`."),
   milestone: z.string().min(1).optional().describe("Milestone title that maps to this phase."),
@@ -122,9 +189,31 @@ function indexGroups<T>(entries: readonly T[], keyOf: (entry: T) => string): Map
   const groups = new Map<string, T[]>();
   for (const entry of entries) {
     const key = keyOf(entry);
-    groups.set(key, [...(groups.get(key) ?? []), entry]);
+    const group = groups.get(key);
+    if (group) group.push(entry);
+    else groups.set(key, [entry]);
   }
   return groups;
+}
+
+/** "phases[1], phases[2]" — at most three, then a count, so a message stays one line. */
+function listOthers<T>(group: readonly T[], self: T, show: (entry: T) => string): string {
+  const shown: string[] = [];
+  let others = 0;
+  for (const entry of group) {
+    if (entry === self) continue;
+    others++;
+    if (shown.length < 3) shown.push(show(entry));
+  }
+  return others > shown.length
+    ? `${shown.join(", ")} and ${others - shown.length} more`
+    : shown.join(", ");
+}
+
+/** The name a phase shows when `name` is left out (as the transform below derives it). */
+function displayName(phase: Record<string, unknown>): string {
+  if (typeof phase.name === "string") return phase.name;
+  return typeof phase.id === "string" ? capitalise(phase.id) : "";
 }
 
 function showPath(path: readonly (string | number)[]): string {
@@ -153,11 +242,11 @@ function crossFieldIssues(config: unknown): Issue[] {
   for (const [id, group] of indexGroups(ids, (e) => e.id)) {
     if (group.length < 2) continue;
     dupIds.add(id);
-    for (const { i } of group) {
-      const others = group.filter((o) => o.i !== i).map((o) => `phases[${o.i}]`);
+    for (const use of group) {
+      const others = listOthers(group, use, (o) => `phases[${o.i}]`);
       issues.push({
-        path: ["phases", i, "id"],
-        message: `duplicate phase id "${id}" (also used by ${others.join(", ")}); ids must be unique`,
+        path: ["phases", use.i, "id"],
+        message: `duplicate phase id "${id}" (also used by ${others}); ids must be unique`,
       });
     }
   }
@@ -180,6 +269,30 @@ function crossFieldIssues(config: unknown): Issue[] {
       labels.push({ label: `gate: ${id}`, path: ["phases", i, "gate", "label"], derivedFrom: id });
     }
   }
+  // A default label or title GitHub would refuse is a config error, not a failed sync later.
+  for (const use of labels) {
+    if (use.derivedFrom === null) continue;
+    const length = characterCount(use.label);
+    if (length <= MAX_LABEL_LENGTH) continue;
+    const i = use.path[1] as number;
+    const key = use.path.length === 3 ? "label" : "gate.label";
+    issues.push({
+      path: ["phases", i, "id"],
+      message: `the default label "${use.label}" would be ${length} characters, over GitHub's limit of ${MAX_LABEL_LENGTH}; shorten the id or set ${key}`,
+    });
+  }
+  for (const { phase, i } of phases) {
+    if (!isRecord(phase.gate) || phase.gate.title !== undefined) continue;
+    const next: unknown = config.phases[i + 1];
+    const title = `Gate: ${displayName(phase)} → ${isRecord(next) ? displayName(next) : ""}`;
+    const length = characterCount(title);
+    if (length <= MAX_ISSUE_TITLE_LENGTH) continue;
+    issues.push({
+      path: ["phases", i, "gate"],
+      message: `the default gate title would be ${length} characters, over GitHub's limit of ${MAX_ISSUE_TITLE_LENGTH} for an issue title; set gate.title or shorten the phase names`,
+    });
+  }
+
   for (const group of indexGroups(labels, (l) => l.label.toLowerCase()).values()) {
     // Default labels of two phases with the same id collide by construction:
     // the duplicate id is the error to fix, so do not report it twice.
@@ -190,14 +303,14 @@ function crossFieldIssues(config: unknown): Issue[] {
       continue;
     }
     for (const use of group) {
-      const others = group.filter((o) => o !== use).map((o) => showPath(o.path));
+      const others = listOthers(group, use, (o) => showPath(o.path));
       const what =
         use.derivedFrom === null
           ? `label "${use.label}"`
           : `the default label "${use.label}" of this phase`;
       issues.push({
         path: use.path,
-        message: `${what} is used more than once (also by ${others.join(", ")}); labels must be unique, ignoring case`,
+        message: `${what} is used more than once (also by ${others}); labels must be unique, ignoring case`,
       });
     }
   }
@@ -207,11 +320,11 @@ function crossFieldIssues(config: unknown): Issue[] {
   );
   for (const group of indexGroups(milestones, (m) => m.m.toLowerCase()).values()) {
     if (group.length < 2) continue;
-    for (const { m, i } of group) {
-      const others = group.filter((o) => o.i !== i).map((o) => `phases[${o.i}]`);
+    for (const use of group) {
+      const others = listOthers(group, use, (o) => `phases[${o.i}]`);
       issues.push({
-        path: ["phases", i, "milestone"],
-        message: `milestone "${m}" maps to more than one phase (also ${others.join(", ")})`,
+        path: ["phases", use.i, "milestone"],
+        message: `milestone "${use.m}" maps to more than one phase (also ${others})`,
       });
     }
   }

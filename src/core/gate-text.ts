@@ -1,6 +1,6 @@
 import type { ApprovalTally } from "./commands.js";
 import { phaseMeaningWithQuestion } from "./phase-meaning.js";
-import { describeApprovers } from "./render-check.js";
+import { describeApprovers, echoText, tableCell } from "./render-check.js";
 import type { Config, GateStatus } from "./types.js";
 
 /** Hidden markers let the app find (and update) its own comments instead of adding new ones. */
@@ -59,7 +59,7 @@ function when(iso: string | null): string {
 /** The decision record comment: who, when, approvals, criteria, note (SPEC §3). */
 export function decisionRecord(config: Config, status: GateStatus, tally: ApprovalTally): string {
   const issue = status.issue;
-  const name = config.phases[status.phaseIndex]?.name ?? "?";
+  const name = echoText(config.phases[status.phaseIndex]?.name ?? "?");
   const criteria = issue ? `${issue.checklist.checked}/${issue.checklist.total} checked` : "—";
   const approvals = status.approvals.length
     ? status.approvals
@@ -73,7 +73,7 @@ export function decisionRecord(config: Config, status: GateStatus, tally: Approv
     : "none";
   const heading =
     status.state === "approved"
-      ? `### ✅ Gate approved: ${name} → ${config.phases[status.phaseIndex + 1]?.name ?? "next phase"}`
+      ? `### ✅ Gate approved: ${name} → ${echoText(config.phases[status.phaseIndex + 1]?.name ?? "next phase")}`
       : status.state === "stopped"
         ? `### ⛔ Gate stopped: the team decided not to proceed past ${name}`
         : `### ⏳ Gate pending again: this gate was reopened`;
@@ -92,7 +92,7 @@ export function decisionRecord(config: Config, status: GateStatus, tally: Approv
   const table = [
     "| | |",
     "| --- | --- |",
-    ...rows.map(([k, v]) => `| ${k} | ${String(v).replace(/\|/g, "\\|").replace(/\n/g, " ")} |`),
+    ...rows.map(([k, v]) => `| ${k} | ${tableCell(String(v))} |`),
   ].join("\n");
   const footer =
     status.state === "pending"
@@ -110,13 +110,15 @@ export function closeRevertedComment(
   closer: string | null,
   why: string,
 ): string {
-  const needs = status.missing.filter((m) => !m.startsWith("an approver to close"));
+  const needs = status.missing
+    .filter((m) => !m.startsWith("an approver to close"))
+    .map((m) => echoText(m));
   const opening = closer
     ? `@${closer} closed this gate, but the close does not count`
     : "The app's close of this gate no longer counts";
   return [
     MARKERS.closeReverted,
-    `${opening}: ${why}. The app reopened it; the gate is still **pending** and the work behind it stays blocked.`,
+    `${opening}: ${echoText(why)}. The app reopened it; the gate is still **pending** and the work behind it stays blocked.`,
     needs.length > 0 ? `**Still needed:** ${needs.join("; ")}.` : "",
     `**Who can approve:** ${describeApprovers(status.gate)}. To approve, close as completed or comment \`/approve\`; to stop, close as not planned or comment \`/stop <reason>\`.`,
   ]
@@ -138,5 +140,8 @@ export function stopNeedsReasonComment(commentId: number, login: string): string
 }
 
 export function approvalNotEnoughComment(commentId: number, status: GateStatus): string {
-  return `${MARKERS.commandNote(commentId)}\nApproval recorded (${status.approvals.length}/${status.gate.approvals}). The gate stays open: ${status.missing.filter((m) => !m.startsWith("an approver to close")).join("; ")}.`;
+  return `${MARKERS.commandNote(commentId)}\nApproval recorded (${status.approvals.length}/${status.gate.approvals}). The gate stays open: ${status.missing
+    .filter((m) => !m.startsWith("an approver to close"))
+    .map((m) => echoText(m))
+    .join("; ")}.`;
 }

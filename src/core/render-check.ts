@@ -1,4 +1,4 @@
-import { formatIssueRef } from "./closing-keywords.js";
+import { formatIssueRef, MAX_LINKED_ISSUES } from "./closing-keywords.js";
 import type {
   Config,
   GateConfig,
@@ -22,29 +22,164 @@ export interface RepoName {
   repo: string;
 }
 
-const SUMMARY_LIMIT = 65_000;
+/**
+ * GitHub's limit on a check run's summary. The docs say 65,535 characters, but
+ * the API counts UTF-8 bytes ("summary exceeds a maximum bytesize of 65535",
+ * github/docs#35252), and a summary is full of ✅ ⏳ ⛔ → — of 3 bytes each.
+ */
+export const SUMMARY_LIMIT_BYTES = 65_535;
 
-/** GitHub rejects a summary over 65,535 characters; cut at a line and say so. */
+/**
+ * GitHub documents no limit for a check run's title (only for an annotation's:
+ * 255). It is shown on one line beside the check's name, so it is kept to one
+ * line of at most this many characters.
+ */
+export const TITLE_LIMIT = 255;
+
+/** Longest piece of user text (a note, a reason, a label, a criterion) echoed into Markdown. */
+export const ECHO_LIMIT = 500;
+
+/** GitHub takes at most 50 annotations per create or update request (more updates append). */
+export const ANNOTATIONS_PER_REQUEST = 50;
+
+/** Index just past the longest prefix of `text` that fits in `budget` UTF-8 bytes, and its size. */
+function utf8Prefix(text: string, budget: number): { end: number; bytes: number } {
+  let bytes = 0;
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    let size = 3;
+    let units = 1;
+    if (c < 0x80) size = 1;
+    else if (c < 0x800) size = 2;
+    else if (c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      size = 4;
+      units = 2;
+    }
+    // Any other surrogate is alone: it is sent as U+FFFD, 3 bytes.
+    if (bytes + size > budget) break;
+    bytes += size;
+    i += units;
+  }
+  return { end: i, bytes };
+}
+
+/** The size of `text` in UTF-8, as GitHub measures a check run's summary. */
+export function utf8Length(text: string): number {
+  return utf8Prefix(text, Number.POSITIVE_INFINITY).bytes;
+}
+
+const CUT_NOTICE =
+  "\n\n_…cut short: the full text is over GitHub's size limit for a check (65,535 bytes)._\n";
+
+/** GitHub rejects a summary over 65,535 bytes (and the check is never written): cut at a line and say so. */
 export function clampSummary(summary: string): string {
-  if (summary.length <= SUMMARY_LIMIT) return summary;
-  const lineEnd = summary.lastIndexOf("\n", SUMMARY_LIMIT - 200);
-  const cut = lineEnd > 0 ? lineEnd : SUMMARY_LIMIT - 200;
-  return `${summary.slice(0, cut)}\n\n_…cut short: the full text is over GitHub's 65,535-character limit._\n`;
+  if (utf8Length(summary) <= SUMMARY_LIMIT_BYTES) return summary;
+  const { end } = utf8Prefix(summary, SUMMARY_LIMIT_BYTES - utf8Length(CUT_NOTICE));
+  const lineEnd = summary.lastIndexOf("\n", end - 1);
+  // One huge line (a PR closing a thousand issues) is cut mid-line rather than dropped whole.
+  const cut = lineEnd > end - 2_000 ? lineEnd : end;
+  return `${summary.slice(0, cut)}${CUT_NOTICE}`;
 }
 
-/** A Markdown table cell: a `|` or a line break in user text must not split the row. */
+/** Cuts `text` to at most `max` UTF-16 units, ending in "…", without splitting a surrogate pair. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = Math.max(0, max - 1);
+  const last = text.charCodeAt(cut - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut--;
+  return `${text.slice(0, cut)}…`;
+}
+
+// U+200D between two pictographs joins them into one visible emoji (👩‍💻), so it stays.
+const INVISIBLE =
+  /((?<=[\p{Extended_Pictographic}\p{Emoji_Modifier}]\uFE0F?)\u200D(?=\p{Extended_Pictographic}))|\p{Cf}/gu;
+
+/**
+ * Removes format characters (category Cf: zero-width spaces and joiners, bidi
+ * controls, soft hyphen, BOM, word joiner…): they make text look like other
+ * text, or reorder what a reader sees (Trojan Source).
+ */
+export function stripInvisible(text: string): string {
+  return text.replace(INVISIBLE, (char, emojiJoiner: string | undefined) =>
+    emojiJoiner ? char : "",
+  );
+}
+
+/** Whether `text` holds a format character (see `stripInvisible`). */
+export function hasInvisible(text: string): boolean {
+  return stripInvisible(text) !== text;
+}
+
+/** User text as one line of plain text: no line breaks, control or format characters. */
+export function plainLine(text: string): string {
+  return stripInvisible(
+    text.replace(/\r\n|[\n\r\t\v\f\u0085\u2028\u2029]/g, " ").replace(/\p{Cc}/gu, ""),
+  );
+}
+
+/** The check run's title: one line that GitHub accepts and shows whole. */
+export function clampTitle(title: string): string {
+  return truncate(plainLine(title), TITLE_LIMIT);
+}
+
+/**
+ * User text (a label, a note, a stop reason, a criterion) to put into Markdown
+ * prose: one line, at most `max` characters, and no `<!--`. An HTML comment
+ * would hide the rest of the text, and in a comment of the app's it could
+ * plant a `<!-- phase-gates:… -->` marker the app uses to find its own
+ * comments. `<\!--` shows as `<!--` and is no comment.
+ */
+export function echoText(text: string, max = ECHO_LIMIT): string {
+  return truncate(plainLine(text).replace(/<!--/g, "<\\!--"), max);
+}
+
+/**
+ * A Markdown table cell: a `|` or a line break in user text must not split the
+ * row. A backslash before a `|` is doubled, or `\\|` would escape the
+ * backslash and leave the `|` to split the cell.
+ */
 export function tableCell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+  return echoText(text, Number.POSITIVE_INFINITY).replace(
+    /(\\*)\|/g,
+    (_pipe, backslashes: string) => `${backslashes}${backslashes}\\|`,
+  );
 }
 
-const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
+/** Annotations in requests GitHub accepts: at most `size` (50) each. No annotations, no batches. */
+export function batchAnnotations<T>(
+  annotations: readonly T[],
+  size = ANNOTATIONS_PER_REQUEST,
+): T[][] {
+  if (!Number.isInteger(size) || size < 1)
+    throw new RangeError(`batch size must be a positive integer, got ${size}`);
+  const batches: T[][] = [];
+  for (let i = 0; i < annotations.length; i += size) batches.push(annotations.slice(i, i + size));
+  return batches;
+}
+
+/** Every check output is built here, so none can be longer than GitHub accepts. */
+function checkOutput(
+  conclusion: CheckOutput["conclusion"],
+  title: string,
+  summary: string,
+): CheckOutput {
+  return { conclusion, title: clampTitle(title), summary: clampSummary(summary) };
+}
+
+/** A phase's name from the config, echoed like user text: the config is text anyone with write access on the default branch can set. */
+function phaseName(config: Config, index: number | null): string {
+  return index === null ? "" : echoText(config.phases[index]?.name ?? "?");
+}
+
+const code = (s: string) => `\`${echoText(s).replace(/`/g, "'")}\``;
 
 export function describeApprovers(gate: GateConfig): string {
   const parts: string[] = [];
   if (gate.approvers.users.length > 0)
-    parts.push(gate.approvers.users.map((u) => `@${u}`).join(", "));
+    parts.push(gate.approvers.users.map((u) => `@${echoText(u)}`).join(", "));
   if (gate.approvers.teams.length > 0) {
-    parts.push(`members of ${gate.approvers.teams.map((t) => `@${t}`).join(", ")}`);
+    parts.push(`members of ${gate.approvers.teams.map((t) => `@${echoText(t)}`).join(", ")}`);
   }
   parts.push(`anyone with ${gate.approvers.permission} permission or higher`);
   return parts.join("; ");
@@ -70,8 +205,8 @@ const STATE_ICON = {
 
 function gateLink(status: GateStatus): string {
   return status.issue
-    ? `[${status.gate.title}](${status.issue.url}) #${status.issue.number}`
-    : `${status.gate.title} (no issue yet)`;
+    ? `[${echoText(status.gate.title)}](${status.issue.url}) #${status.issue.number}`
+    : `${echoText(status.gate.title)} (no issue yet)`;
 }
 
 function describeState(status: GateStatus): string {
@@ -80,17 +215,17 @@ function describeState(status: GateStatus): string {
   if (status.state === "stopped") {
     const stop = status.issue?.stop;
     const who = stop?.by ?? by;
-    return `${STATE_ICON.stopped}${who ? ` by @${who}` : ""}${stop ? `: ${stop.reason}` : ""}`;
+    return `${STATE_ICON.stopped}${who ? ` by @${who}` : ""}${stop ? `: ${echoText(stop.reason)}` : ""}`;
   }
   return status.closeIgnoredBecause
-    ? `${STATE_ICON.pending} (${status.closeIgnoredBecause})`
+    ? `${STATE_ICON.pending} (${echoText(status.closeIgnoredBecause)})`
     : STATE_ICON.pending;
 }
 
 function gatesTable(config: Config, gates: readonly GateStatus[]): string {
   const rows = gates.map((g) => {
     const criteria = g.issue ? `${g.issue.checklist.checked}/${g.issue.checklist.total}` : "—";
-    const name = config.phases[g.phaseIndex]?.name ?? "?";
+    const name = phaseName(config, g.phaseIndex);
     const cells = [
       name,
       gateLink(g),
@@ -116,7 +251,7 @@ function phaseSection(config: Config, verdict: Verdict, repo: RepoName): string[
   } else if (phase.phaseIndex === null) {
     lines.push("**Phase:** none — no phase label, no phase milestone, no linked issue in a phase.");
   } else {
-    const name = config.phases[phase.phaseIndex]?.name ?? "?";
+    const name = phaseName(config, phase.phaseIndex);
     lines.push(
       `**Phase:** ${name}, from ${phase.deciding.map((c) => describeClaim(c, repo)).join(", ")}.`,
     );
@@ -126,7 +261,7 @@ function phaseSection(config: Config, verdict: Verdict, repo: RepoName): string[
       1;
     if (phase.ignored.length > 0) {
       const ignored = phase.ignored
-        .map((c) => `${describeClaim(c, repo)} (${config.phases[c.phaseIndex]?.name ?? "?"})`)
+        .map((c) => `${describeClaim(c, repo)} (${phaseName(config, c.phaseIndex)})`)
         .join(", ");
       lines.push(
         `${multipleLabels ? "More than one phase is set: the latest counts. " : ""}Ignored because a later phase wins: ${ignored}.`,
@@ -135,7 +270,12 @@ function phaseSection(config: Config, verdict: Verdict, repo: RepoName): string[
   }
   for (const u of phase.unreadable) {
     lines.push(
-      `⚠️ Could not read linked issue ${formatIssueRef(u.ref, repo)} (${u.reason}); its phase is not counted. Give the app access to that repository or remove the reference.`,
+      `⚠️ Could not read linked issue ${formatIssueRef(u.ref, repo)} (${echoText(u.reason)}); its phase is not counted. Give the app access to that repository or remove the reference.`,
+    );
+  }
+  if (phase.linkedIssuesDropped) {
+    lines.push(
+      `⚠️ This pull request closes more than ${MAX_LINKED_ISSUES} issues: only the first ${MAX_LINKED_ISSUES} were read, and the phases of the other ${phase.linkedIssuesDropped} are not counted. Split the work, or give the pull request a phase label.`,
     );
   }
   return lines;
@@ -158,15 +298,14 @@ function floorLines(config: Config, floor: PhaseFloorHold): string[] {
 }
 
 function nextSteps(config: Config, verdict: Verdict): string[] {
-  const phaseName =
-    verdict.phase.phaseIndex === null ? "" : (config.phases[verdict.phase.phaseIndex]?.name ?? "?");
+  const current = phaseName(config, verdict.phase.phaseIndex);
   switch (verdict.reason) {
     case "first-phase":
       return [
-        `${phaseName} is the first phase: no gate comes before it, so nothing blocks this pull request.`,
+        `${current} is the first phase: no gate comes before it, so nothing blocks this pull request.`,
       ];
     case "gates-approved":
-      return [`Every gate before ${phaseName} is approved. This pull request may merge.`];
+      return [`Every gate before ${current} is approved. This pull request may merge.`];
     case "unphased-allowed":
       return [
         `This repository allows pull requests without a phase (\`unphased: allow\`). To gate this work, add one of: ${config.phases.map((p) => code(p.label)).join(", ")}.`,
@@ -181,24 +320,27 @@ function nextSteps(config: Config, verdict: Verdict): string[] {
   }
   const steps: string[] = [];
   for (const g of verdict.gates.filter((x) => x.state !== "approved")) {
-    const name = config.phases[g.phaseIndex]?.name ?? "?";
+    const name = phaseName(config, g.phaseIndex);
     const link = g.issue
       ? `[#${g.issue.number}](${g.issue.url})`
       : `an issue labelled ${code(g.gate.label)}`;
     if (!g.issue) {
       steps.push(
-        `Not yet, not no: ${phaseName} work waits for the **${name}** gate, but no issue has the label ${code(g.gate.label)} yet. Create one (with \`sync.gateIssues\` on, the app creates it when the config is pushed or the app is installed); then an approver decides it. Who can approve: ${describeApprovers(g.gate)}.`,
+        `Not yet, not no: ${current} work waits for the **${name}** gate, but no issue has the label ${code(g.gate.label)} yet. Create one (with \`sync.gateIssues\` on, the app creates it when the config is pushed or the app is installed); then an approver decides it. Who can approve: ${describeApprovers(g.gate)}.`,
       );
       continue;
     }
     if (g.state === "stopped") {
       steps.push(
-        `The **${name}** gate (${link}) was **stopped**: the team decided not to proceed past ${name}. ${phaseName} work stays blocked unless an approver reopens the gate and approves it.`,
+        `The **${name}** gate (${link}) was **stopped**: the team decided not to proceed past ${name}. ${current} work stays blocked unless an approver reopens the gate and approves it.`,
       );
     } else {
-      const needs = g.missing.length > 0 ? ` Still needed: ${g.missing.join("; ")}.` : "";
+      const needs =
+        g.missing.length > 0
+          ? ` Still needed: ${g.missing.map((m) => echoText(m)).join("; ")}.`
+          : "";
       steps.push(
-        `Not yet, not no: ${phaseName} work waits for the **${name}** gate (${link}).${needs} Who can approve: ${describeApprovers(g.gate)}.`,
+        `Not yet, not no: ${current} work waits for the **${name}** gate (${link}).${needs} Who can approve: ${describeApprovers(g.gate)}.`,
       );
     }
   }
@@ -210,8 +352,7 @@ function nextSteps(config: Config, verdict: Verdict): string[] {
 export function renderVerdict(config: Config, verdict: Verdict, repo: RepoName): CheckOutput {
   const sections: string[] = [phaseSection(config, verdict, repo).join("\n\n")];
   if (verdict.gates.length > 0) {
-    const name =
-      verdict.phase.phaseIndex === null ? "" : config.phases[verdict.phase.phaseIndex]?.name;
+    const name = phaseName(config, verdict.phase.phaseIndex);
     sections.push(`### Gates before ${name}\n\n${gatesTable(config, verdict.gates)}`);
   }
   sections.push(
@@ -219,11 +360,24 @@ export function renderVerdict(config: Config, verdict: Verdict, repo: RepoName):
       .map((s) => `- ${s}`)
       .join("\n")}`,
   );
-  return {
-    conclusion: verdict.conclusion,
-    title: verdict.title,
-    summary: clampSummary(sections.join("\n\n")),
-  };
+  return checkOutput(verdict.conclusion, verdict.title, sections.join("\n\n"));
+}
+
+export const NOT_CONFIGURED_TITLE = "Not configured";
+
+/**
+ * The last check on a PR of a repository that lost its config: success, so a
+ * ruleset that still requires `Phase gate` does not strand the PR.
+ */
+export function renderNotConfigured(): CheckOutput {
+  return checkOutput(
+    "success",
+    NOT_CONFIGURED_TITLE,
+    [
+      "phase-gates is not configured for this repository: `.github/phase-gates.yml` is not on the default branch (nor in the owner's `.github` repository), so no gate applies and this pull request is not held.",
+      "This is the app's last check here until a config is added again. If a ruleset or branch protection still requires the `Phase gate` check, remove that requirement: new commits will not get this check.",
+    ].join("\n\n"),
+  );
 }
 
 /** The check run for a repository whose config cannot be used: every error, with where it is. */
@@ -232,7 +386,7 @@ export function renderInvalidConfig(errorsMarkdown: string, errorCount: number):
     `The phase-gates configuration has ${errorCount === 1 ? "1 error" : `${errorCount} errors`}, so no gate can be evaluated and this check fails until it is fixed. Fix it on the default branch.`,
     errorsMarkdown,
   ].join("\n\n");
-  return { conclusion: "failure", title: CONFIG_INVALID_TITLE, summary: clampSummary(summary) };
+  return checkOutput("failure", CONFIG_INVALID_TITLE, summary);
 }
 
 /**
@@ -250,5 +404,5 @@ export function renderPullRequestConfigInvalid(
     errorsMarkdown,
     `### The gates as configured on the default branch\n\n**${gates.title}** (${gates.conclusion})\n\n${gates.summary}`,
   ].join("\n\n");
-  return { conclusion: "failure", title: CONFIG_INVALID_TITLE, summary: clampSummary(summary) };
+  return checkOutput("failure", CONFIG_INVALID_TITLE, summary);
 }

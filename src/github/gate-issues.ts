@@ -169,7 +169,7 @@ export async function readGate(reader: GateReader, gate: GateConfig): Promise<Ga
     }
     impostors.push({ number: issue.number, labelledBy: who.identity.labelledBy });
   }
-  if (!found || !found.who.identity.isGate) {
+  if (!found?.who.identity.isGate) {
     return {
       issue: null,
       facts: null,

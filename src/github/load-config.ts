@@ -104,6 +104,13 @@ export async function loadConfig(octokit: GitHub, repo: RepoRef): Promise<Loaded
       return fail(`"${target}" is not "repo" or "owner/repo:path.yml"`);
     }
     const next: FileLocation = { owner: m[1] ?? repo.owner, repo: m[2], path: m[3] ?? CONFIG_PATH };
+    // The config names who may approve; a file in someone else's account could
+    // widen that at will, so only repositories of the same owner are trusted.
+    if (next.owner.toLowerCase() !== repo.owner.toLowerCase()) {
+      return fail(
+        `"${target}" is in another account (${next.owner}); _extends may only name repositories of ${repo.owner}, whose owners already control this repository's gates`,
+      );
+    }
     const key = `${next.owner}/${next.repo}:${next.path}`.toLowerCase();
     if (visited.has(key)) {
       return fail(`"${target}" extends a file already in the chain (a loop)`);

@@ -1,4 +1,8 @@
-import { parseClosingReferences } from "../core/closing-keywords.js";
+import {
+  type CappedReferences,
+  parseClosingReferences,
+  parseClosingReferencesCapped,
+} from "../core/closing-keywords.js";
 import type { IssueRef, LinkedIssueFacts } from "../core/types.js";
 import { labelNames } from "./gate-issues.js";
 import { type GitHub, httpStatus, type RepoRef } from "./octokit.js";
@@ -41,6 +45,20 @@ export async function getPull(octokit: GitHub, repo: RepoRef, number: number): P
   return toPullFacts(data);
 }
 
+/** The SHAs of a PR's commits, oldest first (GitHub lists at most 250). */
+export async function listPullCommitShas(
+  octokit: GitHub,
+  repo: RepoRef,
+  number: number,
+): Promise<string[]> {
+  const commits = await octokit.paginate(octokit.rest.pulls.listCommits, {
+    ...repo,
+    pull_number: number,
+    per_page: 100,
+  });
+  return commits.map((c) => c.sha);
+}
+
 /** Every open PR, one paginated list: labels, milestone, body and head SHA come with it. */
 export async function listOpenPulls(octokit: GitHub, repo: RepoRef): Promise<PullFacts[]> {
   const pulls = await octokit.paginate(octokit.rest.pulls.list, {
@@ -54,6 +72,11 @@ export async function listOpenPulls(octokit: GitHub, repo: RepoRef): Promise<Pul
 /** GitHub's web host for closing-keyword URLs: github.com, or the GHES host. */
 export function webHost(): string {
   return process.env.GHE_HOST?.replace(/\/.*$/, "") ?? "github.com";
+}
+
+/** The issues a PR body closes, at most `MAX_LINKED_ISSUES`, and how many more it named. */
+export function closingReferencesCapped(repo: RepoRef, body: string | null): CappedReferences {
+  return parseClosingReferencesCapped(body, repo, webHost());
 }
 
 export function closingReferences(repo: RepoRef, body: string | null): IssueRef[] {

@@ -16,6 +16,10 @@ export interface RunningApp {
   output(): string;
   /** True once the process has exited. */
   readonly exited: boolean;
+  /** How the process ended, once it has. */
+  exitStatus(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Sends `signal` to the app's whole process group, as systemd, Docker or Ctrl-C do (`command: "npm-start"` only). */
+  signalGroup(signal: NodeJS.Signals): void;
   /** SIGTERM, then SIGKILL after a grace period. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -34,12 +38,18 @@ export interface StartAppOptions {
   echo?: boolean;
   /** Connect the emulator's webhooks to the app (default true). */
   connect?: boolean;
+  /**
+   * "probot" (default) runs `probot run ./lib/index.js` directly; "npm-start"
+   * runs `npm start` in a process group of its own, as an operator would.
+   */
+  command?: "probot" | "npm-start";
 }
 
 /** src/sandbox or lib/sandbox → the repository root. */
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-const children = new Set<ChildProcess>();
+/** Running apps; true for those that lead a process group of their own (`npm start`). */
+const children = new Map<ChildProcess, boolean>();
 let exitHookInstalled = false;
 
 /** Never leave an app server behind, whatever way this process ends. */
@@ -47,7 +57,15 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on("exit", () => {
-    for (const child of children) child.kill("SIGKILL");
+    for (const [child, group] of children) {
+      if (group && child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {
+          // the group is already gone
+        }
+      } else child.kill("SIGKILL");
+    }
   });
 }
 
@@ -134,23 +152,38 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     ...options.env,
   });
 
-  const child = spawn(process.execPath, [probotBin(root), "run", "./lib/index.js"], {
-    cwd: root,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const viaNpm = options.command === "npm-start";
+  const child = viaNpm
+    ? spawn("npm", ["start", "--silent"], {
+        cwd: root,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      })
+    : spawn(process.execPath, [probotBin(root), "run", "./lib/index.js"], {
+        cwd: root,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
   installExitHook();
-  children.add(child);
+  children.set(child, viaNpm);
   let output = "";
   let exited = false;
-  const exitPromise = new Promise<void>((resolve) => {
-    child.once("exit", (code, signal) => {
-      exited = true;
-      children.delete(child);
-      output += `\n[sandbox] app exited (code ${code}, signal ${signal})\n`;
-      resolve();
-    });
-  });
+  const exitPromise = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
+    (resolve) => {
+      child.once("exit", (code, signal) => {
+        exited = true;
+        children.delete(child);
+        output += `\n[sandbox] app exited (code ${code}, signal ${signal})\n`;
+        resolve({ code, signal });
+      });
+    },
+  );
+  const signalGroup = (signal: NodeJS.Signals): void => {
+    if (!viaNpm || child.pid === undefined)
+      throw new Error('signalGroup needs command: "npm-start"');
+    process.kill(-child.pid, signal);
+  };
   const capture = (chunk: Buffer): void => {
     const text = chunk.toString();
     output += text;
@@ -161,8 +194,9 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
 
   const stop = async (): Promise<void> => {
     if (exited) return;
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
+    if (viaNpm) signalGroup("SIGTERM");
+    else child.kill("SIGTERM");
+    const timer = setTimeout(() => (viaNpm ? signalGroup("SIGKILL") : child.kill("SIGKILL")), 3000);
     await exitPromise;
     clearTimeout(timer);
   };
@@ -197,6 +231,8 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     get exited() {
       return exited;
     },
+    exitStatus: () => exitPromise,
+    signalGroup,
     stop,
   };
 }

@@ -16,12 +16,19 @@ export interface Sandbox {
   repo(fullName: string, config: string | null, people?: Record<string, string>): Promise<Actors>;
 }
 
+export interface SandboxOptions {
+  /** The app's LOG_LEVEL; default `SANDBOX_LOG_LEVEL` or "warn". */
+  logLevel?: string;
+  /** Extra environment for the app process (e.g. its PRIVATE_KEY, to look for it in the output). */
+  env?: Record<string, string>;
+}
+
 /**
  * One emulator and one real app process (`probot run ./lib/index.js`) per
  * test file. Each story gets its own repository so stories do not share gates.
  * Needs `npm run build` first: the app under test is the compiled lib/.
  */
-export function useSandbox(): { get: () => Sandbox } {
+export function useSandbox(options: SandboxOptions = {}): { get: () => Sandbox } {
   let sandbox: Sandbox | null = null;
 
   beforeAll(async () => {
@@ -31,7 +38,11 @@ export function useSandbox(): { get: () => Sandbox } {
     const emu = await createEmulator();
     let app: RunningApp;
     try {
-      app = await startApp({ emulator: emu, logLevel: process.env.SANDBOX_LOG_LEVEL ?? "warn" });
+      app = await startApp({
+        emulator: emu,
+        logLevel: options.logLevel ?? process.env.SANDBOX_LOG_LEVEL ?? "warn",
+        ...(options.env ? { env: options.env } : {}),
+      });
     } catch (error) {
       await emu.close();
       throw error;

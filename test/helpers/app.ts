@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import nock from "nock";
-import { Probot, ProbotOctokit } from "probot";
+import { type Logger, Probot, ProbotOctokit } from "probot";
 import { createPhaseGatesApp } from "../../src/app/register-handlers.js";
 import { clearCheckRunCache } from "../../src/github/check-runs.js";
 import { clearIssueEventsCache } from "../../src/github/issue-events.js";
@@ -21,8 +21,11 @@ export interface TestApp {
   errors: unknown[];
 }
 
-/** A Probot with the app loaded, retries and write pacing off, and the app's caches emptied. */
-export async function createTestApp(): Promise<TestApp> {
+/**
+ * A Probot with the app loaded, retries and write pacing off, and the app's caches emptied.
+ * `log` replaces Probot's logger (tests that assert what the app logs).
+ */
+export async function createTestApp(options: { log?: Logger } = {}): Promise<TestApp> {
   clearCheckRunCache();
   clearConfigCache();
   clearPullRequestConfigCache();
@@ -38,6 +41,7 @@ export async function createTestApp(): Promise<TestApp> {
     appId: APP_ID,
     privateKey,
     logLevel: (process.env.TEST_LOG_LEVEL as "fatal" | undefined) ?? "fatal",
+    ...(options.log ? { log: options.log } : {}),
     // A function, not an object: Probot applies its own throttle options on top of
     // object defaults, which would turn write pacing (1 write/s) back on in tests.
     Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({

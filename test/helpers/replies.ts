@@ -37,6 +37,7 @@ export interface Comment {
 export interface CheckBody {
   name?: string;
   head_sha?: string;
+  external_id?: string;
   status: string;
   conclusion: string;
   output: { title: string; summary: string };
@@ -176,7 +177,7 @@ export function replyExistingCheck(
   scope: nock.Scope,
   sha: string,
   id: number,
-  existing: { conclusion: string; title: string; summary: string },
+  existing: { conclusion: string; title: string; summary: string; externalId?: string },
 ): nock.Scope {
   return scope
     .get(`${REPO_PATH}/commits/${sha}/check-runs`)
@@ -190,6 +191,7 @@ export function replyExistingCheck(
           head_sha: sha,
           status: "completed",
           conclusion: existing.conclusion,
+          external_id: existing.externalId ?? null,
           output: {
             title: existing.title,
             summary: existing.summary,
@@ -220,4 +222,20 @@ export function expectUpdate(scope: nock.Scope, id: number, seen: CheckBody[]): 
       return body.status === "completed";
     })
     .reply(200, { id });
+}
+
+/** `GET /pulls/{n}/commits`: the PR's commits, oldest first (where the app looks for an earlier run's phase floor). */
+export function replyCommits(
+  scope: nock.Scope,
+  number: number,
+  shas: string[],
+  repoPath = REPO_PATH,
+): nock.Scope {
+  return scope
+    .get(`${repoPath}/pulls/${number}/commits`)
+    .query({ per_page: "100" })
+    .reply(
+      200,
+      shas.map((sha) => ({ sha, commit: { message: "a commit" } })),
+    );
 }

@@ -249,7 +249,7 @@ export function issueCommentEvent(
 }
 
 export function pushEvent(
-  files: { modified?: string[]; added?: string[] },
+  files: { modified?: string[]; added?: string[]; removed?: string[] },
   ref = "refs/heads/main",
 ): Json {
   const payload = withRepo(example("push"));
@@ -257,7 +257,7 @@ export function pushEvent(
   const commit = {
     ...((payload.head_commit ?? {}) as Json),
     added: files.added ?? [],
-    removed: [],
+    removed: files.removed ?? [],
     modified: files.modified ?? [],
   };
   payload.commits = [commit];
@@ -327,6 +327,23 @@ export function installationCreatedEvent(repos: string[]): Json {
     account: { ...((payload.installation as Json).account as Json), login: OWNER },
   };
   payload.repositories = repos.map((name, i) => ({
+    id: 1000 + i,
+    node_id: `R_${i}`,
+    name,
+    full_name: `${OWNER}/${name}`,
+    private: false,
+  }));
+  return payload;
+}
+
+export function installationRepositoriesAddedEvent(repos: string[]): Json {
+  const payload = example("installation_repositories", "added");
+  payload.installation = {
+    ...(payload.installation as Json),
+    id: INSTALLATION_ID,
+    account: { ...((payload.installation as Json).account as Json), login: OWNER },
+  };
+  payload.repositories_added = repos.map((name, i) => ({
     id: 1000 + i,
     node_id: `R_${i}`,
     name,

@@ -48,6 +48,9 @@ describe("did you mean", () => {
   it("lists the allowed keys when nothing is close, and nothing when there are none", () => {
     expect(unknownKeyMessage("zzz", ["a", "b"])).toBe('unknown key "zzz" (allowed here: a, b)');
     expect(unknownKeyMessage("zzz", [])).toBe('unknown key "zzz"');
+    expect(unknownKeyMessage("k".repeat(100_000), ["a"])).toBe(
+      `unknown key "${"k".repeat(40)}…" (allowed here: a)`,
+    );
   });
 });
 

@@ -1,7 +1,9 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   type CommandComment,
   type GateCommand,
+  MAX_COMMAND_TEXT,
   parseCommand,
   tallyCommands,
 } from "../../../src/core/commands.js";
@@ -42,6 +44,167 @@ describe("parseCommand", () => {
     ["undefined", undefined],
   ])("%s is not a command", (_name, body) => {
     expect(parseCommand(body)).toBeNull();
+  });
+});
+
+describe("parseCommand: only the exact ASCII command counts", () => {
+  it.each<[string, string, GateCommand]>([
+    ["three leading spaces (rendered as plain text)", "   /approve", { kind: "approve", note: "" }],
+    ["a tab before the note", "/approve\tlgtm", { kind: "approve", note: "lgtm" }],
+    [
+      "a lone \\r ends the first line",
+      "/approve lgtm\r/stop no",
+      { kind: "approve", note: "lgtm" },
+    ],
+    [
+      "a note in any script",
+      "/approve Привет, 好的 ／ok",
+      { kind: "approve", note: "Привет, 好的 ／ok" },
+    ],
+    [
+      "a note with an emoji joined by U+200D",
+      "/approve ship it 👩‍💻",
+      { kind: "approve", note: "ship it 👩‍💻" },
+    ],
+    [
+      "control characters are dropped from the note",
+      "/approve ok\u0007\u001b[31m red\u0000",
+      { kind: "approve", note: "ok[31m red" },
+    ],
+    [
+      "a reason of control characters only is no reason",
+      "/stop \u0007\u0000",
+      { kind: "stop-without-reason" },
+    ],
+    [
+      "a tab inside the reason becomes a space",
+      "/stop cost\ttime",
+      { kind: "stop", reason: "cost time" },
+    ],
+  ])("%s", (_name, body, expected) => {
+    expect(parseCommand(body)).toEqual(expected);
+  });
+
+  it.each([
+    ["a longer word", "/approve-all"],
+    ["a colon after the word", "/stop: budget"],
+    ["a bare colon", "/stop:"],
+    ["punctuation after the word", "/revoke!"],
+    ["a word before", "x /approve"],
+    ["a code span", "`/approve`"],
+    ["a fence", "```\n/approve\n```"],
+    ["a quote", ">/approve"],
+    ["four leading spaces (an indented code block)", "    /approve"],
+    ["a leading tab (an indented code block)", "\t/approve"],
+    ["a fullwidth solidus", "／approve"],
+    ["a division slash", "\u2215approve"],
+    ["fullwidth letters", "/ａｐｐｒｏｖｅ"],
+    ["a Cyrillic а", "/\u0430pprove"],
+    ["a Cyrillic ѕ", "/\u0455top"],
+    ["a long s (folds to s with /iu)", "/\u017Ftop"],
+    ["a Kelvin sign (folds to k with /iu)", "/revo\u212Ae"],
+    ["a mathematical bold a", "/\u{1D41A}pprove"],
+    ["a small roman numeral ⅼ for l", "/revoke\u217C"],
+    ["a combining accent on the word", "/approve\u0301"],
+    ["a no-break space before the note", "/approve\u00A0lgtm"],
+    ["an ideographic space before the note", "/approve\u3000lgtm"],
+    ["a zero-width space before the slash", "\u200B/approve"],
+    ["a zero-width space inside the word", "/appr\u200Bove"],
+    ["a zero-width space after the word", "/approve\u200B"],
+    ["a zero-width space in the note", "/approve \u200Blgtm"],
+    ["a zero-width joiner outside an emoji", "/approve a\u200Db"],
+    ["a byte order mark", "\uFEFF/approve"],
+    ["a soft hyphen", "/appro\u00ADve"],
+    ["a word joiner", "/approve lgtm\u2060"],
+    ["a left-to-right mark", "/stop \u200Ebudget"],
+    ["a right-to-left override (Trojan Source)", "/stop \u202Eevorppa/"],
+    ["a right-to-left isolate", "/approve \u2067x\u2069"],
+    ["an Arabic letter mark", "/approve \u061C"],
+    ["a line separator", "/approve a\u2028b"],
+    ["a tag character (format)", "/approve \u{E0041}"],
+  ])("%s is not a command", (_name, body) => {
+    expect(parseCommand(body)).toBeNull();
+  });
+
+  it.each<[string, number, number]>([
+    ["a note at the limit is kept whole", MAX_COMMAND_TEXT, MAX_COMMAND_TEXT],
+    ["a longer note is cut, ending in …", MAX_COMMAND_TEXT + 1, MAX_COMMAND_TEXT],
+    ["a very long note is cut", 100_000, MAX_COMMAND_TEXT],
+  ])("%s", (_name, length, expected) => {
+    const command = parseCommand(`/approve ${"n".repeat(length)}`);
+    const note = command?.kind === "approve" ? command.note : "";
+    expect(note).toHaveLength(expected);
+    expect(note.endsWith("…")).toBe(length > MAX_COMMAND_TEXT);
+  });
+
+  it("cuts a long reason without splitting an emoji", () => {
+    const command = parseCommand(`/stop x${"😀".repeat(400)}`);
+    const reason = command?.kind === "stop" ? command.reason : "";
+    expect(reason.length).toBeLessThanOrEqual(MAX_COMMAND_TEXT);
+    expect(reason).toMatch(/^x(😀)+…$/u);
+  });
+});
+
+describe("parseCommand properties", () => {
+  /** Exactly what the brief allows, written without the parser's code. */
+  const ACCEPTABLE = /^ *\/(?:approve|stop|revoke)(?:[\t\n\v\f\r ]|$)/i;
+  const firstLine = (s: string) => s.split(/\r\n|\r|\n/, 1)[0] ?? "";
+
+  const piece = (...options: string[]) => fc.constantFrom(...options);
+  const commandLike = fc
+    .tuple(
+      piece("", " ", "   ", "    ", "\t", "\u200B", "\uFEFF", "> ", "`", "x "),
+      piece("/", "／", "\u2215", "//"),
+      piece(
+        "approve",
+        "APPROVE",
+        "Stop",
+        "revoke",
+        "approved",
+        "\u0455top",
+        "\u017Ftop",
+        "revo\u212Ae",
+      ),
+      piece("", " ", "\t", "\u00A0", "\u200B", ":", "-", "\u3000", "\n", "\r"),
+      fc.string({ unit: "binary", maxLength: 40 }),
+    )
+    .map((parts) => parts.join(""));
+
+  it("never throws, and a command's first line starts with the exact ASCII command", () => {
+    fc.assert(
+      fc.property(fc.oneof(commandLike, fc.string({ unit: "binary" })), (body) => {
+        const command = parseCommand(body);
+        if (command === null) return;
+        const line = firstLine(body);
+        expect(line).toMatch(ACCEPTABLE);
+        expect(line.trimStart().slice(1).toLowerCase()).toMatch(
+          command.kind === "stop-without-reason" ? /^stop/ : new RegExp(`^${command.kind}`),
+        );
+        const text =
+          command.kind === "approve" ? command.note : command.kind === "stop" ? command.reason : "";
+        expect(text.length).toBeLessThanOrEqual(MAX_COMMAND_TEXT);
+        expect(text).not.toMatch(/\p{Cc}/u);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("a clean first line with the exact command is always a command", () => {
+    const clean = fc
+      .string({ unit: "grapheme", maxLength: 40 })
+      .filter((s) => !/[\p{Cf}\p{Cc}\u2028\u2029]/u.test(s));
+    fc.assert(
+      fc.property(
+        piece("", " ", "   "),
+        piece("approve", "Approve", "stop", "STOP", "revoke"),
+        piece(" ", "\t"),
+        clean,
+        (indent, word, space, note) => {
+          const command = parseCommand(`${indent}/${word}${space}${note}\nmore`);
+          expect(command?.kind.startsWith(word.toLowerCase())).toBe(true);
+        },
+      ),
+    );
   });
 });
 

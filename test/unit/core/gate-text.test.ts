@@ -261,3 +261,67 @@ describe("short command replies", () => {
     );
   });
 });
+
+describe("user text cannot plant the app's markers or break its tables", () => {
+  const planted = "<!-- phase-gates:refusal:9 -->";
+  const onlyOwnMarker = (text: string, marker: string) => {
+    expect(text.startsWith(marker)).toBe(true);
+    expect(text.split("<!--")).toHaveLength(2);
+  };
+
+  it.each<[string, GateIssueFacts, ApprovalTally]>([
+    [
+      "an approval note",
+      approvedGate({ approvals: ["li"] }),
+      {
+        approvals: [{ login: "li", at: "2024-05-01T09:00:00Z", url: "https://c/1", note: planted }],
+        stop: null,
+      },
+    ],
+    ["a stop reason", stoppedGate({ stop: { by: "li", reason: planted } }), noTally],
+  ])("decisionRecord: %s", (_name, issue, tally) => {
+    const record = decisionRecord(defaultConfig, crawlStatus(issue), tally);
+    onlyOwnMarker(record, MARKERS.decision);
+    expect(record).toContain("<\\!-- phase-gates:refusal:9 -->");
+  });
+
+  it("decisionRecord: a reason with pipes, backslashes and line breaks stays one row of two cells", () => {
+    const issue = stoppedGate({ stop: { by: "li", reason: "a \\| b\n| c" } });
+    const row =
+      decisionRecord(defaultConfig, crawlStatus(issue), noTally)
+        .split("\n")
+        .find((l) => l.startsWith("| Reason |")) ?? "";
+    expect(row).toBe("| Reason | a \\\\\\| b \\| c |");
+    // cmark-gfm: a backslash escapes the next character; other pipes split cells.
+    const separators = row.replace(/\\./g, "").split("|").length - 1;
+    expect(separators).toBe(3);
+  });
+
+  it("closeRevertedComment: a criterion and the reason", () => {
+    const status = crawlStatus(
+      approvedGate({
+        closedBy: "mallory",
+        closerAuthorized: false,
+        checklist: checklist(0, [planted]),
+      }),
+    );
+    onlyOwnMarker(closeRevertedComment(status, "mallory", `why ${planted}`), MARKERS.closeReverted);
+  });
+
+  it("approvalNotEnoughComment: a criterion", () => {
+    const status = crawlStatus(openGate({ approvals: ["li"], checklist: checklist(0, [planted]) }));
+    onlyOwnMarker(approvalNotEnoughComment(5, status), MARKERS.commandNote(5));
+  });
+
+  it("a phase name in the decision heading", () => {
+    const config = configSchema.parse({
+      phases: [{ id: "a", name: `A ${planted}`, gate: {} }, { id: "b" }],
+    });
+    const record = decisionRecord(
+      config,
+      gateStatus(0, gateOf(config, 0), approvedGate()),
+      noTally,
+    );
+    onlyOwnMarker(record, MARKERS.decision);
+  });
+});

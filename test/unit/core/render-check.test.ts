@@ -1,15 +1,33 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type Config, configSchema } from "../../../src/config/schema.js";
 import { evaluatePullRequest } from "../../../src/core/evaluate.js";
 import {
+  ANNOTATIONS_PER_REQUEST,
+  batchAnnotations,
   CHECK_NAME,
   CONFIG_INVALID_TITLE,
   clampSummary,
+  clampTitle,
   describeApprovers,
+  ECHO_LIMIT,
+  echoText,
+  hasInvisible,
   renderInvalidConfig,
+  renderPullRequestConfigInvalid,
   renderVerdict,
+  SUMMARY_LIMIT_BYTES,
+  stripInvisible,
+  TITLE_LIMIT,
+  tableCell,
+  truncate,
+  utf8Length,
 } from "../../../src/core/render-check.js";
-import type { GateIssueFacts, PullRequestPhaseFacts } from "../../../src/core/types.js";
+import type {
+  GateIssueFacts,
+  LinkedIssueFacts,
+  PullRequestPhaseFacts,
+} from "../../../src/core/types.js";
 import {
   approvedGate,
   blockUnphasedConfig,
@@ -374,7 +392,9 @@ describe("clampSummary", () => {
     const s = line.repeat(1000);
     const out = clampSummary(s);
     expect(out.length).toBeLessThanOrEqual(GITHUB_LIMIT);
-    expect(out).toMatch(/_…cut short: the full text is over GitHub's 65,535-character limit._\n$/);
+    expect(out).toMatch(
+      /_…cut short: the full text is over GitHub's size limit for a check \(65,535 bytes\)._\n$/,
+    );
     expect(s.startsWith(out.slice(0, out.indexOf("\n\n_…cut short")))).toBe(true);
     expect(out.slice(0, out.indexOf("\n\n_…cut short")).endsWith("y")).toBe(true);
   });
@@ -393,5 +413,423 @@ describe("clampSummary", () => {
     );
     const out = render(prFacts({ linkedIssues }), { 0: approvedGate(), 1: walkGate() });
     expect(out.summary.length).toBeLessThanOrEqual(GITHUB_LIMIT);
+  });
+});
+
+const bytes = (s: string) => new TextEncoder().encode(s).length;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The cells of a GFM table row as GitHub (cmark-gfm) splits it: a backslash
+ * escapes the next character, and an unescaped `|` separates cells.
+ */
+function cellCount(row: string): number {
+  let pipes = 0;
+  for (let i = 0; i < row.length; i++) {
+    if (row[i] === "\\") i++;
+    else if (row[i] === "|") pipes++;
+  }
+  return pipes - 1;
+}
+
+describe("clampSummary counts UTF-8 bytes, as GitHub does", () => {
+  it("is GitHub's limit", () => {
+    expect(SUMMARY_LIMIT_BYTES).toBe(65_535);
+  });
+
+  it.each<[string, string, boolean]>([
+    ["65,535 ASCII characters", "x".repeat(65_535), false],
+    ["65,536 ASCII characters", "x".repeat(65_536), true],
+    ["21,845 three-byte characters (65,535 bytes)", "€".repeat(21_845), false],
+    ["21,846 three-byte characters", "€".repeat(21_846), true],
+    ["30,000 ✅ (30,000 characters, 90,000 bytes)", "✅\n".repeat(30_000), true],
+    ["20,000 😀 (40,000 UTF-16 units, 80,000 bytes)", "😀".repeat(20_000), true],
+  ])("%s", (_name, summary, cut) => {
+    const out = clampSummary(summary);
+    expect(bytes(out)).toBeLessThanOrEqual(SUMMARY_LIMIT_BYTES);
+    expect(out !== summary).toBe(cut);
+    expect(out).not.toMatch(LONE_SURROGATE);
+    if (cut) expect(out).toContain("cut short");
+  });
+
+  it("utf8Length agrees with TextEncoder, lone surrogates included", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: "binary" }),
+          fc.string({ unit: fc.constantFrom("\uD800", "\uDC00", "a", "é", "€", "😀") }),
+        ),
+        (s) => {
+          expect(utf8Length(s)).toBe(bytes(s));
+        },
+      ),
+    );
+  });
+});
+
+describe("truncate", () => {
+  it.each<[string, number, string]>([
+    ["short", 10, "short"],
+    ["exactly", 7, "exactly"],
+    ["too long", 5, "too …"],
+    ["ab😀cd", 4, "ab…"],
+    ["ab😀cd", 5, "ab😀…"],
+  ])("%j to %i → %j", (text, max, expected) => {
+    expect(truncate(text, max)).toBe(expected);
+  });
+});
+
+describe("echoing user text", () => {
+  it.each<[string, string, string]>([
+    ["plain text is kept", "budget cut", "budget cut"],
+    ["line breaks become spaces", "one\r\ntwo\nthree\rfour\u2028five", "one two three four five"],
+    ["control characters are dropped", "a\u0000b\u0007c\u001b[0md\u007f", "abc[0md"],
+    ["bidi controls are dropped", "\u202Eevil\u202C \u2067x\u2069", "evil x"],
+    ["zero-width and soft hyphens are dropped", "ph\u200Base\u00AD\uFEFF\u2060", "phase"],
+    ["an emoji's joiner is kept", "👩‍💻 and 🏳️‍🌈", "👩‍💻 and 🏳️‍🌈"],
+    ["a stray joiner is dropped", "a\u200Db", "ab"],
+    [
+      "an HTML comment is neutralised",
+      "<!-- phase-gates:decision -->",
+      "<\\!-- phase-gates:decision -->",
+    ],
+    ["an invisible character cannot hide a comment", "<!\u200B--", "<\\!--"],
+    ["every comment is neutralised", "<!--<!---->", "<\\!--<\\!---->"],
+    ["any script is kept", "Привет 好的 ／", "Привет 好的 ／"],
+  ])("%s", (_name, text, expected) => {
+    expect(echoText(text)).toBe(expected);
+  });
+
+  it("cuts long text at ECHO_LIMIT characters", () => {
+    const out = echoText("r".repeat(10_000));
+    expect(out).toHaveLength(ECHO_LIMIT);
+    expect(out.endsWith("…")).toBe(true);
+  });
+
+  it.each([
+    ["\u200B", true],
+    ["\u202E", true],
+    ["\u00AD", true],
+    ["a\u200Db", true],
+    ["👩‍💻", false],
+    ["／approve", false],
+    ["plain", false],
+  ])("hasInvisible(%j) is %s", (text, expected) => {
+    expect(hasInvisible(text)).toBe(expected);
+  });
+
+  it("never leaves a comment opener or a format character, whatever the input", () => {
+    const piece = fc.oneof(
+      fc.constantFrom("<", "!", "-", "<!--", "\u200B", "\u202E", "\u00AD", "\n", "|"),
+      fc.string({ unit: "binary", maxLength: 5 }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(piece).map((p) => p.join("")),
+        (text) => {
+          const out = echoText(text);
+          expect(out).not.toContain("<!--");
+          expect(out).not.toMatch(/[\n\r\p{Cc}]/u);
+          expect(stripInvisible(out)).toBe(out);
+          expect(out.length).toBeLessThanOrEqual(ECHO_LIMIT);
+        },
+      ),
+    );
+  });
+});
+
+describe("tableCell", () => {
+  it.each<[string, string]>([
+    ["a | b", "a \\| b"],
+    ["a \\| b", "a \\\\\\| b"],
+    ["a \\\\| b", "a \\\\\\\\\\| b"],
+    ["line\nbreak", "line break"],
+    ["<!-- x -->", "<\\!-- x -->"],
+  ])("%j → %j", (text, expected) => {
+    expect(tableCell(text)).toBe(expected);
+  });
+
+  it("no user text splits a row", () => {
+    const piece = fc.oneof(
+      fc.constantFrom("|", "\\", "\\|", "\n", "`", "<!--"),
+      fc.string({ maxLength: 4 }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(piece).map((p) => p.join("")),
+        fc.string(),
+        (a, b) => {
+          expect(cellCount(`| ${tableCell(a)} | ${tableCell(b)} |`)).toBe(2);
+        },
+      ),
+    );
+  });
+});
+
+describe("clampTitle", () => {
+  it.each<[string, string]>([
+    ["Run: gates approved", "Run: gates approved"],
+    ["Blocked: Walk\ngate pending", "Blocked: Walk gate pending"],
+    ["Blocked: \u202Eklaw gate pending", "Blocked: klaw gate pending"],
+    ["t".repeat(TITLE_LIMIT), "t".repeat(TITLE_LIMIT)],
+    ["t".repeat(TITLE_LIMIT + 1), `${"t".repeat(TITLE_LIMIT - 1)}…`],
+  ])("%j", (title, expected) => {
+    expect(clampTitle(title)).toBe(expected);
+  });
+
+  it("renderVerdict's title is one line of at most TITLE_LIMIT characters", () => {
+    const config = configSchema.parse({
+      phases: [
+        { id: "a", name: `Long\nname ${"n".repeat(1000)}`, gate: { title: "Gate A" } },
+        { id: "b" },
+      ],
+    });
+    const { title } = render(prFacts({ labels: ["phase: b"] }), { 0: openGate() }, config);
+    expect(title.length).toBeLessThanOrEqual(TITLE_LIMIT);
+    expect(title).toMatch(/^Blocked: Long name n+…$/);
+  });
+});
+
+describe("user text in the summary cannot break it", () => {
+  const run = prFacts({ labels: ["phase: run"] });
+  const marker = "<!-- phase-gates:decision -->";
+
+  it.each<[string, Record<number, GateIssueFacts | null>, string]>([
+    [
+      "a stop reason",
+      { 0: stoppedGate({ stop: { by: "li", reason: `${marker} hidden` } }), 1: null },
+      "⛔ stopped by @li: <\\!-- phase-gates:decision --> hidden |",
+    ],
+    [
+      "an unchecked criterion",
+      { 0: approvedGate(), 1: openGate({ checklist: checklist(0, [`${marker} x`]) }) },
+      'Still needed: 1 unchecked criterion: "<\\!-- phase-gates:decision --> x"',
+    ],
+    [
+      "a stop reason with a line break and a pipe",
+      { 0: stoppedGate({ stop: { by: "li", reason: "a\n| b \\| c" } }), 1: null },
+      "⛔ stopped by @li: a \\| b \\\\\\| c |",
+    ],
+  ])("%s", (_name, gates, expected) => {
+    const { summary } = render(run, gates);
+    expect(summary).toContain(expected);
+    expect(summary).not.toContain("<!--");
+    for (const row of summary.split("\n").filter((l) => /^\| (Crawl|Walk) \|/.test(l))) {
+      expect(cellCount(row)).toBe(6);
+    }
+  });
+
+  it("a label echoed in a code span", () => {
+    const config = configSchema.parse({
+      phases: [{ id: "a", label: "a <!-- x", gate: {} }, { id: "b" }],
+    });
+    const { summary } = render(prFacts({ labels: ["a <!-- x"] }), {}, config);
+    expect(summary).toContain("label `a <\\!-- x`");
+    expect(summary).not.toContain("<!--");
+  });
+
+  it("an unreadable linked issue's reason", () => {
+    const facts = prFacts({
+      labels: ["phase: crawl"],
+      linkedIssues: [unreadableIssue(5, "o", "r", `${marker}\nnot found`)],
+    });
+    const { summary } = render(facts);
+    expect(summary).toContain("(<\\!-- phase-gates:decision --> not found)");
+    expect(summary).not.toContain("<!--");
+  });
+});
+
+describe("every check output stays within GitHub's limits", () => {
+  const EVIL = [
+    marker(),
+    "|",
+    "\\|",
+    "\u202E",
+    "\n",
+    "`",
+    "✅",
+    "😀",
+    "👩‍💻",
+    "\u0000",
+    "xxxxxxxx",
+  ];
+  function marker() {
+    return "<!-- phase-gates:decision -->";
+  }
+  const fragment = fc.oneof(
+    fc.constantFrom(...EVIL),
+    fc.string({ unit: "binary", minLength: 1, maxLength: 6 }),
+    fc.string({ unit: "grapheme", minLength: 1, maxLength: 6 }),
+  );
+  /** Long text: a fragment repeated up to `times` times. */
+  const long = (times: number) =>
+    fc.tuple(fragment, fc.integer({ min: 1, max: times })).map(([f, n]) => f.repeat(n));
+  const login = fc.stringMatching(/^[a-z][a-z0-9]{0,38}$/);
+  /** The first `n` characters as GitHub counts them (code points, not UTF-16 units). */
+  const chars = (text: string, n: number) => Array.from(text).slice(0, n).join("");
+
+  const PHASES = 10;
+  const hugeConfig: fc.Arbitrary<Config> = fc
+    .record({
+      names: fc.array(long(300), { minLength: PHASES, maxLength: PHASES }),
+      labels: fc.array(long(20), { minLength: PHASES, maxLength: PHASES }),
+      titles: fc.array(long(300), { minLength: PHASES, maxLength: PHASES }),
+      criteria: fc.array(long(200), { minLength: 1, maxLength: 20, size: "max" }),
+      users: fc.array(login, { maxLength: 100, size: "max" }),
+      teams: fc.array(
+        login.map((t) => `acme/${t}`),
+        { maxLength: 50, size: "max" },
+      ),
+    })
+    .map(({ names, labels, titles, criteria, users, teams }) =>
+      configSchema.parse({
+        phases: names.map((name, i) => ({
+          id: `p${i}`,
+          name,
+          // Unique, at most 50 characters, as the schema asks.
+          label: chars(`p${i} ${labels[i]}`, 50),
+          milestone: `M${i} ${titles[i]}`,
+          ...(i < PHASES - 1
+            ? {
+                gate: {
+                  title: chars(titles[i] ?? "", 256),
+                  criteria,
+                  approvers: { users, teams },
+                  approvals: 3,
+                },
+              }
+            : {}),
+        })),
+      }),
+    );
+
+  const hugePr = (config: Config): fc.Arbitrary<PullRequestPhaseFacts> =>
+    fc
+      .array(
+        fc.record({
+          phase: fc.nat({ max: PHASES - 1 }),
+          junk: fc.array(long(50), { maxLength: 5, size: "max" }),
+          unreadable: fc.boolean(),
+          reason: long(200),
+        }),
+        { minLength: 50, maxLength: 50 },
+      )
+      .map((issues) => ({
+        labels: config.phases.map((p) => p.label),
+        milestone: config.phases[PHASES - 1]?.milestone ?? null,
+        linkedIssues: issues.map(
+          ({ phase, junk, unreadable, reason }, i): LinkedIssueFacts =>
+            unreadable
+              ? { ref: { owner: "o", repo: "r", number: i + 1 }, readable: false, reason }
+              : {
+                  ref: { owner: "other-org", repo: "some-long-repository-name", number: i + 1 },
+                  readable: true,
+                  url: `https://github.com/other-org/some-long-repository-name/issues/${i + 1}`,
+                  labels: [config.phases[phase]?.label ?? "", ...junk],
+                  milestone: config.phases[phase]?.milestone ?? null,
+                },
+        ),
+      }));
+
+  const hugeGate: fc.Arbitrary<GateIssueFacts> = fc
+    .record({
+      stopped: fc.boolean(),
+      reason: long(500),
+      title: long(300),
+      closedBy: login,
+      unchecked: fc.array(long(100), { maxLength: 50, size: "max" }),
+      approvals: fc.array(login, { maxLength: 10 }),
+    })
+    .map(({ stopped, reason, title, closedBy, unchecked, approvals }) =>
+      (stopped ? stoppedGate : openGate)({
+        title,
+        closedBy,
+        closerAuthorized: false,
+        approvals,
+        stop: stopped ? { by: closedBy, reason } : null,
+        checklist: checklist(1, unchecked),
+      }),
+    );
+
+  const scenario = hugeConfig.chain((config) =>
+    fc.record({
+      config: fc.constant(config),
+      facts: hugePr(config),
+      gates: fc.array(hugeGate, { minLength: PHASES - 1, maxLength: PHASES - 1 }),
+    }),
+  );
+
+  it("renderVerdict: 10 phases, long criteria, 50 linked issues with long labels", () => {
+    let cut = 0;
+    fc.assert(
+      fc.property(scenario, ({ config, facts, gates }) => {
+        const out = renderVerdict(
+          config,
+          evaluatePullRequest(config, facts, new Map(gates.map((g, i) => [i, g]))),
+          REPO,
+        );
+        expect(out.summary.length).toBeLessThanOrEqual(SUMMARY_LIMIT_BYTES);
+        expect(bytes(out.summary)).toBeLessThanOrEqual(SUMMARY_LIMIT_BYTES);
+        expect(out.summary).not.toContain("<!--");
+        expect(out.title.length).toBeLessThanOrEqual(TITLE_LIMIT);
+        expect(out.title).not.toMatch(/[\n\r]/);
+        if (out.summary.includes("cut short")) cut++;
+      }),
+      { numRuns: 25 },
+    );
+    // The scenarios must be big enough to reach the limit, or this tests nothing.
+    expect(cut).toBeGreaterThan(0);
+  });
+
+  it("renderPullRequestConfigInvalid: a huge error list and a huge gates summary", () => {
+    const gates = renderVerdict(
+      defaultConfig,
+      evaluatePullRequest(
+        defaultConfig,
+        prFacts({ labels: ["phase: run"] }),
+        gateMap({ 0: stoppedGate({ stop: { by: "li", reason: "😀".repeat(40_000) } }) }),
+      ),
+      REPO,
+    );
+    const errors = Array.from({ length: 3000 }, (_, i) => `- ✅ line ${i}: ⛔ wrong`).join("\n");
+    const out = renderPullRequestConfigInvalid(errors, 3000, {
+      ...gates,
+      summary: "⏳".repeat(30_000),
+    });
+    expect(bytes(out.summary)).toBeLessThanOrEqual(SUMMARY_LIMIT_BYTES);
+    expect(bytes(renderInvalidConfig(errors, 3000).summary)).toBeLessThanOrEqual(
+      SUMMARY_LIMIT_BYTES,
+    );
+  });
+});
+
+describe("batchAnnotations", () => {
+  it("sends at most 50 per request, as GitHub takes", () => {
+    expect(ANNOTATIONS_PER_REQUEST).toBe(50);
+  });
+
+  it.each<[number, number, number[]]>([
+    [0, 50, []],
+    [1, 50, [1]],
+    [50, 50, [50]],
+    [51, 50, [50, 1]],
+    [120, 50, [50, 50, 20]],
+    [5, 2, [2, 2, 1]],
+    [3, 1, [1, 1, 1]],
+  ])("%i annotations in batches of %i → %j", (count, size, sizes) => {
+    const annotations = Array.from({ length: count }, (_, i) => ({ line: i }));
+    const batches = batchAnnotations(annotations, size);
+    expect(batches.map((b) => b.length)).toEqual(sizes);
+    expect(batches.flat()).toEqual(annotations);
+  });
+
+  it("batches of 50 by default", () => {
+    expect(batchAnnotations(Array.from({ length: 101 }, (_, i) => i)).map((b) => b.length)).toEqual(
+      [50, 50, 1],
+    );
+  });
+
+  it.each([0, -1, 1.5, Number.NaN])("rejects a batch size of %d", (size) => {
+    expect(() => batchAnnotations([1, 2], size)).toThrow(RangeError);
   });
 });

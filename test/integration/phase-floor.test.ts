@@ -1,0 +1,205 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  assertAllCalled,
+  createTestApp,
+  githubScope,
+  REPO_PATH,
+  replyConfig,
+  replyFiles,
+  type TestApp,
+} from "../helpers/app.js";
+import {
+  type CheckBody,
+  expectCreate,
+  expectUpdate,
+  replyCommits,
+  replyExistingCheck,
+  replyGate,
+  replyNoCheckYet,
+  replyRole,
+} from "../helpers/replies.js";
+import { pullObject, pullRequestEvent } from "../helpers/webhooks.js";
+
+// SPEC §2 "Phase floor": a PR's phase is never lowered by someone who is not an
+// approver of a gate it would skip; the floor lives in the check run's external_id.
+
+const DEFAULTS = "# defaults: Crawl → Walk → Run\n";
+const CRAWL_GATE = { number: 1, title: "Gate: Crawl → Walk", labels: ["gate: crawl"] };
+const WALK_GATE = { number: 2, title: "Gate: Walk → Run", labels: ["gate: walk"] };
+/** PR #10 after its `phase: run` label was removed. */
+const UNLABELLED = { number: 10, labels: [], headSha: "run-sha" };
+/** What the app last wrote on PR #10's head: blocked, floor Run. */
+const BLOCKED_AT_RUN = {
+  conclusion: "failure",
+  title: "Blocked: Walk gate pending",
+  summary: "…",
+  externalId: "phase-gates:floor=run",
+};
+
+let app: TestApp;
+beforeEach(async () => {
+  app = await createTestApp();
+});
+afterEach(() => {
+  expect(app.errors).toEqual([]);
+  assertAllCalled();
+});
+
+describe("the phase floor", () => {
+  it("keeps a Run PR blocked when a writer removes its phase label, and says who may lower it", async () => {
+    const written: CheckBody[] = [];
+    const scope = githubScope();
+    scope.get(`${REPO_PATH}/pulls/10`).reply(200, pullObject(UNLABELLED));
+    replyConfig(scope, DEFAULTS);
+    // the app's run on the head: the floor it remembered
+    replyExistingCheck(scope, "run-sha", 55, BLOCKED_AT_RUN);
+    // the gates before Run, both pending
+    replyGate(scope, "gate: crawl", CRAWL_GATE);
+    replyGate(scope, "gate: walk", WALK_GATE);
+    // who removed the label: a writer, not an approver of the gates it would skip
+    replyRole(scope, "writer", "write");
+    replyFiles(scope, 10);
+    expectUpdate(scope, 55, written);
+
+    await app.receive(
+      "pull_request",
+      pullRequestEvent(
+        "unlabeled",
+        { ...UNLABELLED, by: "writer" },
+        { label: { name: "phase: run" } },
+      ),
+    );
+
+    expect(written[0]?.conclusion).toBe("failure");
+    expect(written[0]?.output.title).toBe("Blocked: Walk gate pending");
+    expect(written[0]?.output.summary).toContain("**Phase:** Run (held: its phase floor)");
+    expect(written[0]?.output.summary).toContain("made by @writer");
+    expect(written[0]?.external_id).toBe("phase-gates:floor=run");
+  });
+
+  it("lowers the phase when an approver removes the label", async () => {
+    const written: CheckBody[] = [];
+    const scope = githubScope();
+    scope.get(`${REPO_PATH}/pulls/10`).reply(200, pullObject(UNLABELLED));
+    replyConfig(scope, DEFAULTS);
+    replyExistingCheck(scope, "run-sha", 55, BLOCKED_AT_RUN);
+    // the lead has maintain: an approver of both gates (looked up once)
+    replyRole(scope, "lead", "maintain");
+    replyFiles(scope, 10);
+    expectUpdate(scope, 55, written);
+
+    await app.receive(
+      "pull_request",
+      pullRequestEvent(
+        "unlabeled",
+        { ...UNLABELLED, by: "lead" },
+        { label: { name: "phase: run" } },
+      ),
+    );
+
+    expect(written[0]?.conclusion).toBe("success");
+    expect(written[0]?.output.title).toBe("No phase");
+    expect(written[0]?.external_id).toBe("phase-gates:floor=");
+  });
+
+  it("does not credit a lowering to the sender of an event that cannot lower (a label added)", async () => {
+    const written: CheckBody[] = [];
+    const scope = githubScope();
+    scope.get(`${REPO_PATH}/pulls/10`).reply(200, pullObject({ ...UNLABELLED, labels: ["docs"] }));
+    replyConfig(scope, DEFAULTS);
+    replyExistingCheck(scope, "run-sha", 55, BLOCKED_AT_RUN);
+    replyGate(scope, "gate: crawl", CRAWL_GATE);
+    replyGate(scope, "gate: walk", WALK_GATE);
+    replyFiles(scope, 10);
+    expectUpdate(scope, 55, written);
+
+    // the lead adds an unrelated label after a writer removed `phase: run`
+    await app.receive(
+      "pull_request",
+      pullRequestEvent(
+        "labeled",
+        { ...UNLABELLED, labels: ["docs"], by: "lead" },
+        { label: { name: "docs" } },
+      ),
+    );
+
+    expect(written[0]?.output.title).toBe("Blocked: Walk gate pending");
+    expect(written[0]?.output.summary).toContain("held: its phase floor");
+  });
+
+  it("carries the floor to a new head when the PR is pushed to", async () => {
+    const created: CheckBody[] = [];
+    const scope = githubScope();
+    const pushed = { ...UNLABELLED, headSha: "new-sha" };
+    scope.get(`${REPO_PATH}/pulls/10`).reply(200, pullObject(pushed));
+    replyConfig(scope, DEFAULTS);
+    // nothing on the new head yet; the floor comes from the head before the push
+    replyNoCheckYet(scope, "new-sha");
+    replyExistingCheck(scope, "run-sha", 55, BLOCKED_AT_RUN);
+    replyGate(scope, "gate: crawl", CRAWL_GATE);
+    replyGate(scope, "gate: walk", WALK_GATE);
+    replyFiles(scope, 10);
+    expectCreate(scope, "new-sha", created);
+
+    await app.receive(
+      "pull_request",
+      pullRequestEvent("synchronize", { ...pushed, by: "writer" }, { before: "run-sha" }),
+    );
+
+    expect(created[0]?.conclusion).toBe("failure");
+    expect(created[0]?.external_id).toBe("phase-gates:floor=run");
+  });
+
+  it("finds the floor on an earlier commit when a push raced the label removal", async () => {
+    const created: CheckBody[] = [];
+    const scope = githubScope();
+    const pushed = { ...UNLABELLED, headSha: "new-sha" };
+    // the unlabeled event is handled after the push: the PR's head is already new
+    scope.get(`${REPO_PATH}/pulls/10`).reply(200, pullObject(pushed));
+    replyConfig(scope, DEFAULTS);
+    replyNoCheckYet(scope, "new-sha");
+    // the PR's commits: the app's run on the one before the head holds the floor
+    replyCommits(scope, 10, ["first-sha", "run-sha", "new-sha"]);
+    replyExistingCheck(scope, "run-sha", 55, BLOCKED_AT_RUN);
+    replyGate(scope, "gate: crawl", CRAWL_GATE);
+    replyGate(scope, "gate: walk", WALK_GATE);
+    replyRole(scope, "writer", "write");
+    replyFiles(scope, 10);
+    expectCreate(scope, "new-sha", created);
+
+    await app.receive(
+      "pull_request",
+      pullRequestEvent("unlabeled", { ...pushed, by: "writer" }, { label: { name: "phase: run" } }),
+    );
+
+    expect(created[0]?.output.title).toBe("Blocked: Walk gate pending");
+    expect(created[0]?.external_id).toBe("phase-gates:floor=run");
+  });
+
+  it("keeps the higher floor when a new head already has a lower one", async () => {
+    const written: CheckBody[] = [];
+    const scope = githubScope();
+    const pushed = { ...UNLABELLED, headSha: "new-sha" };
+    scope.get(`${REPO_PATH}/pulls/10`).reply(200, pullObject(pushed));
+    replyConfig(scope, DEFAULTS);
+    // an earlier job already wrote "No phase" on the new head; the head before the push says Run
+    replyExistingCheck(scope, "new-sha", 56, {
+      conclusion: "success",
+      title: "No phase",
+      summary: "…",
+      externalId: "phase-gates:floor=",
+    });
+    replyExistingCheck(scope, "run-sha", 55, BLOCKED_AT_RUN);
+    replyGate(scope, "gate: crawl", CRAWL_GATE);
+    replyGate(scope, "gate: walk", WALK_GATE);
+    replyFiles(scope, 10);
+    expectUpdate(scope, 56, written);
+
+    await app.receive(
+      "pull_request",
+      pullRequestEvent("synchronize", { ...pushed, by: "writer" }, { before: "run-sha" }),
+    );
+
+    expect(written[0]?.output.title).toBe("Blocked: Walk gate pending");
+  });
+});
