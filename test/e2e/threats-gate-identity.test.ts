@@ -3,6 +3,7 @@ import { useSandbox } from "./sandbox.js";
 import {
   APP_LOGIN,
   appComment,
+  BLOCKED,
   blockedRunPr,
   expectBlocked,
   leadApproves,
@@ -61,6 +62,45 @@ describe("the gate issue is the one an approver or the app labelled", { timeout:
     const check = await expectBlocked(gh, runPr);
     expect(check.output.summary).toContain(`/issues/${newGate}`);
     expect(gh.issue(oldGate)).toMatchObject({ state: "closed", state_reason: "completed" });
+  });
+
+  // BUG: between the writer's removal and the app's restore, the newest issue
+  // carrying the label is the old approved one, and a re-check that runs in
+  // that window (here: the PR's `labeled` job, delivered just before) writes
+  // success. With auto-merge enabled, GitHub merges on that success.
+  it.fails("label removal racing another event: the Run PR never turns green, even for a moment", async () => {
+    const story = await blockedRunPr(sandbox, "unlabelrace");
+    const { gh, runPr } = story;
+    await leadApproves(story);
+    const newGate = (
+      await gh.openIssue({
+        title: "Gate: Walk → Run (second review)",
+        body: `- [ ] ${WALK_CRITERION}`,
+        labels: ["gate: walk"],
+        by: "lead",
+      })
+    ).number;
+    await gh.waitForCheck(runPr, { title: BLOCKED });
+    await gh.settle();
+    const conclusions: string[] = [];
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        const run = gh.latestCheck(runPr);
+        const seen = `${run?.conclusion}: ${run?.output.title}`;
+        if (conclusions.at(-1) !== seen) conclusions.push(seen);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+
+    await gh.addLabel(runPr, "docs", { by: "writer" });
+    await gh.removeLabel(newGate, "gate: walk", { by: "writer" });
+
+    await appComment(gh, newGate, MARK.restored);
+    await gh.settle();
+    watching = false;
+    await watch;
+    expect(conclusions).toEqual([`failure: ${BLOCKED}`]);
   });
 
   it("display label: a writer adds `gate: approved` to the open Walk gate; the app removes it and the Run PR stays blocked", async () => {
