@@ -64,11 +64,11 @@ describe("the gate issue is the one an approver or the app labelled", { timeout:
     expect(gh.issue(oldGate)).toMatchObject({ state: "closed", state_reason: "completed" });
   });
 
-  // BUG: between the writer's removal and the app's restore, the newest issue
-  // carrying the label is the old approved one, and a re-check that runs in
-  // that window (here: the PR's `labeled` job, delivered just before) writes
-  // success. With auto-merge enabled, GitHub merges on that success.
-  it.fails("label removal racing another event: the Run PR never turns green, even for a moment", async () => {
+  // Between the writer's removal and the app's restore, the newest issue
+  // carrying the label is the old approved one; a re-check in that window (here:
+  // the PR's `labeled` job, delivered just before) must not take it as the gate:
+  // the repository's recent issue events show the real one lost its label.
+  it("label removal racing another event: the Run PR never turns green, even for a moment", async () => {
     const story = await blockedRunPr(sandbox, "unlabelrace");
     const { gh, runPr } = story;
     await leadApproves(story);

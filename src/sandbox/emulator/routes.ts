@@ -441,6 +441,19 @@ export const routes: Route[] = [
       return { status: 201, body: serializeIssue(ctx.state.urls, repo, issue) };
     },
   },
+  // The repository's issue events, newest first, each with its issue (before `/issues/{n}`).
+  {
+    method: "GET",
+    template: `${R}/issues/events`,
+    handler: (ctx) => {
+      const repo = repoOf(ctx);
+      const events = [...repo.issueEvents].reverse().map((e) => ({
+        ...serializeIssueEvent(ctx.state.urls, repo, ctx.state.app, e),
+        issue: serializeIssue(ctx.state.urls, repo, ctx.state.issue(repo, e.issueNumber)),
+      }));
+      return paged(ctx, events, repoPath(repo, "/issues/events"));
+    },
+  },
   {
     method: "GET",
     template: `${R}/issues/{issue_number}`,
