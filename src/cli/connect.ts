@@ -193,9 +193,8 @@ export function describeGitHubError(
       EXIT.failed,
     );
   }
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  const why =
-    cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+  // Octokit reports a failed fetch as a RequestError whose message is the socket's reason.
+  const why = error instanceof Error ? error.message : String(error);
   return new CliError(`cannot reach GitHub at ${context.apiUrl}: ${why}`, EXIT.failed);
 }
 
