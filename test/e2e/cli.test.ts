@@ -456,6 +456,25 @@ describe("phase-gates status and explain against the sandbox", { timeout: 60_000
       expect(emu.requestLog.entries.length).toBe(requestsBefore);
   });
 
+  it("warns on stderr when the token cannot read people's permission, since gates then show pending", async () => {
+    emu.state.failNext("GET /repos/{owner}/{repo}/collaborators/{username}/permission", 403, {
+      body: { message: "Must have push access to view repository collaborators." },
+      times: 50,
+    });
+    try {
+      const r = await runCli(["status", "acme/rocket", "--json", ...api()], { env: lead });
+      expect(r.code).toBe(0);
+      const s = JSON.parse(r.stdout) as { phases: { gate: { state: string } | null }[] };
+      expect(s.phases[0]?.gate?.state).toBe("pending");
+      expect(r.stderr).toContain(
+        "warning: permission look-up failed; treating as not authorized (Must have push access",
+      );
+      expect(r.stderr).toContain("a gate may show pending that the app sees approved");
+    } finally {
+      emu.state.failRules.length = 0;
+    }
+  });
+
   it("exits 5 on GitHub's rate limit and says when it resets", async () => {
     const reset = Math.floor(Date.now() / 1000) + 25 * 60;
     emu.state.failNext("GET /repos/{owner}/{repo}", 403, {
