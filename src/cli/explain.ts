@@ -4,7 +4,7 @@ import { getPull } from "../github/pull-requests.js";
 import { describeGitHubError } from "./connect.js";
 import { CliError, EXIT, type ExitCode } from "./exit-codes.js";
 import { type NetworkOptions, openRepo } from "./open-repo.js";
-import { gateJson, phaseJson } from "./report.js";
+import { gateJson, phaseJson, printWarnings } from "./report.js";
 import { paint, type Term } from "./term.js";
 
 export function parsePullNumber(value: string): number {
@@ -97,7 +97,7 @@ export async function explain(
           2,
         ),
       );
-      warn(term, conn.warnings());
+      printWarnings(term, conn.warnings());
       return code;
     }
 
@@ -119,23 +119,14 @@ export async function explain(
       );
     } else {
       lines.push(
-        `(the app's check on GitHub says ${onGitHub.conclusion ?? onGitHub.status} — ${onGitHub.title ?? ""}; the app rewrites it on the next event that concerns this PR)`,
+        `(the app's check on GitHub says ${onGitHub.conclusion ?? onGitHub.status} — ${onGitHub.title ?? ""}: it was written before the latest change, and the app rewrites it when it next checks this PR)`,
       );
     }
     lines.push("", output.summary);
     term.out(lines.join("\n"));
-    warn(term, conn.warnings());
+    printWarnings(term, conn.warnings());
     return code;
   } catch (error) {
     throw describeGitHubError(error, { apiUrl: conn.apiUrl });
-  }
-}
-
-export function warn(term: Term, warnings: readonly string[]): void {
-  for (const w of warnings) term.err(`warning: ${w}`);
-  if (warnings.some((w) => /permission|team/i.test(w))) {
-    term.err(
-      "warning: people whose permission could not be read count as not authorized, as the app does when GitHub fails: a gate may show pending that the app sees approved. Use a token that can read the repository's collaborators (and org teams).",
-    );
   }
 }

@@ -206,4 +206,9 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
   }
 }
 
+// \`phase-gates status … | head\` closes the pipe early: not an error worth a stack trace.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  process.exit(process.exitCode ?? EXIT.ok);
+});
 process.exitCode = await main(process.argv);

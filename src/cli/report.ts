@@ -1,6 +1,6 @@
 import { describeApprovers } from "../core/render-check.js";
 import type { Config, EffectivePhase, GateStatus } from "../core/types.js";
-import { paint } from "./term.js";
+import { paint, type Term } from "./term.js";
 
 /** Who decided a gate and when; null while it is pending. */
 export function decision(status: GateStatus): { by: string | null; at: string | null } | null {
@@ -79,4 +79,14 @@ export function gateSentence(color: boolean, status: GateStatus): string {
   }
   const ignored = status.closeIgnoredBecause ? ` (${status.closeIgnoredBecause})` : "";
   return `${state}${ignored}`;
+}
+
+/** What the readers logged, once each, and what it means for the report. */
+export function printWarnings(term: Term, warnings: readonly string[]): void {
+  for (const w of warnings) term.err(`warning: ${w}`);
+  if (warnings.some((w) => /permission|team/i.test(w))) {
+    term.err(
+      "warning: people whose permission could not be read count as not authorized, as the app does when GitHub fails: a gate may show pending that the app sees approved. Use a token that can read the repository's collaborators (and org teams).",
+    );
+  }
 }

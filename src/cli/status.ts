@@ -8,9 +8,16 @@ import { listOpenPulls, type PullFacts } from "../github/pull-requests.js";
 import { type IssueFacts, listOpenIssues } from "../github/repository.js";
 import { describeGitHubError } from "./connect.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
-import { warn } from "./explain.js";
 import { type NetworkOptions, type OpenRepo, openRepo } from "./open-repo.js";
-import { decision, formatTime, gateJson, gateSentence, phaseJson, stateWord } from "./report.js";
+import {
+  decision,
+  formatTime,
+  gateJson,
+  gateSentence,
+  phaseJson,
+  printWarnings,
+  stateWord,
+} from "./report.js";
 import { paint, type Term, table } from "./term.js";
 import { formatErrorLine } from "./validate.js";
 
@@ -260,6 +267,6 @@ export async function status(
       ? JSON.stringify(statusJson(fullName, report), null, 2)
       : statusText(term.color, fullName, report),
   );
-  warn(term, open.conn.warnings());
+  printWarnings(term, open.conn.warnings());
   return EXIT.ok;
 }
