@@ -11,6 +11,7 @@ import { effectivePhase } from "../core/phases.js";
 import {
   type CheckOutput,
   renderInvalidConfig,
+  renderNotConfigured,
   renderPullRequestConfigInvalid,
   renderVerdict,
 } from "../core/render-check.js";
@@ -27,7 +28,7 @@ import {
   knownPullRequestConfigErrors,
   pullRequestConfigErrors,
 } from "../github/pull-request-config.js";
-import { closingReferences, listOpenPulls, type PullFacts } from "../github/pull-requests.js";
+import { closingReferencesCapped, listOpenPulls, type PullFacts } from "../github/pull-requests.js";
 import type { RepoJob } from "./repo-job.js";
 
 export interface CheckResult {
@@ -90,12 +91,15 @@ export async function verdictFor(
   floorIndex: number | null,
   lowering: Lowering,
 ): Promise<Verdict> {
-  const refs = config.linkedIssues ? closingReferences(job.repo, pr.body) : [];
+  const { refs, dropped } = config.linkedIssues
+    ? closingReferencesCapped(job.repo, pr.body)
+    : { refs: [], dropped: 0 };
   const linkedIssues = await Promise.all(refs.map((ref) => job.linked.read(ref)));
   const current = effectivePhase(config, {
     labels: pr.labels,
     milestone: pr.milestone,
     linkedIssues,
+    linkedIssuesDropped: dropped,
   });
   const skipped = gatesSkippedByLowering(config, floorIndex, current.phaseIndex);
   const mayLower = skipped.length > 0 && (await mayLowerPast(job, config, lowering.by, skipped));
@@ -121,6 +125,11 @@ export interface CheckOptions {
   lowering?: Lowering;
   /** The head before a push: where the phase floor was remembered. */
   previousSha?: string;
+  /**
+   * Someone asked for a re-run in GitHub's UI: write a new completed run even
+   * when nothing changed, as GitHub expects (it shows the re-run until then).
+   */
+  fresh?: boolean;
 }
 
 /** What the `Phase gate` check says for one PR, before anything is written. */
@@ -215,7 +224,7 @@ export async function checkPullRequest(
       ...(externalId !== null ? { externalId } : {}),
       ...(proposedErrors.length > 0 ? { annotations: configAnnotations(proposedErrors) } : {}),
     },
-    headSha === pr.headSha ? headRun : undefined,
+    options.fresh ? null : headSha === pr.headSha ? headRun : undefined,
   );
   job.settings.metrics?.checkWrite(write);
   job.log.info(
@@ -270,5 +279,46 @@ export async function recheckOpenPulls(
   );
   if (failures.length > 0)
     throw new AggregateError(failures, `${failures.length} of ${pulls.length} PR checks failed`);
+  return results;
+}
+
+/**
+ * The repository has no config any more: one final `success` per open PR
+ * ("not configured"), so a required check never strands one; after that the
+ * app writes nothing here. `createMissing` also covers PRs the app never
+ * checked (the config was just removed); on installation only the app's own
+ * earlier runs are turned green.
+ */
+export async function releaseOpenPulls(
+  job: RepoJob,
+  options: { createMissing: boolean },
+): Promise<CheckResult[]> {
+  const { octokit, repo, settings } = job;
+  const output = renderNotConfigured();
+  const results: CheckResult[] = [];
+  for (const pr of await listOpenPulls(octokit, repo)) {
+    const run = await findOurCheckRun(octokit, repo, settings.appId, pr.headSha);
+    if (!run && !options.createMissing) continue;
+    const write = await writeCheckRun(
+      octokit,
+      repo,
+      settings.appId,
+      {
+        ...output,
+        headSha: pr.headSha,
+        ...(run?.externalId ? { externalId: run.externalId } : {}),
+      },
+      run,
+    );
+    results.push({ pr: pr.number, write, conclusion: output.conclusion, title: output.title });
+  }
+  job.log.info(
+    {
+      repo: `${repo.owner}/${repo.repo}`,
+      released: results.filter((r) => r.write !== "unchanged").length,
+      delivery: job.deliveryId,
+    },
+    "no config: open pull requests released",
+  );
   return results;
 }

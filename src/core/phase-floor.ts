@@ -56,6 +56,7 @@ export function applyPhaseFloor(
     deciding: [],
     ignored: [...phase.deciding, ...phase.ignored],
     unreadable: phase.unreadable,
+    ...(phase.linkedIssuesDropped ? { linkedIssuesDropped: phase.linkedIssuesDropped } : {}),
     floor: {
       phaseIndex: floorIndex,
       currentIndex: phase.phaseIndex,

@@ -71,12 +71,16 @@ export function effectivePhase(config: Config, facts: PullRequestPhaseFacts): Ef
   const unreadable = linked.filter(
     (i): i is Extract<LinkedIssueFacts, { readable: false }> => !i.readable,
   );
-  if (claims.length === 0) return { phaseIndex: null, deciding: [], ignored: [], unreadable };
+  const dropped = config.linkedIssues ? (facts.linkedIssuesDropped ?? 0) : 0;
+  const extra = dropped > 0 ? { linkedIssuesDropped: dropped } : {};
+  if (claims.length === 0)
+    return { phaseIndex: null, deciding: [], ignored: [], unreadable, ...extra };
   const phaseIndex = Math.max(...claims.map((c) => c.phaseIndex));
   return {
     phaseIndex,
     deciding: claims.filter((c) => c.phaseIndex === phaseIndex),
     ignored: claims.filter((c) => c.phaseIndex !== phaseIndex),
     unreadable,
+    ...extra,
   };
 }

@@ -1,4 +1,4 @@
-import { formatIssueRef } from "./closing-keywords.js";
+import { formatIssueRef, MAX_LINKED_ISSUES } from "./closing-keywords.js";
 import type {
   Config,
   GateConfig,
@@ -273,6 +273,11 @@ function phaseSection(config: Config, verdict: Verdict, repo: RepoName): string[
       `⚠️ Could not read linked issue ${formatIssueRef(u.ref, repo)} (${echoText(u.reason)}); its phase is not counted. Give the app access to that repository or remove the reference.`,
     );
   }
+  if (phase.linkedIssuesDropped) {
+    lines.push(
+      `⚠️ This pull request closes more than ${MAX_LINKED_ISSUES} issues: only the first ${MAX_LINKED_ISSUES} were read, and the phases of the other ${phase.linkedIssuesDropped} are not counted. Split the work, or give the pull request a phase label.`,
+    );
+  }
   return lines;
 }
 
@@ -356,6 +361,23 @@ export function renderVerdict(config: Config, verdict: Verdict, repo: RepoName):
       .join("\n")}`,
   );
   return checkOutput(verdict.conclusion, verdict.title, sections.join("\n\n"));
+}
+
+export const NOT_CONFIGURED_TITLE = "Not configured";
+
+/**
+ * The last check on a PR of a repository that lost its config: success, so a
+ * ruleset that still requires `Phase gate` does not strand the PR.
+ */
+export function renderNotConfigured(): CheckOutput {
+  return checkOutput(
+    "success",
+    NOT_CONFIGURED_TITLE,
+    [
+      "phase-gates is not configured for this repository: `.github/phase-gates.yml` is not on the default branch (nor in the owner's `.github` repository), so no gate applies and this pull request is not held.",
+      "This is the app's last check here until a config is added again. If a ruleset or branch protection still requires the `Phase gate` check, remove that requirement: new commits will not get this check.",
+    ].join("\n\n"),
+  );
 }
 
 /** The check run for a repository whose config cannot be used: every error, with where it is. */

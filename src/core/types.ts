@@ -25,6 +25,8 @@ export interface PullRequestPhaseFacts {
   labels: string[];
   milestone: string | null;
   linkedIssues: LinkedIssueFacts[];
+  /** Closing references past the cap, not read (a body cannot make thousands of API calls). */
+  linkedIssuesDropped?: number;
 }
 
 /** Where a phase came from, so the summary can say it in words. */
@@ -47,6 +49,8 @@ export interface EffectivePhase {
   ignored: PhaseClaim[];
   /** Linked issues we could not read: reported, never silently dropped. */
   unreadable: Extract<LinkedIssueFacts, { readable: false }>[];
+  /** Closing references past the cap, not read: reported in the summary. */
+  linkedIssuesDropped?: number;
   /** Set when the PR is evaluated at its phase floor rather than at what its sources say now (SPEC §2). */
   floor?: PhaseFloorHold;
 }

@@ -1,4 +1,4 @@
-import { CHECK_NAME, type CheckOutput } from "../core/render-check.js";
+import { batchAnnotations, CHECK_NAME, type CheckOutput } from "../core/render-check.js";
 import type { GitHub, RepoRef } from "./octokit.js";
 
 export interface CheckAnnotation {
@@ -167,11 +167,13 @@ export async function writeCheckRun(
   const key = runKey(repo, desired.headSha);
   const externalId = desired.externalId ?? null;
   const want = fingerprint({ ...desired, externalId });
-  const annotations = desired.annotations?.slice(0, 50);
+  // GitHub takes at most 50 annotations per request: the first batch goes with
+  // the write, the rest in updates of the same run (they accumulate).
+  const [annotations, ...moreAnnotations] = batchAnnotations(desired.annotations ?? []);
   const output = {
     title: desired.title,
     summary: desired.summary,
-    ...(annotations && annotations.length > 0 ? { annotations } : {}),
+    ...(annotations ? { annotations } : {}),
   };
 
   const known =
@@ -186,19 +188,28 @@ export async function writeCheckRun(
     ...(desired.detailsUrl ? { details_url: desired.detailsUrl } : {}),
     ...(externalId !== null ? { external_id: externalId } : {}),
   };
+  let id: number;
   if (known) {
     await octokit.rest.checks.update({ ...repo, check_run_id: known.id, ...completion });
-    remember(key, { id: known.id, fingerprint: want, externalId });
-    return "updated";
+    id = known.id;
+  } else {
+    const { data } = await octokit.rest.checks.create({
+      ...repo,
+      name: CHECK_NAME,
+      head_sha: desired.headSha,
+      ...completion,
+    });
+    id = data.id;
   }
-  const { data } = await octokit.rest.checks.create({
-    ...repo,
-    name: CHECK_NAME,
-    head_sha: desired.headSha,
-    ...completion,
-  });
-  remember(key, { id: data.id, fingerprint: want, externalId });
-  return "created";
+  for (const batch of moreAnnotations) {
+    await octokit.rest.checks.update({
+      ...repo,
+      check_run_id: id,
+      output: { title: desired.title, summary: desired.summary, annotations: batch },
+    });
+  }
+  remember(key, { id, fingerprint: want, externalId });
+  return known ? "updated" : "created";
 }
 
 function remember(key: string, run: KnownRun): void {

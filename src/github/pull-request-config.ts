@@ -67,8 +67,15 @@ export async function pullRequestConfigErrors(
 }
 
 /** Check-run annotations on the changed file, one per error (GitHub takes 50 per request). */
+/**
+ * At most this many errors are annotated (4 requests of 50): a hostile file
+ * with thousands of errors must not cost thousands of writes. The summary
+ * still lists them.
+ */
+export const MAX_ANNOTATIONS = 200;
+
 export function configAnnotations(errors: readonly ConfigError[]): CheckAnnotation[] {
-  return errors.slice(0, 50).map((e) => ({
+  return errors.slice(0, MAX_ANNOTATIONS).map((e) => ({
     path: CONFIG_PATH,
     start_line: e.line,
     end_line: e.line,

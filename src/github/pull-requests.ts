@@ -1,4 +1,8 @@
-import { parseClosingReferences } from "../core/closing-keywords.js";
+import {
+  type CappedReferences,
+  parseClosingReferences,
+  parseClosingReferencesCapped,
+} from "../core/closing-keywords.js";
 import type { IssueRef, LinkedIssueFacts } from "../core/types.js";
 import { labelNames } from "./gate-issues.js";
 import { type GitHub, httpStatus, type RepoRef } from "./octokit.js";
@@ -57,6 +61,11 @@ export async function listOpenPulls(octokit: GitHub, repo: RepoRef): Promise<Pul
 /** GitHub's web host for closing-keyword URLs: github.com, or the GHES host. */
 export function webHost(): string {
   return process.env.GHE_HOST?.replace(/\/.*$/, "") ?? "github.com";
+}
+
+/** The issues a PR body closes, at most `MAX_LINKED_ISSUES`, and how many more it named. */
+export function closingReferencesCapped(repo: RepoRef, body: string | null): CappedReferences {
+  return parseClosingReferencesCapped(body, repo, webHost());
 }
 
 export function closingReferences(repo: RepoRef, body: string | null): IssueRef[] {

@@ -35,6 +35,7 @@ describe("metrics of a job", () => {
     // The default, paced job client: the one the metrics hook into.
     const { app, idle } = createPhaseGatesApp({
       appId: APP_ID,
+      appSlug: "phase-gates",
       metrics,
       onJobError: (e) => errors.push(e),
     });

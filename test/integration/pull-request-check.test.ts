@@ -287,6 +287,26 @@ describe("other triggers of the Phase gate check", () => {
     await app.receive("check_run", checkRunRerequestedEvent("crawl-sha", [1]));
   });
 
+  it("writes a new completed run on a re-run even when the verdict is unchanged", async () => {
+    const created: CheckBody[] = [];
+    const scope = githubScope();
+    scope
+      .get(`${REPO_PATH}/pulls/1`)
+      .reply(200, pullObject({ number: 1, labels: ["phase: crawl"], headSha: "crawl-sha" }));
+    replyConfig(scope, DEFAULTS);
+    // the app's run on the head says exactly what the app would write now
+    replyExistingCheck(scope, "crawl-sha", 40, {
+      conclusion: "success",
+      title: "Crawl: first phase",
+      summary: "unchanged",
+      externalId: "phase-gates:floor=crawl",
+    });
+    expectCreate(scope, "crawl-sha", created);
+    await app.receive("check_run", checkRunRerequestedEvent("crawl-sha", [1]));
+    expect(created).toHaveLength(1);
+    expect(created[0]?.conclusion).toBe("success");
+  });
+
   it("ignores a re-run of another app's check", async () => {
     // no GitHub mock at all: any call would fail the job and the test
     await app.receive("check_run", checkRunRerequestedEvent("crawl-sha", [1], "CI"));

@@ -579,7 +579,10 @@ describe("clampTitle", () => {
 
   it("renderVerdict's title is one line of at most TITLE_LIMIT characters", () => {
     const config = configSchema.parse({
-      phases: [{ id: "a", name: `Long\nname ${"n".repeat(1000)}`, gate: {} }, { id: "b" }],
+      phases: [
+        { id: "a", name: `Long\nname ${"n".repeat(1000)}`, gate: { title: "Gate A" } },
+        { id: "b" },
+      ],
     });
     const { title } = render(prFacts({ labels: ["phase: b"] }), { 0: openGate() }, config);
     expect(title.length).toBeLessThanOrEqual(TITLE_LIMIT);
@@ -661,7 +664,9 @@ describe("every check output stays within GitHub's limits", () => {
   /** Long text: a fragment repeated up to `times` times. */
   const long = (times: number) =>
     fc.tuple(fragment, fc.integer({ min: 1, max: times })).map(([f, n]) => f.repeat(n));
-  const login = fc.stringMatching(/^[a-z][a-z0-9-]{0,38}$/);
+  const login = fc.stringMatching(/^[a-z][a-z0-9]{0,38}$/);
+  /** The first `n` characters as GitHub counts them (code points, not UTF-16 units). */
+  const chars = (text: string, n: number) => Array.from(text).slice(0, n).join("");
 
   const PHASES = 10;
   const hugeConfig: fc.Arbitrary<Config> = fc
@@ -682,10 +687,17 @@ describe("every check output stays within GitHub's limits", () => {
           id: `p${i}`,
           name,
           // Unique, at most 50 characters, as the schema asks.
-          label: `p${i} ${labels[i]}`.slice(0, 50),
+          label: chars(`p${i} ${labels[i]}`, 50),
           milestone: `M${i} ${titles[i]}`,
           ...(i < PHASES - 1
-            ? { gate: { title: titles[i], criteria, approvers: { users, teams }, approvals: 3 } }
+            ? {
+                gate: {
+                  title: chars(titles[i] ?? "", 256),
+                  criteria,
+                  approvers: { users, teams },
+                  approvals: 3,
+                },
+              }
             : {}),
         })),
       }),
