@@ -62,13 +62,16 @@ async function gather(term: Term, open: OpenRepo, config: Config): Promise<Statu
       phaseIndex: effectivePhase(config, { ...issue, linkedIssues: [] }).phaseIndex,
     }));
 
-  const open_ = await listOpenPulls(conn.octokit, repo);
-  const progress = term.progress("Checking open pull requests", open_.length);
+  const openPulls = await listOpenPulls(conn.octokit, repo);
+  const progress = term.progress("Checking open pull requests", openPulls.length);
   const pulls: PullReport[] = [];
   try {
-    for (const pr of open_) {
+    for (const pr of openPulls) {
       const run = await findCheckRunOfApp(conn.octokit, repo, app, pr.headSha);
-      const { output, verdict } = await computeCheck(job, open.loaded, pr, run?.run ?? null);
+      // As on a PR event: a PR proposing an invalid config is blocked by it, whatever its gates say.
+      const { output, verdict } = await computeCheck(job, open.loaded, pr, run?.run ?? null, {
+        inspectConfigChange: true,
+      });
       pulls.push({ pr, conclusion: output.conclusion, title: output.title, verdict });
       progress.tick();
     }

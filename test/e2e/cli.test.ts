@@ -387,6 +387,30 @@ describe("phase-gates status and explain against the sandbox", { timeout: 60_000
     expect(e.stdout).toContain("Phase gate: failure — Invalid .github/phase-gates.yml");
   });
 
+  it("counts a PR that proposes an invalid config as blocked, as its check is", async () => {
+    const gh = (await import("../../src/sandbox/actors.js")).createActors(emu, {
+      repo: "acme/proposal",
+    });
+    gh.repo();
+    await gh.pushConfig("{}\n", { by: "acme" });
+    const pr = await gh.openPullRequest({
+      title: "Rework the phases",
+      labels: ["phase: crawl"],
+      files: { ".github/phase-gates.yml": "phases: 3\n" },
+      by: "acme",
+    });
+    const s = await runCli(["status", "acme/proposal", "--json", ...api()], { env: lead });
+    expect(s.code).toBe(0);
+    expect(JSON.parse(s.stdout).blocked).toEqual([
+      expect.objectContaining({ number: pr.number, checkTitle: "Invalid .github/phase-gates.yml" }),
+    ]);
+    const e = await runCli(["explain", "acme/proposal", String(pr.number), ...api()], {
+      env: lead,
+    });
+    expect(e.code).toBe(7);
+    expect(e.stdout).toContain("This pull request changes `.github/phase-gates.yml`");
+  });
+
   it.each([
     ["no token", ["status", "acme/rocket"], {}, 3, /no token: set GITHUB_TOKEN or GH_TOKEN/],
     [
