@@ -28,7 +28,12 @@ import {
   knownPullRequestConfigErrors,
   pullRequestConfigErrors,
 } from "../github/pull-request-config.js";
-import { closingReferencesCapped, listOpenPulls, type PullFacts } from "../github/pull-requests.js";
+import {
+  closingReferencesCapped,
+  listOpenPulls,
+  listPullCommitShas,
+  type PullFacts,
+} from "../github/pull-requests.js";
 import type { RepoJob } from "./repo-job.js";
 
 export interface CheckResult {
@@ -44,23 +49,43 @@ export interface Lowering {
   by: string | null;
 }
 
+/** How many earlier commits of a PR are looked at for the app's last run when its head has none. */
+const FLOOR_LOOKBACK = 3;
+
 /**
- * The PR's phase floor, remembered on this app's check run: on the PR's head,
- * else on the head before a push (`previousSha`), so a new commit keeps it.
+ * The PR's phase floor, remembered on this app's check runs: the highest of
+ * the run on its head and the run on the head before a push (`previousSha`).
+ * A head the app has not checked yet, reached by any other event (a push
+ * that raced a label removal), inherits from the PR's latest earlier commits
+ * that carry a run, so no ordering of events loses the floor.
  */
-function phaseFloor(
+async function phaseFloor(
   job: RepoJob,
   config: Config,
+  pr: PullFacts,
   headRun: KnownRun | null,
-  previousSha: string | undefined,
+  options: Pick<CheckOptions, "previousSha" | "opened">,
 ): Promise<number | null> {
-  return (async () => {
-    const { octokit, repo, settings } = job;
-    const run =
-      headRun ??
-      (previousSha ? await findOurCheckRun(octokit, repo, settings.appId, previousSha) : null);
-    return decodePhaseFloor(config, run?.externalId);
-  })();
+  const { octokit, repo, settings } = job;
+  const floors = [decodePhaseFloor(config, headRun?.externalId)];
+  if (options.previousSha) {
+    const before = await findOurCheckRun(octokit, repo, settings.appId, options.previousSha);
+    floors.push(decodePhaseFloor(config, before?.externalId));
+  } else if (!headRun && !options.opened) {
+    const earlier = (await listPullCommitShas(octokit, repo, pr.number))
+      .filter((sha) => sha !== pr.headSha)
+      .slice(-FLOOR_LOOKBACK)
+      .reverse();
+    for (const sha of earlier) {
+      const run = await findOurCheckRun(octokit, repo, settings.appId, sha);
+      if (run) {
+        floors.push(decodePhaseFloor(config, run.externalId));
+        break;
+      }
+    }
+  }
+  const known = floors.filter((f): f is number => f !== null);
+  return known.length > 0 ? Math.max(...known) : null;
 }
 
 /**
@@ -125,6 +150,8 @@ export interface CheckOptions {
   lowering?: Lowering;
   /** The head before a push: where the phase floor was remembered. */
   previousSha?: string;
+  /** The PR was just opened: it has no earlier commits the app checked. */
+  opened?: boolean;
   /**
    * Someone asked for a re-run in GitHub's UI: write a new completed run even
    * when nothing changed, as GitHub expects (it shows the re-run until then).
@@ -163,7 +190,7 @@ export async function computeCheck(
     // The floor is kept as it was: a broken config must not reset it.
     externalId = headRun?.externalId ?? null;
   } else {
-    const floor = await phaseFloor(job, loaded.config, headRun, options.previousSha);
+    const floor = await phaseFloor(job, loaded.config, pr, headRun, options);
     verdict = await verdictFor(job, loaded.config, pr, floor, options.lowering ?? { by: null });
     output = renderVerdict(loaded.config, verdict, job.repo);
     externalId = encodePhaseFloor(loaded.config, verdict.phase.phaseIndex);

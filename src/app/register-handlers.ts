@@ -175,6 +175,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
             by: LOWERING_PR_ACTIONS.has(payload.action) ? (payload.sender?.login ?? null) : null,
           },
           ...(payload.action === "synchronize" ? { previousSha: payload.before } : {}),
+          opened: payload.action === "opened",
         });
         if (syncError) throw syncError;
       });

@@ -7,7 +7,7 @@ import {
   githubScope,
   type TestApp,
 } from "../helpers/app.js";
-import type { CheckBody } from "../helpers/replies.js";
+import { type CheckBody, replyCommits } from "../helpers/replies.js";
 import { OWNER, pullObject, pushEvent } from "../helpers/webhooks.js";
 
 // SPEC §4: the config changed in the owner's `.github` repository → every
@@ -61,6 +61,7 @@ describe("a push to the owner's .github repository", () => {
       .get(`/repos/${OWNER}/rocket/commits/r-sha/check-runs`)
       .query(checkRunsQuery())
       .reply(200, { total_count: 0, check_runs: [] });
+    replyCommits(scope, 3, ["r-sha"], `/repos/${OWNER}/rocket`);
     scope
       .post(`/repos/${OWNER}/rocket/check-runs`, (b: CheckBody) => created.push(b) > 0)
       .reply(201, { id: 1 });
