@@ -9,6 +9,7 @@ import {
   serializeLabel,
   serializeMilestone,
   serializePull,
+  serializePullCommit,
   serializeRepo,
   serializeUser,
 } from "./serialize.js";
@@ -741,6 +742,19 @@ export const routes: Route[] = [
       const issue = ctx.state.issue(repo, intParam(ctx, "pull_number"));
       if (!issue.pull) throw new ApiError(404, "Not Found");
       return { body: serializePull(ctx.state.urls, repo, issue) };
+    },
+  },
+  {
+    method: "GET",
+    template: `${R}/pulls/{pull_number}/commits`,
+    handler: (ctx) => {
+      const repo = repoOf(ctx);
+      const issue = ctx.state.issue(repo, intParam(ctx, "pull_number"));
+      if (!issue.pull) throw new ApiError(404, "Not Found");
+      const commits = issue.pull.commits.map((sha, i, all) =>
+        serializePullCommit(ctx.state.urls, repo, issue, sha, all[i - 1] ?? null),
+      );
+      return paged(ctx, commits, repoPath(repo, `/pulls/${issue.number}/commits`));
     },
   },
   {
