@@ -111,7 +111,7 @@ export async function explain(
       lines.push(`(the pull request is ${pr.state}: the app no longer checks it)`);
     if (!onGitHub) {
       lines.push(
-        `(no ${app.id ? `app ${app.id}` : `${app.slug} app`} check on this head yet: no phase floor to hold; see --app-slug)`,
+        `(the ${app.slug} app${app.id ? ` (id ${app.id})` : ""} has not checked this head yet; see --app-slug)`,
       );
     } else if (onGitHub.conclusion === output.conclusion && onGitHub.title === output.title) {
       lines.push(

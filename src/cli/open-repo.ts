@@ -2,7 +2,7 @@ import { RepoJob } from "../app/repo-job.js";
 import type { ConfigError } from "../config/parse-config.js";
 import type { Config } from "../config/schema.js";
 import type { RepoRef } from "../github/octokit.js";
-import { type RepositoryFacts, readRepository } from "../github/repository.js";
+import { appIdOfSlug, type RepositoryFacts, readRepository } from "../github/repository.js";
 import { type Connection, connect, describeGitHubError, parseRepo } from "./connect.js";
 import { CliError, EXIT } from "./exit-codes.js";
 
@@ -54,7 +54,11 @@ export async function openRepo(
     readRepository(conn.octokit, repo),
     `repository ${fullName} not found at ${conn.apiUrl}, or the token cannot see it (404)`,
   );
-  const app = { id: options.appId ?? null, slug: options.appSlug };
+  // By id, as the app finds its runs (the phase floor's look-back at earlier commits included).
+  const app = {
+    id: options.appId ?? (await guard(appIdOfSlug(conn.octokit, options.appSlug))),
+    slug: options.appSlug,
+  };
   const job = new RepoJob(
     conn.octokit,
     repo,

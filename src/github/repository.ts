@@ -1,5 +1,5 @@
 import { labelNames } from "./gate-issues.js";
-import type { GitHub, RepoRef } from "./octokit.js";
+import { type GitHub, httpStatus, type RepoRef } from "./octokit.js";
 
 export interface RepositoryFacts {
   fullName: string;
@@ -42,4 +42,19 @@ export async function listOpenIssues(octokit: GitHub, repo: RepoRef): Promise<Is
       milestone: issue.milestone?.title ?? null,
       htmlUrl: issue.html_url,
     }));
+}
+
+/**
+ * A GitHub App's id from its slug (`GET /apps/{slug}`, readable with any
+ * token), so its check runs are found by id as the app itself finds them.
+ * Null when no app of that slug is visible (a private registration).
+ */
+export async function appIdOfSlug(octokit: GitHub, slug: string): Promise<number | null> {
+  try {
+    const { data } = await octokit.rest.apps.getBySlug({ app_slug: slug });
+    return data?.id ?? null;
+  } catch (error) {
+    if (httpStatus(error) === 404) return null;
+    throw error;
+  }
 }

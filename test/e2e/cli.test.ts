@@ -372,6 +372,33 @@ describe("phase-gates status and explain against the sandbox", { timeout: 60_000
     expect(byId.code).toBe(7);
   });
 
+  it("explain holds a PR pushed to since the app's last check at the floor of its earlier commit, as the app does", async () => {
+    const gh = (await import("../../src/sandbox/actors.js")).createActors(emu, {
+      repo: "acme/pushed",
+    });
+    gh.repo();
+    gh.addCollaborator("lead", "maintain");
+    await gh.pushConfig("{}\n", { by: "lead" });
+    const pr = await gh.openPullRequest({ title: "Engine", labels: ["phase: crawl"], by: "acme" });
+    emu.state.createCheckRun(
+      gh.repo(),
+      {
+        name: "Phase gate",
+        head_sha: pr.pull?.headSha ?? "",
+        status: "completed",
+        conclusion: "failure",
+        external_id: "phase-gates:floor=run",
+        output: { title: "Blocked: Crawl gate pending", summary: "…" },
+      },
+      emu.state.bot,
+    );
+    await gh.pushCommit(pr.number, { by: "acme" });
+    const r = await runCli(["explain", "acme/pushed", String(pr.number), ...api()], { env: lead });
+    expect(r.code).toBe(7);
+    expect(r.stdout.split("\n")[1]).toBe("Phase gate: failure — Blocked: Walk gate pending");
+    expect(r.stdout).toContain("held: its phase floor");
+  });
+
   it("status and explain on a repository whose config is invalid: every error with line and column, exit 1", async () => {
     const gh = (await import("../../src/sandbox/actors.js")).createActors(emu, {
       repo: "acme/broken",
