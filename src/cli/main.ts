@@ -45,7 +45,7 @@ function withNetworkOptions(command: Command): Command {
     )
     .option(
       "--app-id <id>",
-      "the app's numeric id: find its check runs by id rather than by --app-slug",
+      "the app's numeric id, when the token cannot read GET /apps/<slug> (a private registration)",
       appId,
     );
 }
