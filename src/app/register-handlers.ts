@@ -11,8 +11,14 @@ import {
 } from "./handlers/config-push.js";
 import { ISSUE_EVENTS, onIssueChanged } from "./handlers/gate-issue.js";
 import { onInstalled } from "./handlers/installation.js";
+import {
+  LINKED_PHASE_ACTIONS,
+  pullsElsewhereClosing,
+  recheckPulls,
+} from "./handlers/linked-elsewhere.js";
 import { onIssuePhaseLabelled, onItemMilestoneChanged } from "./handlers/milestone-sync.js";
 import { onPullRequestChanged, PULL_REQUEST_EVENTS } from "./handlers/pull-request.js";
+import { LinkIndex } from "./link-index.js";
 import type { Metrics } from "./metrics.js";
 import { validatePayload } from "./payloads.js";
 import { type AppSettings, RepoJob } from "./repo-job.js";
@@ -43,6 +49,9 @@ function defaultOctokitForJob(context: Context, metrics?: Metrics): Promise<GitH
     installation ? tunedOctokitFor(context, installation.id, metrics) : context.octokit,
   );
 }
+
+/** PR actions after which the issues a repository's PRs close are read again. */
+const LINK_CHANGING_PR_ACTIONS = new Set<string>(["opened", "reopened", "edited", "closed"]);
 
 /** PR actions that can lower its phase: a label or milestone taken away, the body (closing references) edited. */
 const LOWERING_PR_ACTIONS = new Set<string>(["unlabeled", "milestoned", "demilestoned", "edited"]);
@@ -97,6 +106,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
   const { metrics } = options;
 
   const app: ApplicationFunction = (probot: Probot) => {
+    const links = new LinkIndex();
     let appLogin: Promise<string> | null = options.appSlug
       ? Promise.resolve(`${options.appSlug}[bot]`)
       : null;
@@ -151,9 +161,12 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       });
     }
 
-    guardedOn([...PULL_REQUEST_EVENTS], async (context) => {
+    guardedOn([...PULL_REQUEST_EVENTS, "pull_request.closed"], async (context) => {
       const { payload } = context;
       const number = payload.pull_request.number;
+      // Which issues the repository's PRs close may have changed: read them again when needed.
+      if (LINK_CHANGING_PR_ACTIONS.has(payload.action)) links.forgetRepository(context.repo());
+      if (payload.action === "closed") return;
       enqueue(context, context.repo(), `pull_request.${payload.action}`, async (job) => {
         // The check runs even when the label sync fails; the sync's error still fails the job.
         const labelSync =
@@ -209,6 +222,30 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
         // "Not yet, not no": a person put an issue into a phase whose earlier gate is pending.
         if (payload.action === "labeled" && label && !sender.senderIsBot) {
           await onIssuePhaseLabelled(job, payload.issue.number, label.name);
+        }
+        // PRs in the installation's other repositories that close this issue, each in its repository's queue.
+        const installationId = payload.installation?.id;
+        if (
+          installationId !== undefined &&
+          LINKED_PHASE_ACTIONS.has(payload.action) &&
+          !payload.issue.pull_request
+        ) {
+          const issue = { ...job.repo, number: payload.issue.number };
+          const lowering = { by: payload.action === "labeled" ? null : sender.sender };
+          for (const { repo, numbers } of await pullsElsewhereClosing(
+            job,
+            links,
+            installationId,
+            issue,
+          )) {
+            enqueue(
+              context,
+              repo,
+              "issues.linked-elsewhere",
+              (j) => recheckPulls(j, numbers, lowering),
+              `:${repoKey(repo)}`,
+            );
+          }
         }
       });
     });
@@ -289,6 +326,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
 
     guardedOn(["installation.created", "installation_repositories.added"], async (context) => {
       const { payload } = context;
+      links.forgetInstallation(payload.installation.id);
       const repos =
         "repositories_added" in payload ? payload.repositories_added : (payload.repositories ?? []);
       const owner =
