@@ -41,6 +41,11 @@ export interface PhaseGatesOptions {
   appSlug?: string;
   /** Where jobs, GitHub requests and check writes are counted (app/metrics.ts). */
   metrics?: Metrics;
+  /**
+   * Ask GitHub's GraphQL API which issues a PR closes (default: yes; the app
+   * stops asking for good when the API has no GraphQL). Tests turn it off.
+   */
+  graphql?: boolean;
 }
 
 function defaultOctokitForJob(context: Context, metrics?: Metrics): Promise<GitHub> {
@@ -104,6 +109,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
   let queue: WorkQueue | null = null;
   const appId = options.appId === undefined ? envAppId() : options.appId;
   const { metrics } = options;
+  const graphql = { available: options.graphql ?? true };
 
   const app: ApplicationFunction = (probot: Probot) => {
     const links = new LinkIndex();
@@ -125,6 +131,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       return appLogin.then((login) => ({
         appId,
         appLogin: login,
+        graphql,
         ...(metrics ? { metrics } : {}),
       }));
     }

@@ -25,7 +25,9 @@ export interface TestApp {
  * A Probot with the app loaded, retries and write pacing off, and the app's caches emptied.
  * `log` replaces Probot's logger (tests that assert what the app logs).
  */
-export async function createTestApp(options: { log?: Logger } = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: { log?: Logger; graphql?: boolean } = {},
+): Promise<TestApp> {
   clearCheckRunCache();
   clearConfigCache();
   clearPullRequestConfigCache();
@@ -34,6 +36,8 @@ export async function createTestApp(options: { log?: Logger } = {}): Promise<Tes
   const { app, idle } = createPhaseGatesApp({
     appId: APP_ID,
     appSlug: "phase-gates",
+    // GraphQL's list of linked issues is asked only where a test says so (linked-issues-graphql.test.ts).
+    graphql: options.graphql ?? false,
     onJobError: (e) => errors.push(e),
     octokitForJob: async (context) => context.octokit,
   });

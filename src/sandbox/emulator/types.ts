@@ -44,6 +44,8 @@ export interface PullData {
   changes: Map<string, string | null>;
   /** The PR's commits, oldest first: the head is the last. */
   commits: string[];
+  /** Issues linked in the PR's "Development" sidebar (not in its body). */
+  linkedIssues?: { owner: string; repo: string; number: number }[];
 }
 
 export interface IssueRecord {
