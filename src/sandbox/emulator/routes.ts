@@ -282,6 +282,17 @@ export const routes: Route[] = [
   },
   {
     method: "GET",
+    template: "/apps/{app_slug}",
+    handler: (ctx) => {
+      // Public on GitHub: any caller may look an app up by its slug.
+      if (param(ctx, "app_slug").toLowerCase() !== ctx.state.app.slug.toLowerCase()) {
+        throw new ApiError(404, "Not Found");
+      }
+      return { body: serializeApp(ctx.state.urls, ctx.state.app) };
+    },
+  },
+  {
+    method: "GET",
     template: "/app/installations",
     handler: (ctx) => {
       requireApp(ctx);
