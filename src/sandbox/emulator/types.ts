@@ -46,8 +46,6 @@ export interface PullData {
   commits: string[];
   /** Issues linked in the PR's "Development" sidebar (not in its body). */
   linkedIssues?: { owner: string; repo: string; number: number }[];
-  /** The PR's commits, oldest first: the head is the last. */
-  commits: string[];
 }
 
 export interface IssueRecord {
