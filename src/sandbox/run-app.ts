@@ -45,7 +45,7 @@ export interface StartAppOptions {
   command?: "probot" | "npm-start";
 }
 
-/** src/sandbox or lib/sandbox → the repository root. */
+/** src/sandbox or sandbox-build/sandbox → the repository root. */
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 /** Running apps; true for those that lead a process group of their own (`npm start`). */

@@ -31,9 +31,14 @@ export class RequestLog {
   }
 
   /** Non-GET requests (POST/PATCH/PUT/DELETE): the writes an app makes. */
+  /** Requests that change something on GitHub: not reads, token requests or GraphQL queries. */
   writes(): RequestLogEntry[] {
     return this.entries.filter(
-      (e) => e.method !== "GET" && e.method !== "HEAD" && !e.route.includes("/access_tokens"),
+      (e) =>
+        e.method !== "GET" &&
+        e.method !== "HEAD" &&
+        !e.route.includes("/access_tokens") &&
+        !e.route.endsWith("/graphql"),
     );
   }
 
