@@ -1,4 +1,5 @@
 import type { ApplicationFunction, Context, Probot } from "probot";
+import { DASHBOARD_LABEL } from "../core/dashboard.js";
 import { CHECK_NAME } from "../core/render-check.js";
 import { type GitHub, type RepoRef, repoKey } from "../github/octokit.js";
 import { tunedOctokitFor } from "../github/tuned-octokit.js";
@@ -6,11 +7,19 @@ import { onCheckRequested, onMergeGroup } from "./handlers/check-events.js";
 import { onConfigPushed, pushTouchesConfig } from "./handlers/config-push.js";
 import { ISSUE_EVENTS, onIssueChanged } from "./handlers/gate-issue.js";
 import { onInstalled } from "./handlers/installation.js";
+import { MILESTONE_EVENTS, onMilestoneChanged } from "./handlers/milestone.js";
 import { onIssuePhaseLabelled, onItemMilestoneChanged } from "./handlers/milestone-sync.js";
 import { onPullRequestChanged, PULL_REQUEST_EVENTS } from "./handlers/pull-request.js";
 import type { Metrics } from "./metrics.js";
 import { validatePayload } from "./payloads.js";
+import { refreshReports } from "./refresh-reports.js";
 import { type AppSettings, RepoJob } from "./repo-job.js";
+import {
+  type Clock,
+  DEFAULT_REPORT_INTERVAL_MS,
+  ReportPacer,
+  systemClock,
+} from "./report-pacer.js";
 import { type Job, WorkQueue } from "./work-queue.js";
 
 export interface PhaseGatesOptions {
@@ -30,6 +39,17 @@ export interface PhaseGatesOptions {
   appSlug?: string;
   /** Where jobs, GitHub requests and check writes are counted (app/metrics.ts). */
   metrics?: Metrics;
+  /**
+   * The dashboard and gate progress sections (SPEC §5): on by default; the
+   * clock and the interval that paces refreshes from issue and PR activity
+   * (default `DASHBOARD_INTERVAL_MS`, else one minute). `false`: never written.
+   */
+  reporting?: { clock?: Clock; intervalMs?: number } | false;
+}
+
+function envInterval(): number {
+  const ms = Number(process.env.DASHBOARD_INTERVAL_MS);
+  return Number.isFinite(ms) && ms > 0 ? ms : DEFAULT_REPORT_INTERVAL_MS;
 }
 
 function defaultOctokitForJob(context: Context, metrics?: Metrics): Promise<GitHub> {
@@ -90,6 +110,14 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
   let queue: WorkQueue | null = null;
   const appId = options.appId === undefined ? envAppId() : options.appId;
   const { metrics } = options;
+  const clock = (options.reporting ? options.reporting.clock : undefined) ?? systemClock;
+  const reporting =
+    options.reporting === false
+      ? undefined
+      : {
+          pacer: new ReportPacer(clock, options.reporting?.intervalMs ?? envInterval()),
+          today: () => new Date(clock.now()).toISOString().slice(0, 10),
+        };
 
   const app: ApplicationFunction = (probot: Probot) => {
     let appLogin: Promise<string> | null = options.appSlug
@@ -111,6 +139,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
         appId,
         appLogin: login,
         ...(metrics ? { metrics } : {}),
+        ...(reporting ? { reporting } : {}),
       }));
     }
 
@@ -146,6 +175,25 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       });
     }
 
+    /**
+     * Issue and PR activity regenerates the reports at most once per interval
+     * (ReportPacer); the app's own writes coming back do not count as activity.
+     */
+    function reportActivity(context: Context, job: RepoJob, sender: string | undefined): void {
+      if (!reporting || sender?.toLowerCase() === job.settings.appLogin.toLowerCase()) return;
+      reporting.pacer.activity(repoKey(job.repo), () =>
+        enqueue(
+          context,
+          job.repo,
+          "reports.refresh",
+          async (j) => {
+            await refreshReports(j);
+          },
+          ":reports",
+        ),
+      );
+    }
+
     guardedOn([...PULL_REQUEST_EVENTS], async (context) => {
       const { payload } = context;
       const number = payload.pull_request.number;
@@ -171,6 +219,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
           },
           ...(payload.action === "synchronize" ? { previousSha: payload.before } : {}),
         });
+        reportActivity(context, job, payload.sender?.login);
         if (syncError) throw syncError;
       });
     });
@@ -204,6 +253,10 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
         if (payload.action === "labeled" && label && !sender.senderIsBot) {
           await onIssuePhaseLabelled(job, payload.issue.number, label.name);
         }
+        const onDashboard = [...(payload.issue.labels ?? []), ...(label ? [label] : [])].some(
+          (l) => l?.name?.toLowerCase() === DASHBOARD_LABEL,
+        );
+        if (!onDashboard) reportActivity(context, job, sender.sender);
       });
     });
 
@@ -256,6 +309,12 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       const group = context.payload.merge_group;
       enqueue(context, context.repo(), context.name, (job) =>
         onMergeGroup(job, group.head_sha, group.head_ref),
+      );
+    });
+
+    guardedOn([...MILESTONE_EVENTS], async (context) => {
+      enqueue(context, context.repo(), `milestone.${context.payload.action}`, (job) =>
+        onMilestoneChanged(job),
       );
     });
 

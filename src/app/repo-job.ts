@@ -7,6 +7,7 @@ import { type LoadedConfig, loadConfig } from "../github/load-config.js";
 import type { GitHub, RepoRef } from "../github/octokit.js";
 import { LinkedIssueReader } from "../github/pull-requests.js";
 import type { Metrics } from "./metrics.js";
+import type { Reporting } from "./refresh-reports.js";
 
 export interface AppSettings {
   /** Our GitHub App id: our check runs are the ones with this app id. */
@@ -15,6 +16,8 @@ export interface AppSettings {
   appLogin: string;
   /** Counts check writes (app/metrics.ts); absent in most tests. */
   metrics?: Pick<Metrics, "checkWrite">;
+  /** The dashboard and gate progress sections; absent → none are written (most tests). */
+  reporting?: Reporting;
 }
 
 /**

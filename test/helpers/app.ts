@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import nock from "nock";
 import { type Logger, Probot, ProbotOctokit } from "probot";
-import { createPhaseGatesApp } from "../../src/app/register-handlers.js";
+import { createPhaseGatesApp, type PhaseGatesOptions } from "../../src/app/register-handlers.js";
 import { clearCheckRunCache } from "../../src/github/check-runs.js";
 import { clearIssueEventsCache } from "../../src/github/issue-events.js";
 import { clearConfigCache } from "../../src/github/load-config.js";
@@ -24,8 +24,12 @@ export interface TestApp {
 /**
  * A Probot with the app loaded, retries and write pacing off, and the app's caches emptied.
  * `log` replaces Probot's logger (tests that assert what the app logs).
+ * Reports (dashboard, gate progress) are off unless `reporting` is given:
+ * the tests of other features do not stub their reads and writes.
  */
-export async function createTestApp(options: { log?: Logger } = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: { log?: Logger; reporting?: PhaseGatesOptions["reporting"] } = {},
+): Promise<TestApp> {
   clearCheckRunCache();
   clearConfigCache();
   clearPullRequestConfigCache();
@@ -36,6 +40,7 @@ export async function createTestApp(options: { log?: Logger } = {}): Promise<Tes
     appSlug: "phase-gates",
     onJobError: (e) => errors.push(e),
     octokitForJob: async (context) => context.octokit,
+    reporting: options.reporting ?? false,
   });
   const probot = new Probot({
     appId: APP_ID,

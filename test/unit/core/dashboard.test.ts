@@ -4,10 +4,12 @@ import {
   currentPhaseIndex,
   DASHBOARD_MARKER,
   mermaidText,
+  type PhaseReport,
   renderDashboard,
   renderMermaid,
 } from "../../../src/core/dashboard.js";
 import { daysUntil, readTimebox } from "../../../src/core/report-text.js";
+import type { GateStateName } from "../../../src/core/types.js";
 import { gate, midWalk, overdueWalk, stoppedCrawl, storyConfig } from "./dashboard-facts.js";
 
 describe("renderDashboard", () => {
@@ -166,8 +168,8 @@ describe("currentPhaseIndex", () => {
     ["Crawl stopped", 0, ["stopped", null]],
   ] as const)("%s → phase %i", (_name, expected, states) => {
     const facts = midWalk();
-    const phases = facts.phases.map((p, i) => {
-      const state = states[i];
+    const phases = facts.phases.map((p, i): PhaseReport => {
+      const state: GateStateName | null | undefined = states[i];
       if (!p.gate) return p;
       return { ...p, gate: { ...p.gate, state: state ?? "pending" } };
     });
