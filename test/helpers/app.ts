@@ -19,6 +19,8 @@ export interface TestApp {
   receive: (name: string, payload: Record<string, unknown>, id?: string) => Promise<void>;
   /** Errors thrown by jobs (a test fails if any are unexpected). */
   errors: unknown[];
+  /** Waits for queued work, e.g. a refresh a test's clock just made due. */
+  idle: () => Promise<void>;
 }
 
 /**
@@ -58,6 +60,7 @@ export async function createTestApp(
   await probot.load(app);
   return {
     errors,
+    idle,
     receive: async (name, payload, id = randomUUID()) => {
       // biome-ignore lint/suspicious/noExplicitAny: payloads are built from real examples, typed loosely
       await probot.receive({ id, name, payload } as any);
