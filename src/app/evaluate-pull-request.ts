@@ -10,6 +10,7 @@ import { effectivePhase } from "../core/phases.js";
 import {
   type CheckOutput,
   renderInvalidConfig,
+  renderNotConfigured,
   renderPullRequestConfigInvalid,
   renderVerdict,
 } from "../core/render-check.js";
@@ -25,7 +26,12 @@ import {
   knownPullRequestConfigErrors,
   pullRequestConfigErrors,
 } from "../github/pull-request-config.js";
-import { closingReferencesCapped, listOpenPulls, type PullFacts } from "../github/pull-requests.js";
+import {
+  closingReferencesCapped,
+  listOpenPulls,
+  listPullCommitShas,
+  type PullFacts,
+} from "../github/pull-requests.js";
 import type { RepoJob } from "./repo-job.js";
 
 export interface CheckResult {
@@ -41,23 +47,43 @@ export interface Lowering {
   by: string | null;
 }
 
+/** How many earlier commits of a PR are looked at for the app's last run when its head has none. */
+const FLOOR_LOOKBACK = 3;
+
 /**
- * The PR's phase floor, remembered on this app's check run: on the PR's head,
- * else on the head before a push (`previousSha`), so a new commit keeps it.
+ * The PR's phase floor, remembered on this app's check runs: the highest of
+ * the run on its head and the run on the head before a push (`previousSha`).
+ * A head the app has not checked yet, reached by any other event (a push
+ * that raced a label removal), inherits from the PR's latest earlier commits
+ * that carry a run, so no ordering of events loses the floor.
  */
-function phaseFloor(
+async function phaseFloor(
   job: RepoJob,
   config: Config,
+  pr: PullFacts,
   headRun: KnownRun | null,
-  previousSha: string | undefined,
+  options: Pick<CheckOptions, "previousSha" | "opened">,
 ): Promise<number | null> {
-  return (async () => {
-    const { octokit, repo, settings } = job;
-    const run =
-      headRun ??
-      (previousSha ? await findOurCheckRun(octokit, repo, settings.appId, previousSha) : null);
-    return decodePhaseFloor(config, run?.externalId);
-  })();
+  const { octokit, repo, settings } = job;
+  const floors = [decodePhaseFloor(config, headRun?.externalId)];
+  if (options.previousSha) {
+    const before = await findOurCheckRun(octokit, repo, settings.appId, options.previousSha);
+    floors.push(decodePhaseFloor(config, before?.externalId));
+  } else if (!headRun && !options.opened) {
+    const earlier = (await listPullCommitShas(octokit, repo, pr.number))
+      .filter((sha) => sha !== pr.headSha)
+      .slice(-FLOOR_LOOKBACK)
+      .reverse();
+    for (const sha of earlier) {
+      const run = await findOurCheckRun(octokit, repo, settings.appId, sha);
+      if (run) {
+        floors.push(decodePhaseFloor(config, run.externalId));
+        break;
+      }
+    }
+  }
+  const known = floors.filter((f): f is number => f !== null);
+  return known.length > 0 ? Math.max(...known) : null;
 }
 
 /**
@@ -122,6 +148,13 @@ export interface CheckOptions {
   lowering?: Lowering;
   /** The head before a push: where the phase floor was remembered. */
   previousSha?: string;
+  /** The PR was just opened: it has no earlier commits the app checked. */
+  opened?: boolean;
+  /**
+   * Someone asked for a re-run in GitHub's UI: write a new completed run even
+   * when nothing changed, as GitHub expects (it shows the re-run until then).
+   */
+  fresh?: boolean;
 }
 
 /**
@@ -151,7 +184,7 @@ export async function checkPullRequest(
     // The floor is kept as it was: a broken config must not reset it.
     externalId = headRun?.externalId ?? null;
   } else {
-    const floor = await phaseFloor(job, loaded.config, headRun, options.previousSha);
+    const floor = await phaseFloor(job, loaded.config, pr, headRun, options);
     const verdict = await verdictFor(
       job,
       loaded.config,
@@ -188,7 +221,7 @@ export async function checkPullRequest(
       ...(externalId !== null ? { externalId } : {}),
       ...(proposedErrors.length > 0 ? { annotations: configAnnotations(proposedErrors) } : {}),
     },
-    headSha === pr.headSha ? headRun : undefined,
+    options.fresh ? null : headSha === pr.headSha ? headRun : undefined,
   );
   job.settings.metrics?.checkWrite(write);
   job.log.info(
@@ -243,5 +276,46 @@ export async function recheckOpenPulls(
   );
   if (failures.length > 0)
     throw new AggregateError(failures, `${failures.length} of ${pulls.length} PR checks failed`);
+  return results;
+}
+
+/**
+ * The repository has no config any more: one final `success` per open PR
+ * ("not configured"), so a required check never strands one; after that the
+ * app writes nothing here. `createMissing` also covers PRs the app never
+ * checked (the config was just removed); on installation only the app's own
+ * earlier runs are turned green.
+ */
+export async function releaseOpenPulls(
+  job: RepoJob,
+  options: { createMissing: boolean },
+): Promise<CheckResult[]> {
+  const { octokit, repo, settings } = job;
+  const output = renderNotConfigured();
+  const results: CheckResult[] = [];
+  for (const pr of await listOpenPulls(octokit, repo)) {
+    const run = await findOurCheckRun(octokit, repo, settings.appId, pr.headSha);
+    if (!run && !options.createMissing) continue;
+    const write = await writeCheckRun(
+      octokit,
+      repo,
+      settings.appId,
+      {
+        ...output,
+        headSha: pr.headSha,
+        ...(run?.externalId ? { externalId: run.externalId } : {}),
+      },
+      run,
+    );
+    results.push({ pr: pr.number, write, conclusion: output.conclusion, title: output.title });
+  }
+  job.log.info(
+    {
+      repo: `${repo.owner}/${repo.repo}`,
+      released: results.filter((r) => r.write !== "unchanged").length,
+      delivery: job.deliveryId,
+    },
+    "no config: open pull requests released",
+  );
   return results;
 }

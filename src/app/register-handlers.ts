@@ -4,7 +4,12 @@ import { CHECK_NAME } from "../core/render-check.js";
 import { type GitHub, type RepoRef, repoKey } from "../github/octokit.js";
 import { tunedOctokitFor } from "../github/tuned-octokit.js";
 import { onCheckRequested, onMergeGroup } from "./handlers/check-events.js";
-import { onConfigPushed, pushTouchesConfig } from "./handlers/config-push.js";
+import {
+  inheritingCandidates,
+  onConfigPushed,
+  onOrgConfigPushed,
+  pushTouchesConfig,
+} from "./handlers/config-push.js";
 import { ISSUE_EVENTS, onIssueChanged } from "./handlers/gate-issue.js";
 import { onInstalled } from "./handlers/installation.js";
 import { MILESTONE_EVENTS, onMilestoneChanged } from "./handlers/milestone.js";
@@ -218,6 +223,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
             by: LOWERING_PR_ACTIONS.has(payload.action) ? (payload.sender?.login ?? null) : null,
           },
           ...(payload.action === "synchronize" ? { previousSha: payload.before } : {}),
+          opened: payload.action === "opened",
         });
         reportActivity(context, job, payload.sender?.login);
         if (syncError) throw syncError;
@@ -290,6 +296,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
           job,
           run.head_sha,
           run.pull_requests.map((p) => p.number),
+          { rerun: true },
         ),
       );
     });
@@ -301,6 +308,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
           job,
           suite.head_sha,
           suite.pull_requests.map((p) => p.number),
+          { rerun: context.payload.action === "rerequested" },
         ),
       );
     });
@@ -320,7 +328,22 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
 
     guardedOn("push", async (context) => {
       if (!pushTouchesConfig(context.payload)) return;
-      enqueue(context, context.repo(), "push", (job) => onConfigPushed(job));
+      const repo: RepoRef = context.repo();
+      enqueue(context, repo, "push", async (job) => {
+        await onConfigPushed(job);
+        // The owner's `.github` config is inherited: every repository of the
+        // installation that reads it is re-synced, each in its own job.
+        if (repo.repo.toLowerCase() !== ".github") return;
+        for (const other of await inheritingCandidates(job)) {
+          enqueue(
+            context,
+            other,
+            "push.org-config",
+            (j) => onOrgConfigPushed(j),
+            `:${repoKey(other)}`,
+          );
+        }
+      });
     });
 
     guardedOn(["installation.created", "installation_repositories.added"], async (context) => {

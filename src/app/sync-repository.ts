@@ -1,12 +1,14 @@
 import { ensureGateIssues } from "../github/gate-writes.js";
-import { recheckOpenPulls } from "./evaluate-pull-request.js";
+import { recheckOpenPulls, releaseOpenPulls } from "./evaluate-pull-request.js";
 import { syncLabelsAndMilestones } from "./handlers/milestone-sync.js";
 import { refreshReports } from "./refresh-reports.js";
 import type { RepoJob } from "./repo-job.js";
 
 /**
  * Brings a repository in line with its config (installation, config push):
- * 1. load the config from the default branch (none → nothing, no writes);
+ * 1. load the config from the default branch; none → the open PRs get one
+ *    final "not configured" success (a PR of a config just removed always,
+ *    on installation only where the app's own check was left), then nothing;
  * 2. invalid → every open PR's check lists the errors, nothing else is touched;
  * 3. labels and milestones (`sync.labels`, `sync.milestones`);
  * 4. a gate issue for every gate that has none (`sync.gateIssues`);
@@ -14,10 +16,14 @@ import type { RepoJob } from "./repo-job.js";
  * 6. the dashboard and the gates' progress sections (an invalid config: its errors on the dashboard).
  * Each step reads once and writes only the difference: a second run writes nothing.
  */
-export async function syncRepository(job: RepoJob): Promise<void> {
+export async function syncRepository(
+  job: RepoJob,
+  reason: "config-pushed" | "installed",
+): Promise<void> {
   const loaded = await job.config();
   if (loaded.kind === "none") {
-    job.log.info("skip: no .github/phase-gates.yml");
+    job.log.info("no .github/phase-gates.yml: releasing open pull requests");
+    await releaseOpenPulls(job, { createMissing: reason === "config-pushed" });
     return;
   }
   if (loaded.kind === "ok") {

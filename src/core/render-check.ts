@@ -363,6 +363,23 @@ export function renderVerdict(config: Config, verdict: Verdict, repo: RepoName):
   return checkOutput(verdict.conclusion, verdict.title, sections.join("\n\n"));
 }
 
+export const NOT_CONFIGURED_TITLE = "Not configured";
+
+/**
+ * The last check on a PR of a repository that lost its config: success, so a
+ * ruleset that still requires `Phase gate` does not strand the PR.
+ */
+export function renderNotConfigured(): CheckOutput {
+  return checkOutput(
+    "success",
+    NOT_CONFIGURED_TITLE,
+    [
+      "phase-gates is not configured for this repository: `.github/phase-gates.yml` is not on the default branch (nor in the owner's `.github` repository), so no gate applies and this pull request is not held.",
+      "This is the app's last check here until a config is added again. If a ruleset or branch protection still requires the `Phase gate` check, remove that requirement: new commits will not get this check.",
+    ].join("\n\n"),
+  );
+}
+
 /** The check run for a repository whose config cannot be used: every error, with where it is. */
 export function renderInvalidConfig(errorsMarkdown: string, errorCount: number): CheckOutput {
   const summary = [

@@ -45,6 +45,20 @@ export async function getPull(octokit: GitHub, repo: RepoRef, number: number): P
   return toPullFacts(data);
 }
 
+/** The SHAs of a PR's commits, oldest first (GitHub lists at most 250). */
+export async function listPullCommitShas(
+  octokit: GitHub,
+  repo: RepoRef,
+  number: number,
+): Promise<string[]> {
+  const commits = await octokit.paginate(octokit.rest.pulls.listCommits, {
+    ...repo,
+    pull_number: number,
+    per_page: 100,
+  });
+  return commits.map((c) => c.sha);
+}
+
 /** Every open PR, one paginated list: labels, milestone, body and head SHA come with it. */
 export async function listOpenPulls(octokit: GitHub, repo: RepoRef): Promise<PullFacts[]> {
   const pulls = await octokit.paginate(octokit.rest.pulls.list, {

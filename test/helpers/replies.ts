@@ -223,3 +223,19 @@ export function expectUpdate(scope: nock.Scope, id: number, seen: CheckBody[]): 
     })
     .reply(200, { id });
 }
+
+/** `GET /pulls/{n}/commits`: the PR's commits, oldest first (where the app looks for an earlier run's phase floor). */
+export function replyCommits(
+  scope: nock.Scope,
+  number: number,
+  shas: string[],
+  repoPath = REPO_PATH,
+): nock.Scope {
+  return scope
+    .get(`${repoPath}/pulls/${number}/commits`)
+    .query({ per_page: "100" })
+    .reply(
+      200,
+      shas.map((sha) => ({ sha, commit: { message: "a commit" } })),
+    );
+}

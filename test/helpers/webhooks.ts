@@ -249,7 +249,7 @@ export function issueCommentEvent(
 }
 
 export function pushEvent(
-  files: { modified?: string[]; added?: string[] },
+  files: { modified?: string[]; added?: string[]; removed?: string[] },
   ref = "refs/heads/main",
 ): Json {
   const payload = withRepo(example("push"));
@@ -257,7 +257,7 @@ export function pushEvent(
   const commit = {
     ...((payload.head_commit ?? {}) as Json),
     added: files.added ?? [],
-    removed: [],
+    removed: files.removed ?? [],
     modified: files.modified ?? [],
   };
   payload.commits = [commit];

@@ -12,6 +12,7 @@ import {
   type CheckBody,
   expectCreate,
   expectUpdate,
+  replyCommits,
   replyExistingCheck,
   replyGate,
   replyNoCheckYet,
@@ -147,5 +148,58 @@ describe("the phase floor", () => {
 
     expect(created[0]?.conclusion).toBe("failure");
     expect(created[0]?.external_id).toBe("phase-gates:floor=run");
+  });
+
+  it("finds the floor on an earlier commit when a push raced the label removal", async () => {
+    const created: CheckBody[] = [];
+    const scope = githubScope();
+    const pushed = { ...UNLABELLED, headSha: "new-sha" };
+    // the unlabeled event is handled after the push: the PR's head is already new
+    scope.get(`${REPO_PATH}/pulls/10`).reply(200, pullObject(pushed));
+    replyConfig(scope, DEFAULTS);
+    replyNoCheckYet(scope, "new-sha");
+    // the PR's commits: the app's run on the one before the head holds the floor
+    replyCommits(scope, 10, ["first-sha", "run-sha", "new-sha"]);
+    replyExistingCheck(scope, "run-sha", 55, BLOCKED_AT_RUN);
+    replyGate(scope, "gate: crawl", CRAWL_GATE);
+    replyGate(scope, "gate: walk", WALK_GATE);
+    replyRole(scope, "writer", "write");
+    replyFiles(scope, 10);
+    expectCreate(scope, "new-sha", created);
+
+    await app.receive(
+      "pull_request",
+      pullRequestEvent("unlabeled", { ...pushed, by: "writer" }, { label: { name: "phase: run" } }),
+    );
+
+    expect(created[0]?.output.title).toBe("Blocked: Walk gate pending");
+    expect(created[0]?.external_id).toBe("phase-gates:floor=run");
+  });
+
+  it("keeps the higher floor when a new head already has a lower one", async () => {
+    const written: CheckBody[] = [];
+    const scope = githubScope();
+    const pushed = { ...UNLABELLED, headSha: "new-sha" };
+    scope.get(`${REPO_PATH}/pulls/10`).reply(200, pullObject(pushed));
+    replyConfig(scope, DEFAULTS);
+    // an earlier job already wrote "No phase" on the new head; the head before the push says Run
+    replyExistingCheck(scope, "new-sha", 56, {
+      conclusion: "success",
+      title: "No phase",
+      summary: "…",
+      externalId: "phase-gates:floor=",
+    });
+    replyExistingCheck(scope, "run-sha", 55, BLOCKED_AT_RUN);
+    replyGate(scope, "gate: crawl", CRAWL_GATE);
+    replyGate(scope, "gate: walk", WALK_GATE);
+    replyFiles(scope, 10);
+    expectUpdate(scope, 56, written);
+
+    await app.receive(
+      "pull_request",
+      pullRequestEvent("synchronize", { ...pushed, by: "writer" }, { before: "run-sha" }),
+    );
+
+    expect(written[0]?.output.title).toBe("Blocked: Walk gate pending");
   });
 });

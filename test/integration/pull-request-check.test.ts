@@ -11,6 +11,7 @@ import {
 import {
   type CheckBody,
   expectCreate,
+  replyCommits,
   replyExistingCheck,
   replyGate,
   replyNoCheckYet,
@@ -158,6 +159,7 @@ describe("the Phase gate check on a pull request", () => {
       .patch(`${REPO_PATH}/check-runs/55`, (body: CheckBody) => updated.push(body) > 0)
       .reply(200, { id: 55 });
     replyNoCheckYet(scope, "crawl-sha");
+    replyCommits(scope, 11, ["crawl-sha"]); // no earlier commit to inherit a phase floor from
     expectCreate(scope, "crawl-sha", []);
 
     await app.receive(
@@ -259,6 +261,7 @@ describe("the Phase gate check on a pull request", () => {
       .reply(304);
     replyFiles(scope, 1); // what the PR changes: not the config
     replyNoCheckYet(scope, "crawl-sha");
+    replyCommits(scope, 1, ["crawl-sha"]); // no earlier commit to inherit a phase floor from
     const created: CheckBody[] = [];
     expectCreate(scope, "crawl-sha", created);
 
@@ -283,8 +286,29 @@ describe("other triggers of the Phase gate check", () => {
       .reply(200, pullObject({ number: 1, labels: ["phase: crawl"], headSha: "crawl-sha" }));
     replyConfig(scope, DEFAULTS);
     replyNoCheckYet(scope, "crawl-sha");
+    replyCommits(scope, 1, ["crawl-sha"]); // no earlier commit to inherit a phase floor from
     expectCreate(scope, "crawl-sha", []);
     await app.receive("check_run", checkRunRerequestedEvent("crawl-sha", [1]));
+  });
+
+  it("writes a new completed run on a re-run even when the verdict is unchanged", async () => {
+    const created: CheckBody[] = [];
+    const scope = githubScope();
+    scope
+      .get(`${REPO_PATH}/pulls/1`)
+      .reply(200, pullObject({ number: 1, labels: ["phase: crawl"], headSha: "crawl-sha" }));
+    replyConfig(scope, DEFAULTS);
+    // the app's run on the head says exactly what the app would write now
+    replyExistingCheck(scope, "crawl-sha", 40, {
+      conclusion: "success",
+      title: "Crawl: first phase",
+      summary: "unchanged",
+      externalId: "phase-gates:floor=crawl",
+    });
+    expectCreate(scope, "crawl-sha", created);
+    await app.receive("check_run", checkRunRerequestedEvent("crawl-sha", [1]));
+    expect(created).toHaveLength(1);
+    expect(created[0]?.conclusion).toBe("success");
   });
 
   it("ignores a re-run of another app's check", async () => {
@@ -303,6 +327,7 @@ describe("other triggers of the Phase gate check", () => {
       ]);
     replyConfig(scope, DEFAULTS);
     replyNoCheckYet(scope, "fork-sha");
+    replyCommits(scope, 5, ["fork-sha"]); // no earlier commit to inherit a phase floor from
     expectCreate(scope, "fork-sha", []);
     await app.receive("check_suite", checkSuiteEvent("requested", "fork-sha", []));
   });
@@ -315,6 +340,7 @@ describe("other triggers of the Phase gate check", () => {
     replyGate(scope, "gate: crawl", CRAWL_GATE);
     replyGate(scope, "gate: walk", WALK_GATE);
     replyNoCheckYet(scope, "run-sha"); // the queued PR's own run: its phase floor
+    replyCommits(scope, 10, ["run-sha"]); // no earlier commit to inherit it from
     replyNoCheckYet(scope, "group-sha");
     expectCreate(scope, "group-sha", created);
     await app.receive("merge_group", mergeGroupEvent(10, "group-sha"));
@@ -332,6 +358,7 @@ describe("other triggers of the Phase gate check", () => {
       .query({ state: "open", per_page: "100" })
       .reply(200, [pullObject({ number: 3, headSha: "nophase-sha" })]);
     replyNoCheckYet(scope, "nophase-sha");
+    replyCommits(scope, 3, ["nophase-sha"]); // no earlier commit to inherit a phase floor from
     const created: CheckBody[] = [];
     expectCreate(scope, "nophase-sha", created);
 

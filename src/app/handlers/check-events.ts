@@ -6,12 +6,13 @@ import type { RepoJob } from "../repo-job.js";
  * A re-run from the GitHub UI, or a new check suite:
  * 1. find the open PRs whose head is this SHA (the payload lists them, except
  *    for PRs from forks, which are searched in the open PRs);
- * 2. check each one.
+ * 2. check each one; a re-run the user asked for always gets a new completed run.
  */
 export async function onCheckRequested(
   job: RepoJob,
   headSha: string,
   pullNumbers: readonly number[],
+  request: { rerun: boolean } = { rerun: false },
 ): Promise<void> {
   let pulls: PullFacts[];
   if (pullNumbers.length > 0) {
@@ -20,7 +21,7 @@ export async function onCheckRequested(
     pulls = (await listOpenPulls(job.octokit, job.repo)).filter((pr) => pr.headSha === headSha);
   }
   for (const pr of pulls.filter((p) => p.state === "open" && p.headSha === headSha)) {
-    await checkPullRequest(job, pr);
+    await checkPullRequest(job, pr, { fresh: request.rerun });
   }
 }
 

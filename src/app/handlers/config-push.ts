@@ -1,4 +1,6 @@
 import { CONFIG_PATH } from "../../config/schema.js";
+import { listInstallationRepositories } from "../../github/installation.js";
+import type { RepoRef } from "../../github/octokit.js";
 import type { RepoJob } from "../repo-job.js";
 import { syncRepository } from "../sync-repository.js";
 
@@ -29,5 +31,35 @@ export function pushTouchesConfig(event: PushEvent): boolean {
  * listing every error, and changes nothing else.
  */
 export async function onConfigPushed(job: RepoJob): Promise<void> {
-  await syncRepository(job);
+  await syncRepository(job, "config-pushed");
+}
+
+/** The other repositories of the installation, of the same owner: they may inherit the owner's `.github` config. */
+export async function inheritingCandidates(job: RepoJob): Promise<RepoRef[]> {
+  const owner = job.repo.owner.toLowerCase();
+  return (await listInstallationRepositories(job.octokit)).filter(
+    (r) => r.owner.toLowerCase() === owner && r.repo.toLowerCase() !== ".github",
+  );
+}
+
+/**
+ * The owner's `.github/phase-gates.yml` changed: a repository that reads it
+ * (no file of its own, or `_extends` to it) is synced and its PRs re-checked;
+ * one with a config of its own is left alone. With no config anywhere now,
+ * only checks the app left behind are turned green.
+ */
+export async function onOrgConfigPushed(job: RepoJob): Promise<void> {
+  const loaded = await job.config();
+  const org = `${job.repo.owner}/.github:`.toLowerCase();
+  const inherits =
+    loaded.kind !== "none" && loaded.sources.some((s) => s.toLowerCase().startsWith(org));
+  if (loaded.kind === "none") {
+    await syncRepository(job, "installed");
+    return;
+  }
+  if (!inherits) {
+    job.log.info("skip: the repository has its own config");
+    return;
+  }
+  await syncRepository(job, "config-pushed");
 }

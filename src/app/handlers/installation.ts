@@ -3,5 +3,5 @@ import { syncRepository } from "../sync-repository.js";
 
 /** The app was installed on a repository: labels, milestones, gate issues, then a check on every open PR. */
 export async function onInstalled(job: RepoJob): Promise<void> {
-  await syncRepository(job);
+  await syncRepository(job, "installed");
 }

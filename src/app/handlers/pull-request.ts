@@ -23,7 +23,7 @@ export const PULL_REQUEST_EVENTS = [
 export async function onPullRequestChanged(
   job: RepoJob,
   number: number,
-  change: Pick<CheckOptions, "lowering" | "previousSha"> = {},
+  change: Pick<CheckOptions, "lowering" | "previousSha" | "opened"> = {},
 ): Promise<void> {
   const pr = await getPull(job.octokit, job.repo, number);
   if (pr.state !== "open") {
