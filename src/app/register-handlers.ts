@@ -182,17 +182,29 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
 
     /**
      * Issue and PR activity regenerates the reports at most once per interval
-     * (ReportPacer); the app's own writes coming back do not count as activity.
+     * (ReportPacer), counted when the event arrives: a burst is one refresh
+     * now and one at the end of the interval, however long its jobs take.
+     * The app's own writes coming back do not count as activity.
      */
-    function reportActivity(context: Context, job: RepoJob, sender: string | undefined): void {
-      if (!reporting || sender?.toLowerCase() === job.settings.appLogin.toLowerCase()) return;
-      reporting.pacer.activity(repoKey(job.repo), () =>
+    async function reportActivity(context: Context, sender: string | undefined): Promise<void> {
+      if (!reporting) return;
+      try {
+        if (sender?.toLowerCase() === (await settings()).appLogin.toLowerCase()) return;
+      } catch (error) {
+        // The refresh job reads the login again and fails loudly if it still cannot.
+        context.log.warn(
+          { err: error },
+          "could not tell the app's own writes: counted as activity",
+        );
+      }
+      const repo = context.repo();
+      reporting.pacer.activity(repoKey(repo), () =>
         enqueue(
           context,
-          job.repo,
+          repo,
           "reports.refresh",
-          async (j) => {
-            await refreshReports(j);
+          async (job) => {
+            await refreshReports(job);
           },
           ":reports",
         ),
@@ -225,9 +237,9 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
           ...(payload.action === "synchronize" ? { previousSha: payload.before } : {}),
           opened: payload.action === "opened",
         });
-        reportActivity(context, job, payload.sender?.login);
         if (syncError) throw syncError;
       });
+      await reportActivity(context, payload.sender?.login);
     });
 
     guardedOn([...ISSUE_EVENTS], async (context) => {
@@ -259,11 +271,11 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
         if (payload.action === "labeled" && label && !sender.senderIsBot) {
           await onIssuePhaseLabelled(job, payload.issue.number, label.name);
         }
-        const onDashboard = [...(payload.issue.labels ?? []), ...(label ? [label] : [])].some(
-          (l) => l?.name?.toLowerCase() === DASHBOARD_LABEL,
-        );
-        if (!onDashboard) reportActivity(context, job, sender.sender);
       });
+      const onDashboard = [...(payload.issue.labels ?? []), ...(label ? [label] : [])].some(
+        (l) => l?.name?.toLowerCase() === DASHBOARD_LABEL,
+      );
+      if (!onDashboard) await reportActivity(context, sender.sender);
     });
 
     guardedOn(

@@ -252,7 +252,7 @@ function fakeGitHub() {
     if (path === "/pulls") return [200, Array.from({ length: 100 }, (_, i) => pull(i + 1))];
     const one = /^\/pulls\/(\d+)$/.exec(path);
     if (one) return [200, pull(Number(one[1]))];
-    if (/^\/pulls\/\d+\/files$/.test(path)) return [200, []];
+    if (/^\/pulls\/\d+\/(files|commits)$/.test(path)) return [200, []];
     if (/^\/commits\/.+\/check-runs$/.test(path)) return [200, { total_count: 0, check_runs: [] }];
     if (path === "/milestones") return [200, [{ ...milestone("Crawl", 1), due_on: DUE }]];
     if (path === "/issues/1/events")
