@@ -38,6 +38,7 @@ describe("metrics of a job", () => {
       appSlug: "phase-gates",
       metrics,
       onJobError: (e) => errors.push(e),
+      reporting: false, // the dashboard's calls are tested in reports.test.ts
     });
     const probot = new Probot({
       appId: APP_ID,

@@ -32,7 +32,11 @@ describe("the production client of a job", () => {
     const errors: unknown[] = [];
     // No `octokitForJob`: the default, paced client is under test. Probot's own retry is off
     // so that only the throttling plugin can answer the 403.
-    const { app, idle } = createPhaseGatesApp({ appId: APP_ID, onJobError: (e) => errors.push(e) });
+    const { app, idle } = createPhaseGatesApp({
+      appId: APP_ID,
+      onJobError: (e) => errors.push(e),
+      reporting: false, // the dashboard's calls are tested in reports.test.ts
+    });
     const probot = new Probot({
       appId: APP_ID,
       privateKey,
