@@ -11,12 +11,13 @@ import {
   listPhasedIssues,
   type MilestoneFacts,
   readIssueBody,
+  repoWebUrl,
   writeDashboard,
   writeIssueBody,
 } from "../github/dashboard.js";
 import type { IssueData } from "../github/gate-issues.js";
 import { repoKey } from "../github/octokit.js";
-import { listOpenPulls, webHost } from "../github/pull-requests.js";
+import { listOpenPulls } from "../github/pull-requests.js";
 import { verdictFor } from "./evaluate-pull-request.js";
 import type { RepoJob } from "./repo-job.js";
 import type { ReportPacer } from "./report-pacer.js";
@@ -154,7 +155,11 @@ export async function refreshReports(job: RepoJob): Promise<ReportWrites | null>
   const facts: DashboardFacts = {
     kind: "ok",
     config,
-    repoUrl: `https://${webHost()}/${job.repo.owner}/${job.repo.repo}`,
+    repoUrl: repoWebUrl(job.repo, [
+      ...issues.flatMap((i) => (i ? [i.html_url] : [])),
+      ...milestones.map((m) => m.url),
+      ...pulls.map((p) => p.url),
+    ]),
     today,
     phases,
     unphasedPulls: pulls.filter((p) => p.phaseIndex === null),

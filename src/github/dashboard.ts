@@ -3,6 +3,7 @@ import type { Timebox } from "../core/report-text.js";
 import type { Config } from "../core/types.js";
 import { labelNames } from "./gate-issues.js";
 import type { GitHub, RepoRef } from "./octokit.js";
+import { webHost } from "./pull-requests.js";
 
 /** The dashboard issue as the app reads it back. */
 export interface DashboardIssue {
@@ -172,4 +173,19 @@ export async function listPhasedIssues(
     }
   }
   return [...found.values()].sort((a, b) => a.number - b.number);
+}
+
+/**
+ * The repository's web address, from a URL GitHub gave for one of its issues,
+ * PRs or milestones (right on GitHub Enterprise Server and behind any proxy),
+ * else from GHE_HOST / github.com.
+ */
+export function repoWebUrl(repo: RepoRef, knownUrls: readonly string[]): string {
+  const suffix = `/${repo.owner}/${repo.repo}/`.toLowerCase();
+  for (const url of knownUrls) {
+    const at = url.toLowerCase().indexOf(suffix);
+    if (at > 0) return url.slice(0, at + suffix.length - 1);
+  }
+  const protocol = process.env.GHE_HOST ? (process.env.GHE_PROTOCOL ?? "https") : "https";
+  return `${protocol}://${webHost()}/${repo.owner}/${repo.repo}`;
 }

@@ -745,6 +745,21 @@ export const routes: Route[] = [
   },
   {
     method: "GET",
+    template: `${R}/pulls/{pull_number}/commits`,
+    handler: (ctx) => {
+      const repo = repoOf(ctx);
+      const issue = ctx.state.issue(repo, intParam(ctx, "pull_number"));
+      if (!issue.pull) throw new ApiError(404, "Not Found");
+      const commits = (issue.pull.commits ?? [issue.pull.headSha]).map((sha) => ({
+        sha,
+        url: `${ctx.state.urls.api}/repos/${repo.full_name}/commits/${sha}`,
+        html_url: `${ctx.state.urls.web}/${repo.full_name}/commit/${sha}`,
+      }));
+      return paged(ctx, commits, repoPath(repo, `/pulls/${issue.number}/commits`));
+    },
+  },
+  {
+    method: "GET",
     template: `${R}/pulls/{pull_number}/files`,
     handler: (ctx) => {
       const repo = repoOf(ctx);

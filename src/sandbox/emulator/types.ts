@@ -42,6 +42,8 @@ export interface PullData {
   merged: boolean;
   /** Files the PR changes: path → new content (null = removed). */
   changes: Map<string, string | null>;
+  /** The PR's commits, oldest first: its first head, then one per push. */
+  commits?: string[];
 }
 
 export interface IssueRecord {
