@@ -14,6 +14,7 @@ import {
 import { BOT, replyGate } from "../helpers/replies.js";
 import {
   API,
+  issueEvent,
   issueObject,
   milestone,
   milestoneEvent,
@@ -194,6 +195,23 @@ describe("reports on a milestone change", () => {
       .reply(200, {});
 
     await app.receive("milestone", milestoneEvent("edited", "Crawl", 1, DUE));
+  });
+});
+
+describe("the app's own progress edit coming back", () => {
+  it("reads the config and nothing else: no gate to reconcile, no PR to re-check", async () => {
+    app = await createTestApp({ reporting: { clock: manualClock().clock } });
+    const scope = githubScope();
+    replyConfig(scope, CONFIG);
+
+    await app.receive(
+      "issues",
+      issueEvent(
+        "edited",
+        { ...GATE, body: `${GATE.body}\n\n${PROGRESS_START}…` },
+        { sender: BOT },
+      ),
+    );
   });
 });
 

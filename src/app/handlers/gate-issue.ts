@@ -60,6 +60,17 @@ export async function onIssueChanged(job: RepoJob, event: IssueEvent): Promise<v
   ];
   const gateIndex = labels.map((l) => gatePhaseIndex(config, l)).find((i) => i >= 0);
   if (gateIndex !== undefined && !event.issue.pull_request) {
+    // The app edits a gate issue's body only to update its progress section, which
+    // holds no criterion: its echo changes no gate, and would re-check every open PR.
+    const { trigger } = event;
+    if (
+      trigger.kind === "issue" &&
+      trigger.action === "edited" &&
+      trigger.sender.toLowerCase() === job.settings.appLogin.toLowerCase()
+    ) {
+      job.log.info({ gate: event.issue.number }, "skip: the app's own progress edit");
+      return;
+    }
     const deleted = event.trigger.kind === "issue" && event.trigger.action === "deleted";
     if (!deleted) await reconcileGate(job, config, gateIndex, event.trigger);
     await recheckOpenPulls(job);
