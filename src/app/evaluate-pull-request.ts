@@ -1,4 +1,5 @@
 import { configErrorsToMarkdown } from "../config/format-config-error.js";
+import { MAX_LINKED_ISSUES } from "../core/closing-keywords.js";
 import { decide } from "../core/evaluate.js";
 import {
   applyPhaseFloor,
@@ -14,13 +15,14 @@ import {
   renderPullRequestConfigInvalid,
   renderVerdict,
 } from "../core/render-check.js";
-import type { Config, Verdict } from "../core/types.js";
+import type { Config, IssueRef, Verdict } from "../core/types.js";
 import {
   type CheckWrite,
   findOurCheckRun,
   type KnownRun,
   writeCheckRun,
 } from "../github/check-runs.js";
+import { closingIssuesOf } from "../github/closing-issues.js";
 import {
   configAnnotations,
   knownPullRequestConfigErrors,
@@ -106,6 +108,32 @@ async function mayLowerPast(
   return true;
 }
 
+/**
+ * The issues a PR closes: its body's closing keywords, plus (where GraphQL
+ * answers) GitHub's own list, which also has issues linked in the PR's
+ * "Development" sidebar. At most `MAX_LINKED_ISSUES` are read.
+ */
+async function linkedIssueRefs(
+  job: RepoJob,
+  pr: PullFacts,
+): Promise<{ refs: IssueRef[]; dropped: number }> {
+  const body = closingReferencesCapped(job.repo, pr.body);
+  const graphql = job.settings.graphql;
+  const linked = graphql ? await closingIssuesOf(job.octokit, job.repo, pr.number, graphql) : null;
+  if (!linked) return body;
+  const seen = new Set<string>();
+  const all = [...body.refs, ...linked].filter((ref) => {
+    const key = `${ref.owner}/${ref.repo}#${ref.number}`.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return {
+    refs: all.slice(0, MAX_LINKED_ISSUES),
+    dropped: body.dropped + Math.max(0, all.length - MAX_LINKED_ISSUES),
+  };
+}
+
 /** The verdict for one PR as GitHub stands now, held at its phase floor unless an approver lowered it. */
 export async function verdictFor(
   job: RepoJob,
@@ -115,7 +143,7 @@ export async function verdictFor(
   lowering: Lowering,
 ): Promise<Verdict> {
   const { refs, dropped } = config.linkedIssues
-    ? closingReferencesCapped(job.repo, pr.body)
+    ? await linkedIssueRefs(job, pr)
     : { refs: [], dropped: 0 };
   const linkedIssues = await Promise.all(refs.map((ref) => job.linked.read(ref)));
   const current = effectivePhase(config, {

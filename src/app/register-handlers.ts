@@ -12,9 +12,15 @@ import {
 } from "./handlers/config-push.js";
 import { ISSUE_EVENTS, onIssueChanged } from "./handlers/gate-issue.js";
 import { onInstalled } from "./handlers/installation.js";
+import {
+  LINKED_PHASE_ACTIONS,
+  pullsElsewhereClosing,
+  recheckPulls,
+} from "./handlers/linked-elsewhere.js";
 import { MILESTONE_EVENTS, onMilestoneChanged } from "./handlers/milestone.js";
 import { onIssuePhaseLabelled, onItemMilestoneChanged } from "./handlers/milestone-sync.js";
 import { onPullRequestChanged, PULL_REQUEST_EVENTS } from "./handlers/pull-request.js";
+import { LinkIndex } from "./link-index.js";
 import type { Metrics } from "./metrics.js";
 import { validatePayload } from "./payloads.js";
 import { refreshReports } from "./refresh-reports.js";
@@ -50,6 +56,11 @@ export interface PhaseGatesOptions {
    * (default `DASHBOARD_INTERVAL_MS`, else one minute). `false`: never written.
    */
   reporting?: { clock?: Clock; intervalMs?: number } | false;
+  /**
+   * Ask GitHub's GraphQL API which issues a PR closes (default: yes; the app
+   * stops asking for good when the API has no GraphQL). Tests turn it off.
+   */
+  graphql?: boolean;
 }
 
 function envInterval(): number {
@@ -63,6 +74,9 @@ function defaultOctokitForJob(context: Context, metrics?: Metrics): Promise<GitH
     installation ? tunedOctokitFor(context, installation.id, metrics) : context.octokit,
   );
 }
+
+/** PR actions after which the issues a repository's PRs close are read again. */
+const LINK_CHANGING_PR_ACTIONS = new Set<string>(["opened", "reopened", "edited", "closed"]);
 
 /** PR actions that can lower its phase: a label or milestone taken away, the body (closing references) edited. */
 const LOWERING_PR_ACTIONS = new Set<string>(["unlabeled", "milestoned", "demilestoned", "edited"]);
@@ -123,8 +137,10 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
           pacer: new ReportPacer(clock, options.reporting?.intervalMs ?? envInterval()),
           today: () => new Date(clock.now()).toISOString().slice(0, 10),
         };
+  const graphql = { available: options.graphql ?? true };
 
   const app: ApplicationFunction = (probot: Probot) => {
+    const links = new LinkIndex();
     let appLogin: Promise<string> | null = options.appSlug
       ? Promise.resolve(`${options.appSlug}[bot]`)
       : null;
@@ -143,6 +159,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       return appLogin.then((login) => ({
         appId,
         appLogin: login,
+        graphql,
         ...(metrics ? { metrics } : {}),
         ...(reporting ? { reporting } : {}),
       }));
@@ -211,9 +228,15 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       );
     }
 
-    guardedOn([...PULL_REQUEST_EVENTS], async (context) => {
+    guardedOn([...PULL_REQUEST_EVENTS, "pull_request.closed"], async (context) => {
       const { payload } = context;
       const number = payload.pull_request.number;
+      // Which issues the repository's PRs close may have changed: read them again when needed.
+      if (LINK_CHANGING_PR_ACTIONS.has(payload.action)) links.forgetRepository(context.repo());
+      if (payload.action === "closed") {
+        await reportActivity(context, payload.sender?.login);
+        return;
+      }
       enqueue(context, context.repo(), `pull_request.${payload.action}`, async (job) => {
         // The check runs even when the label sync fails; the sync's error still fails the job.
         const labelSync =
@@ -270,6 +293,30 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
         // "Not yet, not no": a person put an issue into a phase whose earlier gate is pending.
         if (payload.action === "labeled" && label && !sender.senderIsBot) {
           await onIssuePhaseLabelled(job, payload.issue.number, label.name);
+        }
+        // PRs in the installation's other repositories that close this issue, each in its repository's queue.
+        const installationId = payload.installation?.id;
+        if (
+          installationId !== undefined &&
+          LINKED_PHASE_ACTIONS.has(payload.action) &&
+          !payload.issue.pull_request
+        ) {
+          const issue = { ...job.repo, number: payload.issue.number };
+          const lowering = { by: payload.action === "labeled" ? null : sender.sender };
+          for (const { repo, numbers } of await pullsElsewhereClosing(
+            job,
+            links,
+            installationId,
+            issue,
+          )) {
+            enqueue(
+              context,
+              repo,
+              "issues.linked-elsewhere",
+              (j) => recheckPulls(j, numbers, lowering),
+              `:${repoKey(repo)}`,
+            );
+          }
         }
       });
       const onDashboard = [...(payload.issue.labels ?? []), ...(label ? [label] : [])].some(
@@ -360,6 +407,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
 
     guardedOn(["installation.created", "installation_repositories.added"], async (context) => {
       const { payload } = context;
+      links.forgetInstallation(payload.installation.id);
       const repos =
         "repositories_added" in payload ? payload.repositories_added : (payload.repositories ?? []);
       const owner =

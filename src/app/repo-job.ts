@@ -2,6 +2,7 @@ import type { Logger } from "probot";
 import { gateStatuses, gatesBefore } from "../core/evaluate.js";
 import type { Config, GateIssueFacts, GateStatus } from "../core/types.js";
 import { ApproverDirectory } from "../github/authorize.js";
+import type { GraphqlSupport } from "../github/closing-issues.js";
 import { type GateReader, type GateRecord, readGate } from "../github/gate-issues.js";
 import { type LoadedConfig, loadConfig } from "../github/load-config.js";
 import type { GitHub, RepoRef } from "../github/octokit.js";
@@ -14,6 +15,8 @@ export interface AppSettings {
   appId: number | null;
   /** Our bot's login, `<slug>[bot]`: the only bot whose closes, labels and comments are ours. */
   appLogin: string;
+  /** Whether the API answers GraphQL (GitHub's own list of the issues a PR closes); absent: body only. */
+  graphql?: GraphqlSupport;
   /** Counts check writes (app/metrics.ts); absent in most tests. */
   metrics?: Pick<Metrics, "checkWrite">;
   /** The dashboard and gate progress sections; absent → none are written (most tests). */

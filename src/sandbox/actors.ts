@@ -394,6 +394,22 @@ export function createActors(
       await delivered();
     },
 
+    /**
+     * Links an issue in the PR's "Development" sidebar ("owner/repo#n" or "#n"):
+     * GitHub lists it in `closingIssuesReferences`, and sends no webhook for it.
+     */
+    linkIssue(prNumber: number, reference: string): void {
+      const pull = issue(prNumber).pull;
+      if (!pull) throw new Error(`#${prNumber} is not a pull request`);
+      const m = /^(?:([\w.-]+)\/([\w.-]+))?#(\d+)$/.exec(reference);
+      if (!m) throw new Error(`not an issue reference: ${reference}`);
+      const [owner, name] = m[1] && m[2] ? [m[1], m[2]] : fullName.split("/");
+      pull.linkedIssues = [
+        ...(pull.linkedIssues ?? []),
+        { owner: owner ?? "", repo: name ?? "", number: Number(m[3]) },
+      ];
+    },
+
     /** Changes an issue's or PR's title (`edited` with `changes.title.from`, and a `renamed` event). */
     async renameIssue(number: number, title: string, who: By): Promise<void> {
       state.updateIssue(repo(), number, { title }, person(who.by));

@@ -30,7 +30,7 @@ export interface TestApp {
  * the tests of other features do not stub their reads and writes.
  */
 export async function createTestApp(
-  options: { log?: Logger; reporting?: PhaseGatesOptions["reporting"] } = {},
+  options: { log?: Logger; graphql?: boolean; reporting?: PhaseGatesOptions["reporting"] } = {},
 ): Promise<TestApp> {
   clearCheckRunCache();
   clearConfigCache();
@@ -40,6 +40,8 @@ export async function createTestApp(
   const { app, idle } = createPhaseGatesApp({
     appId: APP_ID,
     appSlug: "phase-gates",
+    // GraphQL's list of linked issues is asked only where a test says so (linked-issues-graphql.test.ts).
+    graphql: options.graphql ?? false,
     onJobError: (e) => errors.push(e),
     octokitForJob: async (context) => context.octokit,
     reporting: options.reporting ?? false,

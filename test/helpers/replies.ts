@@ -239,3 +239,22 @@ export function replyCommits(
       shas.map((sha) => ({ sha, commit: { message: "a commit" } })),
     );
 }
+
+/** `GET /installation/repositories`: the installation reaches only this repository (no PRs elsewhere to re-check). */
+export function replyInstallationRepos(
+  scope: nock.Scope,
+  names: string[] = ["rocket"],
+): nock.Scope {
+  return scope
+    .get("/installation/repositories")
+    .query({ per_page: "100" })
+    .reply(200, {
+      total_count: names.length,
+      repositories: names.map((name, i) => ({
+        id: i + 1,
+        name,
+        full_name: `acme/${name}`,
+        owner: { login: "acme" },
+      })),
+    });
+}

@@ -15,6 +15,7 @@ import {
   expectIssueUpdate,
   GATE,
   replyGate,
+  replyInstallationRepos,
   replyNoOpenPulls,
   replyNotTeamMember,
   replyRole,
@@ -348,6 +349,7 @@ describe("closing a gate issue", () => {
     replyGate(scope, "gate: crawl", forged);
     scope.delete(`${REPO_PATH}/issues/1/labels/gate%3A%20approved`).reply(200, []);
     replyNoOpenPulls(scope);
+    replyInstallationRepos(scope); // PRs elsewhere that close this issue: none
 
     await app.receive(
       "issues",
@@ -387,6 +389,7 @@ describe("closing a gate issue", () => {
     replyTeamMember(scope2, "ana");
     replyTeamMember(scope2, "ben");
     replyNoOpenPulls(scope2);
+    replyInstallationRepos(scope2); // PRs elsewhere that close this issue: none
     await app.receive(
       "issues",
       issueEvent("labeled", labelled, { sender: BOT, label: "gate: approved" }),

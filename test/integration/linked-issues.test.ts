@@ -15,6 +15,7 @@ import {
   expectUpdate,
   replyExistingCheck,
   replyGate,
+  replyInstallationRepos,
   replyNoCheckYet,
 } from "../helpers/replies.js";
 import {
@@ -196,6 +197,7 @@ describe("a pull request's phase from the issues it closes", () => {
     scope
       .post(`${REPO_PATH}/issues/7/comments`, (b: { body: string }) => notYet.push(b.body) > 0)
       .reply(201, { id: 301 });
+    replyInstallationRepos(scope); // PRs elsewhere that close this issue: none
 
     await app.receive(
       "issues",
@@ -315,6 +317,7 @@ describe("linkedIssues: false", () => {
     // the config, from the default branch: linked issues off. Nothing else is read:
     // no PR list, no issue read, no not-yet comment (a bot labelled it).
     replyConfig(scope, NO_LINKS);
+    replyInstallationRepos(scope); // PRs elsewhere that close this issue: none
 
     await app.receive(
       "issues",

@@ -36,6 +36,7 @@ describe("metrics of a job", () => {
     const { app, idle } = createPhaseGatesApp({
       appId: APP_ID,
       appSlug: "phase-gates",
+      graphql: false,
       metrics,
       onJobError: (e) => errors.push(e),
       reporting: false, // the dashboard's calls are tested in reports.test.ts

@@ -9,7 +9,7 @@ import {
   replyConfig,
   type TestApp,
 } from "../helpers/app.js";
-import { defaultGateEvents, replyEvents } from "../helpers/replies.js";
+import { defaultGateEvents, replyEvents, replyInstallationRepos } from "../helpers/replies.js";
 import { API, issueEvent, issueObject, user } from "../helpers/webhooks.js";
 
 const DEFAULTS = "# defaults: Crawl → Walk → Run\n";
@@ -43,6 +43,7 @@ describe("milestone sync through probot.receive", () => {
       .delete(`${REPO_PATH}/issues/5/labels/phase%3A%20walk`)
       .reply(200, []);
     replyNoOpenPulls(first);
+    replyInstallationRepos(first); // PRs elsewhere that close this issue: none
 
     await app.receive(
       "issues",
@@ -69,6 +70,7 @@ describe("milestone sync through probot.receive", () => {
     const scope = githubScope();
     replyConfig(scope, DEFAULTS);
     replyNoOpenPulls(scope);
+    replyInstallationRepos(scope); // PRs elsewhere that close this issue: none
     scope
       .get(`${REPO_PATH}/issues/8`)
       .reply(200, issueObject({ number: 8, labels: ["phase: walk"] }))

@@ -34,6 +34,7 @@ describe("the production client of a job", () => {
     // so that only the throttling plugin can answer the 403.
     const { app, idle } = createPhaseGatesApp({
       appId: APP_ID,
+      graphql: false,
       onJobError: (e) => errors.push(e),
       reporting: false, // the dashboard's calls are tested in reports.test.ts
     });

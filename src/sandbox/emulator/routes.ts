@@ -1,3 +1,4 @@
+import { parseClosingReferences } from "../../core/closing-keywords.js";
 import {
   serializeApp,
   serializeCheckRun,
@@ -9,6 +10,7 @@ import {
   serializeLabel,
   serializeMilestone,
   serializePull,
+  serializePullCommit,
   serializeRepo,
   serializeUser,
 } from "./serialize.js";
@@ -221,6 +223,54 @@ function sortIssues(ctx: RouteContext, items: IssueRecord[]): IssueRecord[] {
 const R = "/repos/{owner}/{repo}";
 
 export const routes: Route[] = [
+  // GraphQL: only the query the app asks (which issues a PR closes)
+  {
+    method: "POST",
+    template: "/graphql",
+    handler: (ctx) => {
+      const { query = "", variables = {} } = (ctx.body ?? {}) as {
+        query?: string;
+        variables?: Record<string, unknown>;
+      };
+      if (!query.includes("closingIssuesReferences")) {
+        return {
+          body: {
+            errors: [
+              { type: "UNSUPPORTED", message: "the sandbox answers only closingIssuesReferences" },
+            ],
+          },
+        };
+      }
+      const repo = repoOf({
+        ...ctx,
+        params: { owner: String(variables.owner ?? ""), repo: String(variables.repo ?? "") },
+      });
+      const pr = repo.issues.get(Number(variables.number));
+      if (!pr?.pull) return { body: { data: { repository: { pullRequest: null } } } };
+      const host = new URL(ctx.state.urls.web).host;
+      const refs = [
+        ...parseClosingReferences(pr.body, { owner: repo.owner.login, repo: repo.name }, host),
+        ...(pr.pull.linkedIssues ?? []),
+      ];
+      const seen = new Set<string>();
+      const nodes = refs.flatMap((ref) => {
+        const key = `${ref.owner}/${ref.repo}#${ref.number}`.toLowerCase();
+        const target = ctx.state.findRepo(ref.owner, ref.repo);
+        const issue = target?.issues.get(ref.number);
+        if (seen.has(key) || !target || !issue || issue.pull) return [];
+        seen.add(key);
+        return [
+          {
+            number: issue.number,
+            repository: { name: target.name, owner: { login: target.owner.login } },
+          },
+        ];
+      });
+      return {
+        body: { data: { repository: { pullRequest: { closingIssuesReferences: { nodes } } } } },
+      };
+    },
+  },
   // App and installations (JWT)
   {
     method: "GET",
@@ -750,11 +800,9 @@ export const routes: Route[] = [
       const repo = repoOf(ctx);
       const issue = ctx.state.issue(repo, intParam(ctx, "pull_number"));
       if (!issue.pull) throw new ApiError(404, "Not Found");
-      const commits = (issue.pull.commits ?? [issue.pull.headSha]).map((sha) => ({
-        sha,
-        url: `${ctx.state.urls.api}/repos/${repo.full_name}/commits/${sha}`,
-        html_url: `${ctx.state.urls.web}/${repo.full_name}/commit/${sha}`,
-      }));
+      const commits = issue.pull.commits.map((sha, i, all) =>
+        serializePullCommit(ctx.state.urls, repo, issue, sha, all[i - 1] ?? null),
+      );
       return paged(ctx, commits, repoPath(repo, `/pulls/${issue.number}/commits`));
     },
   },

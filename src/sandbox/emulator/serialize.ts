@@ -556,3 +556,40 @@ export function serializeIssueEvent(
       return { ...base, state_reason: record.state_reason };
   }
 }
+
+/** A commit of a pull request (`GET …/pulls/{n}/commits`), with its parent in the PR. */
+export function serializePullCommit(
+  urls: Urls,
+  repo: RepoRecord,
+  issue: IssueRecord,
+  sha: string,
+  parent: string | null,
+): Schemas["commit"] {
+  const api = `${urls.api}/repos/${repo.full_name}`;
+  const web = `${urls.web}/${repo.full_name}`;
+  const person = {
+    name: issue.user.login,
+    email: `${issue.user.login}@users.noreply.github.com`,
+    date: issue.created_at,
+  };
+  return {
+    sha,
+    node_id: `C_${sha.slice(0, 20)}`,
+    url: `${api}/commits/${sha}`,
+    html_url: `${web}/commit/${sha}`,
+    comments_url: `${api}/commits/${sha}/comments`,
+    commit: {
+      url: `${api}/git/commits/${sha}`,
+      author: person,
+      committer: person,
+      message: `Commit ${sha.slice(0, 7)} of #${issue.number}`,
+      comment_count: 0,
+      tree: { sha, url: `${api}/git/trees/${sha}` },
+    },
+    author: serializeUser(urls, issue.user),
+    committer: serializeUser(urls, issue.user),
+    parents: parent
+      ? [{ sha: parent, url: `${api}/commits/${parent}`, html_url: `${web}/commit/${parent}` }]
+      : [],
+  };
+}

@@ -31,6 +31,7 @@ export interface EmulatorOptions {
 }
 
 const API_PREFIX = "/api/v3";
+const GRAPHQL_PATH = "/api/graphql";
 
 /** A stateful GitHub REST API on node:http, enough for the phase-gates app to run against. */
 export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -100,7 +101,9 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
         process.stderr.write(`[sandbox] ${status} ${method} ${url.pathname}${url.search}\n`);
     };
 
-    if (!url.pathname.startsWith(API_PREFIX)) {
+    // GraphQL lives beside REST, as on GitHub Enterprise Server (`/api/graphql`).
+    const isGraphql = url.pathname === GRAPHQL_PATH;
+    if (!url.pathname.startsWith(API_PREFIX) && !isGraphql) {
       if (method === "GET" && url.pathname === "/") {
         send(200, "GET /", null, {
           body: {
@@ -113,7 +116,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       unhandled(method, url, send);
       return;
     }
-    const path = url.pathname.slice(API_PREFIX.length) || "/";
+    const path = isGraphql ? "/graphql" : url.pathname.slice(API_PREFIX.length) || "/";
     const match = matchRoute(method, path);
     if (!match) {
       unhandled(method, url, send);

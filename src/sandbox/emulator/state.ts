@@ -886,7 +886,7 @@ export class EmulatorState {
     for (const [path, content] of Object.entries(options.files ?? {}))
       issue.pull.changes.set(path, content);
     issue.pull.headSha = options.headSha ?? randomSha();
-    issue.pull.commits = [...(issue.pull.commits ?? [before]), issue.pull.headSha];
+    issue.pull.commits.push(issue.pull.headSha);
     this.snapshotHead(
       repo,
       issue.pull.baseRef,

@@ -360,6 +360,26 @@ describe("pull requests and check runs", () => {
     expect(found?.labels.map((l) => l.name)).toEqual(["phase: run"]);
   });
 
+  it("lists a PR's commits oldest first, each with its parent, a push adding one", async () => {
+    const repo = emu.state.repo("acme/rocket");
+    const pr = emu.state.createPull(repo, { title: "Commits" }, emu.state.user("lead"));
+    const first = pr.pull?.headSha;
+    emu.state.pushToPull(repo, pr.number, emu.state.user("lead"));
+    const second = emu.state.issue(repo, pr.number).pull?.headSha;
+    const commits = await octokit.paginate(octokit.rest.pulls.listCommits, {
+      owner: "acme",
+      repo: "rocket",
+      pull_number: pr.number,
+    });
+    expect(commits.map((c) => [c.sha, c.parents.map((p) => p.sha)])).toEqual([
+      [first, []],
+      [second, [first]],
+    ]);
+    await expect(
+      octokit.rest.pulls.listCommits({ owner: "acme", repo: "rocket", pull_number: 9999 }),
+    ).rejects.toMatchObject({ status: 404 });
+  });
+
   it("creates, updates and lists check runs for a ref (latest per name)", async () => {
     const sha = "a".repeat(40);
     const created = await octokit.rest.checks.create({

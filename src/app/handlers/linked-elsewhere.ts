@@ -1,0 +1,66 @@
+import { pullsClosing } from "../../core/affected.js";
+import type { IssueRef } from "../../core/types.js";
+import { listInstallationRepositories } from "../../github/installation.js";
+import type { RepoRef } from "../../github/octokit.js";
+import { closingReferences, getPull, listOpenPulls } from "../../github/pull-requests.js";
+import { checkPullRequest, type Lowering } from "../evaluate-pull-request.js";
+import type { LinkIndex } from "../link-index.js";
+import type { RepoJob } from "../repo-job.js";
+
+/** Issue actions that can change the phase of the PRs that close the issue. */
+export const LINKED_PHASE_ACTIONS = new Set([
+  "labeled",
+  "unlabeled",
+  "milestoned",
+  "demilestoned",
+  "deleted",
+  "transferred",
+]);
+
+export interface PullsElsewhere {
+  repo: RepoRef;
+  numbers: number[];
+}
+
+/**
+ * The open PRs in the installation's other repositories that close `issue`
+ * (`Closes acme/api#12`): a linked issue's phase counts across repositories,
+ * so its change must re-check them too. Read through the link index.
+ */
+export async function pullsElsewhereClosing(
+  job: RepoJob,
+  links: LinkIndex,
+  installationId: number,
+  issue: IssueRef,
+): Promise<PullsElsewhere[]> {
+  const here = `${job.repo.owner}/${job.repo.repo}`.toLowerCase();
+  const repos = await links.repositories(installationId, () =>
+    listInstallationRepositories(job.octokit),
+  );
+  const found: PullsElsewhere[] = [];
+  for (const repo of repos) {
+    if (`${repo.owner}/${repo.repo}`.toLowerCase() === here) continue;
+    const pulls = await links.pullLinks(repo, async () =>
+      (await listOpenPulls(job.octokit, repo)).map((pr) => ({
+        number: pr.number,
+        refs: closingReferences(repo, pr.body),
+      })),
+    );
+    const numbers = pullsClosing(issue, pulls);
+    if (numbers.length > 0) found.push({ repo, numbers });
+  }
+  return found;
+}
+
+/** Re-checks the given PRs of this job's repository that are still open. */
+export async function recheckPulls(
+  job: RepoJob,
+  numbers: readonly number[],
+  lowering: Lowering,
+): Promise<void> {
+  for (const number of numbers) {
+    const pr = await getPull(job.octokit, job.repo, number);
+    if (pr.state !== "open") continue;
+    await checkPullRequest(job, pr, { lowering });
+  }
+}

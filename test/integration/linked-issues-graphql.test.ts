@@ -1,0 +1,95 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  assertAllCalled,
+  createTestApp,
+  githubScope,
+  REPO_PATH,
+  replyConfig,
+  replyFiles,
+  type TestApp,
+} from "../helpers/app.js";
+import { type CheckBody, expectCreate, replyGate, replyNoCheckYet } from "../helpers/replies.js";
+import { issueObject, pullObject, pullRequestEvent } from "../helpers/webhooks.js";
+
+// An issue linked in the PR's "Development" sidebar is not in the body: GitHub's
+// GraphQL `closingIssuesReferences` lists it. Where GraphQL is missing (older
+// GHES, the sandbox), the body's closing keywords are used, and GraphQL is not asked again.
+
+const PR = { number: 10, labels: [], headSha: "s10", body: "No keyword here." };
+
+let app: TestApp;
+beforeEach(async () => {
+  app = await createTestApp({ graphql: true });
+});
+afterEach(() => {
+  expect(app.errors).toEqual([]);
+  assertAllCalled();
+});
+
+/** `POST /graphql`: the issues the PR closes, as GitHub lists them. */
+function replyClosing(scope: ReturnType<typeof githubScope>, numbers: number[]) {
+  return scope
+    .post("/graphql", (b: { variables: { number: number } }) => b.variables.number === 10)
+    .reply(200, {
+      data: {
+        repository: {
+          pullRequest: {
+            closingIssuesReferences: {
+              nodes: numbers.map((number) => ({
+                number,
+                repository: { name: "rocket", owner: { login: "acme" } },
+              })),
+            },
+          },
+        },
+      },
+    });
+}
+
+describe("linked issues from GitHub's own list", () => {
+  it("puts a PR in Run through an issue linked only in the sidebar", async () => {
+    const created: CheckBody[] = [];
+    const scope = githubScope();
+    scope.get(`${REPO_PATH}/pulls/10`).reply(200, pullObject(PR));
+    replyConfig(scope, "# defaults\n");
+    replyNoCheckYet(scope, "s10");
+    replyClosing(scope, [7]);
+    scope
+      .get(`${REPO_PATH}/issues/7`)
+      .reply(200, issueObject({ number: 7, labels: ["phase: run"] }));
+    replyGate(scope, "gate: crawl", { number: 1, labels: ["gate: crawl"] });
+    replyGate(scope, "gate: walk", { number: 2, labels: ["gate: walk"] });
+    replyFiles(scope, 10);
+    expectCreate(scope, "s10", created);
+
+    await app.receive("pull_request", pullRequestEvent("opened", PR));
+
+    expect(created[0]?.output.title).toBe("Blocked: Walk gate pending");
+    expect(created[0]?.output.summary).toContain("linked issue [#7]");
+  });
+
+  it("falls back to the body when the API has no GraphQL, and stops asking", async () => {
+    const created: CheckBody[] = [];
+    const scope = githubScope();
+    const withKeyword = { ...PR, body: "Closes #8" };
+    scope.get(`${REPO_PATH}/pulls/10`).twice().reply(200, pullObject(withKeyword));
+    replyConfig(scope, "# defaults\n");
+    replyNoCheckYet(scope, "s10");
+    // asked once: 404, as an older GHES or the sandbox answers
+    scope.post("/graphql").reply(404, { message: "Not Found" });
+    scope
+      .get(`${REPO_PATH}/issues/8`)
+      .twice()
+      .reply(200, issueObject({ number: 8, labels: ["phase: crawl"] }));
+    replyFiles(scope, 10);
+    expectCreate(scope, "s10", created);
+    // the second event revalidates the config
+    scope.get(`${REPO_PATH}/contents/.github%2Fphase-gates.yml`).reply(304);
+
+    await app.receive("pull_request", pullRequestEvent("opened", withKeyword));
+    // a second event: no GraphQL request at all (nock would fail on an unmocked one)
+    await app.receive("pull_request", pullRequestEvent("labeled", withKeyword));
+
+    expect(created[0]?.output.title).toBe("Crawl: first phase");
+  });
+});
