@@ -27,6 +27,8 @@ export interface Reporting {
   pacer: ReportPacer;
   /** `YYYY-MM-DD`, UTC: countdowns change once a day, not on every render. */
   today(): string;
+  /** False once the process is shutting down: the next event regenerates the reports. */
+  active(): boolean;
 }
 
 export interface ReportWrites {
@@ -87,6 +89,10 @@ async function writeProgress(job: RepoJob, issue: IssueData, section: string): P
 export async function refreshReports(job: RepoJob): Promise<ReportWrites | null> {
   const reporting = job.settings.reporting;
   if (!reporting) return null;
+  if (!reporting.active()) {
+    job.log.info("skip reports: shutting down");
+    return null;
+  }
   reporting.pacer.refreshed(repoKey(job.repo));
   const loaded = await job.config();
   if (loaded.kind === "none") return null;

@@ -113,6 +113,8 @@ export interface PhaseGatesApp {
   idle: () => Promise<void>;
   /** Jobs queued or running, oldest first. */
   pendingJobs: () => Job[];
+  /** Shutting down: reports are no longer refreshed (the next event after a restart does it). */
+  beginDrain: () => void;
 }
 
 function envAppId(): number | null {
@@ -130,12 +132,14 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
   const appId = options.appId === undefined ? envAppId() : options.appId;
   const { metrics } = options;
   const clock = (options.reporting ? options.reporting.clock : undefined) ?? systemClock;
+  let reportsActive = true;
   const reporting =
     options.reporting === false
       ? undefined
       : {
           pacer: new ReportPacer(clock, options.reporting?.intervalMs ?? envInterval()),
           today: () => new Date(clock.now()).toISOString().slice(0, 10),
+          active: () => reportsActive,
         };
   const graphql = { available: options.graphql ?? true };
 
@@ -204,7 +208,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
      * The app's own writes coming back do not count as activity.
      */
     async function reportActivity(context: Context, sender: string | undefined): Promise<void> {
-      if (!reporting) return;
+      if (!reporting?.active()) return;
       try {
         if (sender?.toLowerCase() === (await settings()).appLogin.toLowerCase()) return;
       } catch (error) {
@@ -428,5 +432,8 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       await queue?.idle();
     },
     pendingJobs: () => queue?.pendingJobs ?? [],
+    beginDrain: () => {
+      reportsActive = false;
+    },
   };
 }

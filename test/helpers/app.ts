@@ -21,6 +21,8 @@ export interface TestApp {
   errors: unknown[];
   /** Waits for queued work, e.g. a refresh a test's clock just made due. */
   idle: () => Promise<void>;
+  /** What a shutdown does first: the app stops refreshing reports. */
+  beginDrain: () => void;
 }
 
 /**
@@ -37,7 +39,7 @@ export async function createTestApp(
   clearPullRequestConfigCache();
   clearIssueEventsCache();
   const errors: unknown[] = [];
-  const { app, idle } = createPhaseGatesApp({
+  const { app, idle, beginDrain } = createPhaseGatesApp({
     appId: APP_ID,
     appSlug: "phase-gates",
     // GraphQL's list of linked issues is asked only where a test says so (linked-issues-graphql.test.ts).
@@ -63,6 +65,7 @@ export async function createTestApp(
   return {
     errors,
     idle,
+    beginDrain,
     receive: async (name, payload, id = randomUUID()) => {
       // biome-ignore lint/suspicious/noExplicitAny: payloads are built from real examples, typed loosely
       await probot.receive({ id, name, payload } as any);

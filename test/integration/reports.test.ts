@@ -198,6 +198,15 @@ describe("reports on a milestone change", () => {
   });
 });
 
+describe("shutting down", () => {
+  it("refreshes no report once the app drains: the next event after a restart does", async () => {
+    app = await createTestApp({ reporting: { clock: manualClock().clock } });
+    app.beginDrain();
+    // No GitHub call is mocked: any request would fail the job.
+    await app.receive("milestone", milestoneEvent("edited", "Crawl", 1, DUE));
+  });
+});
+
 describe("the app's own progress edit coming back", () => {
   it("reads the config and nothing else: no gate to reconcile, no PR to re-check", async () => {
     app = await createTestApp({ reporting: { clock: manualClock().clock } });
