@@ -1,5 +1,10 @@
 import { configErrorsToMarkdown } from "../config/format-config-error.js";
-import { type DashboardFacts, type PhaseReport, renderDashboard } from "../core/dashboard.js";
+import {
+  type DashboardFacts,
+  ISSUE_BODY_LIMIT,
+  type PhaseReport,
+  renderDashboard,
+} from "../core/dashboard.js";
 import { gateStatus } from "../core/gate-state.js";
 import { itemPhaseClaims } from "../core/phases.js";
 import { renderProgressSection, withProgressSection } from "../core/progress-section.js";
@@ -75,6 +80,14 @@ async function writeProgress(job: RepoJob, issue: IssueData, section: string): P
   const current = await readIssueBody(job.octokit, job.repo, issue.number);
   const next = withProgressSection(current, section);
   if (next === current) return false;
+  if (next.length > ISSUE_BODY_LIMIT) {
+    // People's text fills the body: GitHub would refuse it, and their text comes first.
+    job.log.warn(
+      { gate: issue.number },
+      "skip progress: the gate issue's body is near GitHub's limit",
+    );
+    return false;
+  }
   await writeIssueBody(job.octokit, job.repo, issue.number, next);
   return true;
 }

@@ -205,8 +205,30 @@ function recentlyDecided(facts: Extract<DashboardFacts, { kind: "ok" }>): string
 const FOOTER =
   "_Kept up to date by phase-gates on every gate decision, config change and milestone change, and at most once a minute for issue and pull request activity. Edits to this issue are replaced._";
 
+/** GitHub refuses an issue body over 65,536 characters (422 "body is too long"). */
+export const ISSUE_BODY_LIMIT = 65_536;
+
+const CUT_NOTICE =
+  "\n\n_…cut short: the dashboard is over GitHub's size limit for an issue (65,536 characters)._";
+
+/** A body GitHub accepts: cut at a line, with a note, when it is too long. */
+export function clampIssueBody(body: string): string {
+  if (body.length <= ISSUE_BODY_LIMIT) return body;
+  const room = ISSUE_BODY_LIMIT - CUT_NOTICE.length;
+  const lineEnd = body.lastIndexOf("\n", room);
+  let cut = lineEnd > room - 2_000 ? lineEnd : room;
+  // Never split a surrogate pair: half an emoji is not text.
+  const last = body.charCodeAt(cut - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut -= 1;
+  return `${body.slice(0, cut)}${CUT_NOTICE}`;
+}
+
 /** The dashboard issue's body (SPEC §5). Pure and deterministic: the same facts give the same text. */
 export function renderDashboard(facts: DashboardFacts): string {
+  return clampIssueBody(renderDashboardText(facts));
+}
+
+function renderDashboardText(facts: DashboardFacts): string {
   const title = `## ${DASHBOARD_TITLE}`;
   if (facts.kind === "invalid") {
     return [

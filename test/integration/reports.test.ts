@@ -183,6 +183,18 @@ describe("reports on a milestone change", () => {
     expect(edits[0]?.body).toContain("### Crawl (current phase)");
   });
 
+  it("leaves a gate issue whose own text nearly fills GitHub's limit as it is", async () => {
+    app = await createTestApp({ reporting: { clock: manualClock().clock } });
+    const full = { ...GATE, body: `${GATE.body}\n\n${"x".repeat(65_000)}` };
+    const scope = githubScope();
+    replyConfig(scope, `${CONFIG}dashboard: false\n`);
+    replyReportReads(scope, full);
+    // read again before an edit, then found too long: no PATCH
+    scope.get(`${REPO_PATH}/issues/1`).reply(200, issueObject(full));
+
+    await app.receive("milestone", milestoneEvent("edited", "Crawl", 1, DUE));
+  });
+
   it("writes no dashboard with `dashboard: false`, and still keeps the gate's progress", async () => {
     app = await createTestApp({ reporting: { clock: manualClock().clock } });
     const scope = githubScope();

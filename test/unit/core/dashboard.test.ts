@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { configSchema } from "../../../src/config/schema.js";
 import {
+  clampIssueBody,
   currentPhaseIndex,
   DASHBOARD_MARKER,
+  ISSUE_BODY_LIMIT,
   mermaidText,
   type PhaseReport,
   renderDashboard,
@@ -157,6 +159,35 @@ describe("renderDashboard", () => {
     // Every row of every table keeps its two cells.
     const rows = body.split("\n").filter((l) => l.startsWith("| "));
     expect(rows.every((r) => r.replace(/\\\|/g, "").split("|").length === 4)).toBe(true);
+  });
+});
+
+describe("clampIssueBody", () => {
+  it("keeps a body GitHub accepts as it is", () => {
+    const body = "a".repeat(ISSUE_BODY_LIMIT);
+    expect(clampIssueBody(body)).toBe(body);
+  });
+
+  it("cuts a longer one at a line, with a note, within the limit", () => {
+    const body = Array.from({ length: 5_000 }, (_, i) => `| row ${i} | 😀 |`).join("\n");
+    const cut = clampIssueBody(body);
+    expect(cut.length).toBeLessThanOrEqual(ISSUE_BODY_LIMIT);
+    expect(cut).toMatch(/\| 😀 \|\n\n_…cut short: the dashboard is over GitHub's size limit/);
+  });
+
+  it("lists thousands of config errors without going over the limit", () => {
+    const row = "| `.github/phase-gates.yml:1:1` | `x` | unknown key |";
+    const body = renderDashboard({
+      kind: "invalid",
+      errorCount: 3_000,
+      errorsMarkdown: [
+        "| Where | Key | Problem |",
+        "| --- | --- | --- |",
+        ...Array(3_000).fill(row),
+      ].join("\n"),
+    });
+    expect(body.length).toBeLessThanOrEqual(ISSUE_BODY_LIMIT);
+    expect(body).toContain("3000 errors");
   });
 });
 
