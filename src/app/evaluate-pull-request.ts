@@ -1,4 +1,5 @@
 import { configErrorsToMarkdown } from "../config/format-config-error.js";
+import type { ConfigError } from "../config/parse-config.js";
 import { MAX_LINKED_ISSUES } from "../core/closing-keywords.js";
 import { decide } from "../core/evaluate.js";
 import {
@@ -23,6 +24,7 @@ import {
   writeCheckRun,
 } from "../github/check-runs.js";
 import { closingIssuesOf } from "../github/closing-issues.js";
+import type { LoadedConfig } from "../github/load-config.js";
 import {
   configAnnotations,
   knownPullRequestConfigErrors,
@@ -185,6 +187,60 @@ export interface CheckOptions {
   fresh?: boolean;
 }
 
+/** What the `Phase gate` check says for one PR, before anything is written. */
+export interface ComputedCheck {
+  output: CheckOutput;
+  /** What the run remembers (the PR's phase floor); null: nothing to remember. */
+  externalId: string | null;
+  /** Errors in the config the PR proposes (annotated on the file). */
+  proposedErrors: ConfigError[];
+  /** The gates' verdict; null when the default branch's config is invalid. */
+  verdict: Verdict | null;
+}
+
+/**
+ * Steps 2–4 of `checkPullRequest`, with no write: the CLI's `explain` shows
+ * exactly this, so what it prints is what the app would write.
+ * `headRun` is this app's run on the PR's head (null: none).
+ */
+export async function computeCheck(
+  job: RepoJob,
+  loaded: Exclude<LoadedConfig, { kind: "none" }>,
+  pr: PullFacts,
+  headRun: KnownRun | null,
+  options: Omit<CheckOptions, "headSha"> = {},
+): Promise<ComputedCheck> {
+  let output: CheckOutput;
+  let externalId: string | null;
+  let verdict: Verdict | null = null;
+  if (loaded.kind === "invalid") {
+    output = renderInvalidConfig(configErrorsToMarkdown(loaded.errors), loaded.errors.length);
+    // The floor is kept as it was: a broken config must not reset it.
+    externalId = headRun?.externalId ?? null;
+  } else {
+    const floor = await phaseFloor(job, loaded.config, pr, headRun, options);
+    verdict = await verdictFor(job, loaded.config, pr, floor, options.lowering ?? { by: null });
+    output = renderVerdict(loaded.config, verdict, job.repo);
+    externalId = encodePhaseFloor(loaded.config, verdict.phase.phaseIndex);
+  }
+
+  // With the default branch's config already invalid, that is what the check reports.
+  const proposedErrors =
+    loaded.kind !== "ok"
+      ? []
+      : options.inspectConfigChange
+        ? await pullRequestConfigErrors(job.octokit, job.repo, pr)
+        : (knownPullRequestConfigErrors(job.repo, pr.headSha) ?? []);
+  if (proposedErrors.length > 0) {
+    output = renderPullRequestConfigInvalid(
+      configErrorsToMarkdown(proposedErrors),
+      proposedErrors.length,
+      output,
+    );
+  }
+  return { output, externalId, proposedErrors, verdict };
+}
+
 /**
  * Writes the `Phase gate` check for one PR:
  * 1. load the config from the default branch (none → nothing to do);
@@ -205,39 +261,13 @@ export async function checkPullRequest(
 
   const { octokit, repo, settings } = job;
   const headRun = await findOurCheckRun(octokit, repo, settings.appId, pr.headSha);
-  let output: CheckOutput;
-  let externalId: string | null;
-  if (loaded.kind === "invalid") {
-    output = renderInvalidConfig(configErrorsToMarkdown(loaded.errors), loaded.errors.length);
-    // The floor is kept as it was: a broken config must not reset it.
-    externalId = headRun?.externalId ?? null;
-  } else {
-    const floor = await phaseFloor(job, loaded.config, pr, headRun, options);
-    const verdict = await verdictFor(
-      job,
-      loaded.config,
-      pr,
-      floor,
-      options.lowering ?? { by: null },
-    );
-    output = renderVerdict(loaded.config, verdict, job.repo);
-    externalId = encodePhaseFloor(loaded.config, verdict.phase.phaseIndex);
-  }
-
-  // With the default branch's config already invalid, that is what the check reports.
-  const proposedErrors =
-    loaded.kind !== "ok"
-      ? []
-      : options.inspectConfigChange
-        ? await pullRequestConfigErrors(job.octokit, job.repo, pr)
-        : (knownPullRequestConfigErrors(job.repo, pr.headSha) ?? []);
-  if (proposedErrors.length > 0) {
-    output = renderPullRequestConfigInvalid(
-      configErrorsToMarkdown(proposedErrors),
-      proposedErrors.length,
-      output,
-    );
-  }
+  const { output, externalId, proposedErrors } = await computeCheck(
+    job,
+    loaded,
+    pr,
+    headRun,
+    options,
+  );
 
   const write = await writeCheckRun(
     job.octokit,

@@ -16,7 +16,7 @@ import {
   stopNeedsReasonComment,
 } from "../core/gate-text.js";
 import type { GateConfig, GateStatus } from "../core/types.js";
-import { type GateRecord, identifyGateIssue } from "../github/gate-issues.js";
+import { type GateRecord, identifyGateIssue, labelNames } from "../github/gate-issues.js";
 import {
   addLabel,
   closeIssue,
@@ -220,7 +220,10 @@ async function restoreRemovedLabel(
     return false;
   const number = trigger.issueNumber;
   if (record.issue && record.issue.number > number) return false;
-  if (record.issue?.number === number) return false; // the label is on it again
+  const labelBack =
+    record.issue?.number === number &&
+    labelNames(record.issue.labels).some((l) => same(l, gate.label));
+  if (labelBack) return false;
   const { identity } = await identifyGateIssue(job.gateReader, gate, number);
   if (!identity.isGate) return false;
   await addLabel(job.octokit, job.repo, number, gate.label);

@@ -290,9 +290,10 @@ function floorLines(config: Config, floor: PhaseFloorHold): string[] {
   });
   const gateNames = gates.map((g) => `**${g.name}**`).join(", ");
   const who = gates.map((g) => `${g.name} gate: ${describeApprovers(g.gate)}`).join("; ");
-  const by = floor.loweredBy ? ` by @${floor.loweredBy}` : "";
+  // Who made the change is not named: a later re-check does not know it, and
+  // the summary must not change (and be rewritten) for that alone.
   return [
-    `**Phase:** ${name(floor.phaseIndex)} (held: its phase floor). This pull request was in ${name(floor.phaseIndex)}; its labels, milestone and linked issues now say ${name(floor.currentIndex)}, but that change was made${by} by someone who may not skip the ${gateNames} gate${gates.length === 1 ? "" : "s"}. Its phase is never lowered past a gate except by that gate's approvers.`,
+    `**Phase:** ${name(floor.phaseIndex)} (held: its phase floor). This pull request was in ${name(floor.phaseIndex)}; its labels, milestone and linked issues now say ${name(floor.currentIndex)}, but that change was not made by an approver of the ${gateNames} gate${gates.length === 1 ? "" : "s"} it would skip. Its phase is never lowered past a gate except by that gate's approvers.`,
     `To lower it, an approver makes the change themselves (for example removes the label or milestone again, or edits the pull request). Who may: ${who}.`,
   ];
 }

@@ -87,6 +87,67 @@ export async function findOurCheckRun(
   return run;
 }
 
+/** A `Phase gate` run as GitHub shows it, with the app that wrote it. */
+export interface AppCheckRun {
+  appId: number;
+  run: KnownRun;
+  status: string;
+  conclusion: string | null;
+  title: string | null;
+  htmlUrl: string | null;
+}
+
+/**
+ * The latest `Phase gate` run on `headSha` written by one app, named by its
+ * id or, when the id is not known (a person's token cannot ask for it), by
+ * its slug: another app or a workflow may post a check with the same name,
+ * and its `external_id` must not be read as this app's phase floor.
+ */
+export async function findCheckRunOfApp(
+  octokit: GitHub,
+  repo: RepoRef,
+  app: { id: number | null; slug: string },
+  headSha: string,
+): Promise<AppCheckRun | null> {
+  const { data } = await octokit.rest.checks.listForRef({
+    ...repo,
+    ref: headSha,
+    check_name: CHECK_NAME,
+    filter: "latest",
+    ...(app.id ? { app_id: app.id } : {}),
+    per_page: 100,
+  });
+  const slug = app.slug.toLowerCase();
+  const found = data.check_runs.find(
+    (r) =>
+      r.name === CHECK_NAME &&
+      r.app !== null &&
+      (app.id ? r.app.id === app.id : r.app.slug?.toLowerCase() === slug),
+  );
+  if (!found?.app) return null;
+  const externalId = found.external_id ?? null;
+  return {
+    appId: found.app.id,
+    run: {
+      id: found.id,
+      externalId,
+      fingerprint:
+        found.status === "completed"
+          ? fingerprint({
+              conclusion: found.conclusion,
+              title: found.output.title,
+              summary: found.output.summary,
+              externalId,
+            })
+          : "",
+    },
+    status: found.status,
+    conclusion: found.conclusion,
+    title: found.output.title,
+    htmlUrl: found.html_url,
+  };
+}
+
 const runKey = (repo: RepoRef, headSha: string) =>
   `${repo.owner}/${repo.repo}@${headSha}`.toLowerCase();
 

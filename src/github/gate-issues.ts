@@ -10,7 +10,7 @@ import {
 } from "../core/gate-timeline.js";
 import type { GateIssueFacts } from "../core/types.js";
 import type { ApproverDirectory } from "./authorize.js";
-import { listIssueEvents } from "./issue-events.js";
+import { listIssueEvents, listRecentRepoIssueEvents } from "./issue-events.js";
 import type { GitHub, RepoRef } from "./octokit.js";
 
 interface UserLike {
@@ -180,8 +180,16 @@ export async function readGate(reader: GateReader, gate: GateConfig): Promise<Ga
       impostors,
     };
   }
+  // A decided gate issue stands only if no newer gate issue just lost its label
+  // to someone below approver (the app is about to put it back): the search by
+  // label cannot see that one, and an older approval must not stand in for it.
+  if (found.issue.state === "closed") {
+    const displaced = await displacedGateIssue(reader, gate, found.issue.number);
+    if (displaced) found = displaced;
+  }
   const { issue, who } = found;
-  const identity = found.who.identity;
+  const identity = who.identity;
+  if (!identity.isGate) throw new Error("unreachable: a gate issue without a gate identity");
 
   const comments = issue.comments > 0 ? await listComments(octokit, repo, issue.number) : [];
   const commandAuthors = comments
@@ -221,6 +229,45 @@ export async function readGate(reader: GateReader, gate: GateConfig): Promise<Ga
     comments,
     impostors,
   };
+}
+
+/**
+ * The newest issue, newer than `newerThan`, whose gate label was just removed
+ * by someone who may not remove it — still the gate issue — with its record.
+ */
+async function displacedGateIssue(
+  reader: GateReader,
+  gate: GateConfig,
+  newerThan: number,
+): Promise<{ issue: IssueData; who: IssueIdentity } | null> {
+  const { octokit, repo } = reader;
+  const recent = await listRecentRepoIssueEvents(octokit, repo);
+  const numbers = [
+    ...new Set(
+      recent
+        .filter(
+          (e) =>
+            e.event === "unlabeled" &&
+            !e.onPullRequest &&
+            e.issueNumber > newerThan &&
+            e.label !== null &&
+            e.label.toLowerCase() === gate.label.toLowerCase() &&
+            e.actor?.toLowerCase() !== reader.appLogin.toLowerCase(),
+        )
+        .map((e) => e.issueNumber),
+    ),
+  ].sort((a, b) => b - a);
+  for (const number of numbers) {
+    const who = await identifyGateIssue(reader, gate, number);
+    if (!who.identity.isGate) continue;
+    const { data } = await octokit.rest.issues.get({ ...repo, issue_number: number });
+    reader.log.warn(
+      { gate: number, standIn: newerThan, gateLabel: gate.label },
+      "the gate issue's label was removed by someone who may not: it is still the gate issue",
+    );
+    return { issue: data as IssueData, who };
+  }
+  return null;
 }
 
 function normaliseReason(reason: string | null | undefined): GateIssueFacts["stateReason"] {

@@ -80,3 +80,31 @@ export async function listIssueEvents(
 export function clearIssueEventsCache(): void {
   cache.clear();
 }
+
+/** One entry of the repository's recent issue events, with the issue it happened on. */
+export interface RepoIssueEvent extends TimelineEvent {
+  issueNumber: number;
+  onPullRequest: boolean;
+}
+
+/**
+ * The repository's most recent issue events (`GET /repos/{o}/{r}/issues/events`,
+ * newest first, one page): enough to see a gate label that was just taken off
+ * an issue, which a search by label no longer finds.
+ */
+export async function listRecentRepoIssueEvents(
+  octokit: GitHub,
+  repo: RepoRef,
+): Promise<RepoIssueEvent[]> {
+  const { data } = await octokit.request("GET /repos/{owner}/{repo}/issues/events", {
+    ...repo,
+    per_page: 100,
+  });
+  return (data as (RawIssueEvent & { issue?: { number: number; pull_request?: unknown } })[])
+    .filter((e) => e.issue)
+    .map((e) => ({
+      ...toTimelineEvent(e),
+      issueNumber: e.issue?.number ?? 0,
+      onPullRequest: Boolean(e.issue?.pull_request),
+    }));
+}

@@ -10,6 +10,7 @@ import { type GitHub, httpStatus, type RepoRef } from "./octokit.js";
 /** The facts of a PR the evaluation needs, the same from the pulls list or a single PR. */
 export interface PullFacts {
   number: number;
+  title: string;
   state: string;
   headSha: string;
   body: string | null;
@@ -20,6 +21,7 @@ export interface PullFacts {
 
 interface PullLike {
   number: number;
+  title: string;
   state: string;
   head: { sha: string };
   body?: string | null;
@@ -31,6 +33,7 @@ interface PullLike {
 export function toPullFacts(pr: PullLike): PullFacts {
   return {
     number: pr.number,
+    title: pr.title,
     state: pr.state,
     headSha: pr.head.sha,
     body: pr.body ?? null,

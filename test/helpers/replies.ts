@@ -92,7 +92,8 @@ export function replyEvents(scope: nock.Scope, number: number, events: EventSpec
 /**
  * One read of a gate: `GET /issues?labels=…`, `GET /issues/{n}/events` (who
  * labelled and closed it; by default the app labelled it and `closedBy`
- * closed it), `GET /issues/{n}/comments` when it has any.
+ * closed it), `GET /issues/events` when it is closed (no newer gate issue
+ * lost its label), `GET /issues/{n}/comments` when it has any.
  */
 export function replyGate(
   scope: nock.Scope,
@@ -107,6 +108,10 @@ export function replyGate(
     .query(gateIssueQuery(label))
     .reply(200, [issueObject({ ...spec, closedBy: undefined })]);
   replyEvents(scope, spec.number, events);
+  if (spec.state === "closed") {
+    // a decided gate: has a newer gate issue just lost its label? (the repository's recent events: no)
+    scope.get(`${REPO_PATH}/issues/events`).query({ per_page: "100" }).reply(200, []);
+  }
   if (comments.length > 0) {
     scope
       .get(`${REPO_PATH}/issues/${spec.number}/comments`)

@@ -73,7 +73,9 @@ describe("the phase floor", () => {
     expect(written[0]?.conclusion).toBe("failure");
     expect(written[0]?.output.title).toBe("Blocked: Walk gate pending");
     expect(written[0]?.output.summary).toContain("**Phase:** Run (held: its phase floor)");
-    expect(written[0]?.output.summary).toContain("made by @writer");
+    expect(written[0]?.output.summary).toContain(
+      "not made by an approver of the **Crawl**, **Walk** gates",
+    );
     expect(written[0]?.external_id).toBe("phase-gates:floor=run");
   });
 

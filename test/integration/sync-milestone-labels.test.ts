@@ -426,6 +426,10 @@ describe('"not yet, not no" (onIssuePhaseLabelled)', () => {
         closedBy: "lead",
       }),
     )
+      // a decided gate: did a newer gate issue just lose its label? (recent events: no)
+      .get(`${REPO_PATH}/issues/events`)
+      .query({ per_page: "100" })
+      .reply(200, [])
       .get(`${REPO_PATH}/collaborators/lead/permission`)
       .reply(200, { permission: "admin", role_name: "admin", user: { login: "lead" } });
 

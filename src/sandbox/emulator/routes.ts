@@ -282,6 +282,17 @@ export const routes: Route[] = [
   },
   {
     method: "GET",
+    template: "/apps/{app_slug}",
+    handler: (ctx) => {
+      // Public on GitHub: any caller may look an app up by its slug.
+      if (param(ctx, "app_slug").toLowerCase() !== ctx.state.app.slug.toLowerCase()) {
+        throw new ApiError(404, "Not Found");
+      }
+      return { body: serializeApp(ctx.state.urls, ctx.state.app) };
+    },
+  },
+  {
+    method: "GET",
     template: "/app/installations",
     handler: (ctx) => {
       requireApp(ctx);
@@ -439,6 +450,19 @@ export const routes: Route[] = [
         actor(ctx),
       );
       return { status: 201, body: serializeIssue(ctx.state.urls, repo, issue) };
+    },
+  },
+  // The repository's issue events, newest first, each with its issue (before `/issues/{n}`).
+  {
+    method: "GET",
+    template: `${R}/issues/events`,
+    handler: (ctx) => {
+      const repo = repoOf(ctx);
+      const events = [...repo.issueEvents].reverse().map((e) => ({
+        ...serializeIssueEvent(ctx.state.urls, repo, ctx.state.app, e),
+        issue: serializeIssue(ctx.state.urls, repo, ctx.state.issue(repo, e.issueNumber)),
+      }));
+      return paged(ctx, events, repoPath(repo, "/issues/events"));
     },
   },
   {

@@ -42,10 +42,10 @@ export interface PullData {
   merged: boolean;
   /** Files the PR changes: path → new content (null = removed). */
   changes: Map<string, string | null>;
-  /** Issues linked in the PR's "Development" sidebar (not in its body). */
-  linkedIssues?: { owner: string; repo: string; number: number }[];
   /** The PR's commits, oldest first: the head is the last. */
   commits: string[];
+  /** Issues linked in the PR's "Development" sidebar (not in its body). */
+  linkedIssues?: { owner: string; repo: string; number: number }[];
 }
 
 export interface IssueRecord {

@@ -1,0 +1,60 @@
+import { labelNames } from "./gate-issues.js";
+import { type GitHub, httpStatus, type RepoRef } from "./octokit.js";
+
+export interface RepositoryFacts {
+  fullName: string;
+  htmlUrl: string;
+  defaultBranch: string;
+}
+
+/**
+ * The repository itself. Read first by the command line: the config lookup
+ * treats a 404 as "no config here", which would hide a repository that does
+ * not exist (or that the token cannot see) behind "not configured".
+ */
+export async function readRepository(octokit: GitHub, repo: RepoRef): Promise<RepositoryFacts> {
+  const { data } = await octokit.rest.repos.get({ ...repo });
+  return { fullName: data.full_name, htmlUrl: data.html_url, defaultBranch: data.default_branch };
+}
+
+/** An open issue's phase sources: its labels and milestone. */
+export interface IssueFacts {
+  number: number;
+  title: string;
+  labels: string[];
+  milestone: string | null;
+  htmlUrl: string;
+}
+
+/** Every open issue (pull requests left out), one paginated list. */
+export async function listOpenIssues(octokit: GitHub, repo: RepoRef): Promise<IssueFacts[]> {
+  const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
+    ...repo,
+    state: "open",
+    per_page: 100,
+  });
+  return issues
+    .filter((issue) => !issue.pull_request)
+    .map((issue) => ({
+      number: issue.number,
+      title: issue.title,
+      labels: labelNames(issue.labels),
+      milestone: issue.milestone?.title ?? null,
+      htmlUrl: issue.html_url,
+    }));
+}
+
+/**
+ * A GitHub App's id from its slug (`GET /apps/{slug}`, readable with any
+ * token), so its check runs are found by id as the app itself finds them.
+ * Null when no app of that slug is visible (a private registration).
+ */
+export async function appIdOfSlug(octokit: GitHub, slug: string): Promise<number | null> {
+  try {
+    const { data } = await octokit.rest.apps.getBySlug({ app_slug: slug });
+    return data?.id ?? null;
+  } catch (error) {
+    if (httpStatus(error) === 404) return null;
+    throw error;
+  }
+}
