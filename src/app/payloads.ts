@@ -102,6 +102,7 @@ const SCHEMAS = {
     }),
     repositories: z.array(installedRepository).optional(),
   }),
+  milestone: z.looseObject({ action: z.string(), repository, installation, milestone }),
   installation_repositories: z.looseObject({
     installation,
     repositories_added: z.array(installedRepository),

@@ -1,4 +1,5 @@
 import type { ApplicationFunction, Context, Probot } from "probot";
+import { DASHBOARD_LABEL } from "../core/dashboard.js";
 import { CHECK_NAME } from "../core/render-check.js";
 import { type GitHub, type RepoRef, repoKey } from "../github/octokit.js";
 import { tunedOctokitFor } from "../github/tuned-octokit.js";
@@ -16,12 +17,20 @@ import {
   pullsElsewhereClosing,
   recheckPulls,
 } from "./handlers/linked-elsewhere.js";
+import { MILESTONE_EVENTS, onMilestoneChanged } from "./handlers/milestone.js";
 import { onIssuePhaseLabelled, onItemMilestoneChanged } from "./handlers/milestone-sync.js";
 import { onPullRequestChanged, PULL_REQUEST_EVENTS } from "./handlers/pull-request.js";
 import { LinkIndex } from "./link-index.js";
 import type { Metrics } from "./metrics.js";
 import { validatePayload } from "./payloads.js";
+import { refreshReports } from "./refresh-reports.js";
 import { type AppSettings, RepoJob } from "./repo-job.js";
+import {
+  type Clock,
+  DEFAULT_REPORT_INTERVAL_MS,
+  ReportPacer,
+  systemClock,
+} from "./report-pacer.js";
 import { type Job, WorkQueue } from "./work-queue.js";
 
 export interface PhaseGatesOptions {
@@ -42,10 +51,21 @@ export interface PhaseGatesOptions {
   /** Where jobs, GitHub requests and check writes are counted (app/metrics.ts). */
   metrics?: Metrics;
   /**
+   * The dashboard and gate progress sections (SPEC §5): on by default; the
+   * clock and the interval that paces refreshes from issue and PR activity
+   * (default `DASHBOARD_INTERVAL_MS`, else one minute). `false`: never written.
+   */
+  reporting?: { clock?: Clock; intervalMs?: number } | false;
+  /**
    * Ask GitHub's GraphQL API which issues a PR closes (default: yes; the app
    * stops asking for good when the API has no GraphQL). Tests turn it off.
    */
   graphql?: boolean;
+}
+
+function envInterval(): number {
+  const ms = Number(process.env.DASHBOARD_INTERVAL_MS);
+  return Number.isFinite(ms) && ms > 0 ? ms : DEFAULT_REPORT_INTERVAL_MS;
 }
 
 function defaultOctokitForJob(context: Context, metrics?: Metrics): Promise<GitHub> {
@@ -93,6 +113,8 @@ export interface PhaseGatesApp {
   idle: () => Promise<void>;
   /** Jobs queued or running, oldest first. */
   pendingJobs: () => Job[];
+  /** Shutting down: reports are no longer refreshed (the next event after a restart does it). */
+  beginDrain: () => void;
 }
 
 function envAppId(): number | null {
@@ -109,6 +131,16 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
   let queue: WorkQueue | null = null;
   const appId = options.appId === undefined ? envAppId() : options.appId;
   const { metrics } = options;
+  const clock = (options.reporting ? options.reporting.clock : undefined) ?? systemClock;
+  let reportsActive = true;
+  const reporting =
+    options.reporting === false
+      ? undefined
+      : {
+          pacer: new ReportPacer(clock, options.reporting?.intervalMs ?? envInterval()),
+          today: () => new Date(clock.now()).toISOString().slice(0, 10),
+          active: () => reportsActive,
+        };
   const graphql = { available: options.graphql ?? true };
 
   const app: ApplicationFunction = (probot: Probot) => {
@@ -133,6 +165,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
         appLogin: login,
         graphql,
         ...(metrics ? { metrics } : {}),
+        ...(reporting ? { reporting } : {}),
       }));
     }
 
@@ -168,12 +201,46 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       });
     }
 
+    /**
+     * Issue and PR activity regenerates the reports at most once per interval
+     * (ReportPacer), counted when the event arrives: a burst is one refresh
+     * now and one at the end of the interval, however long its jobs take.
+     * The app's own writes coming back do not count as activity.
+     */
+    async function reportActivity(context: Context, sender: string | undefined): Promise<void> {
+      if (!reporting?.active()) return;
+      try {
+        if (sender?.toLowerCase() === (await settings()).appLogin.toLowerCase()) return;
+      } catch (error) {
+        // The refresh job reads the login again and fails loudly if it still cannot.
+        context.log.warn(
+          { err: error },
+          "could not tell the app's own writes: counted as activity",
+        );
+      }
+      const repo = context.repo();
+      reporting.pacer.activity(repoKey(repo), () =>
+        enqueue(
+          context,
+          repo,
+          "reports.refresh",
+          async (job) => {
+            await refreshReports(job);
+          },
+          ":reports",
+        ),
+      );
+    }
+
     guardedOn([...PULL_REQUEST_EVENTS, "pull_request.closed"], async (context) => {
       const { payload } = context;
       const number = payload.pull_request.number;
       // Which issues the repository's PRs close may have changed: read them again when needed.
       if (LINK_CHANGING_PR_ACTIONS.has(payload.action)) links.forgetRepository(context.repo());
-      if (payload.action === "closed") return;
+      if (payload.action === "closed") {
+        await reportActivity(context, payload.sender?.login);
+        return;
+      }
       enqueue(context, context.repo(), `pull_request.${payload.action}`, async (job) => {
         // The check runs even when the label sync fails; the sync's error still fails the job.
         const labelSync =
@@ -199,6 +266,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
         });
         if (syncError) throw syncError;
       });
+      await reportActivity(context, payload.sender?.login);
     });
 
     guardedOn([...ISSUE_EVENTS], async (context) => {
@@ -255,6 +323,10 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
           }
         }
       });
+      const onDashboard = [...(payload.issue.labels ?? []), ...(label ? [label] : [])].some(
+        (l) => l?.name?.toLowerCase() === DASHBOARD_LABEL,
+      );
+      if (!onDashboard) await reportActivity(context, sender.sender);
     });
 
     guardedOn(
@@ -311,6 +383,12 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       );
     });
 
+    guardedOn([...MILESTONE_EVENTS], async (context) => {
+      enqueue(context, context.repo(), `milestone.${context.payload.action}`, (job) =>
+        onMilestoneChanged(job),
+      );
+    });
+
     guardedOn("push", async (context) => {
       if (!pushTouchesConfig(context.payload)) return;
       const repo: RepoRef = context.repo();
@@ -354,5 +432,8 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       await queue?.idle();
     },
     pendingJobs: () => queue?.pendingJobs ?? [],
+    beginDrain: () => {
+      reportsActive = false;
+    },
   };
 }

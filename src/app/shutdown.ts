@@ -5,6 +5,8 @@ export interface Drainable {
   /** Resolves when every queued job has finished. */
   idle: () => Promise<void>;
   pendingJobs: () => Job[];
+  /** Drop work that the next event redoes anyway (the reports), so the deadline goes to checks. */
+  beginDrain?: () => void;
 }
 
 export interface ShutdownOptions {
@@ -44,6 +46,7 @@ export class Shutdown {
       return;
     }
     this.#draining = true;
+    work.beginDrain?.();
     log.info(
       { signal, queued: work.pendingJobs().length, deadlineMs },
       "shutdown: refusing new deliveries, finishing queued work",

@@ -1,6 +1,7 @@
 import { ensureGateIssues } from "../github/gate-writes.js";
 import { recheckOpenPulls, releaseOpenPulls } from "./evaluate-pull-request.js";
 import { syncLabelsAndMilestones } from "./handlers/milestone-sync.js";
+import { refreshReports } from "./refresh-reports.js";
 import type { RepoJob } from "./repo-job.js";
 
 /**
@@ -11,7 +12,8 @@ import type { RepoJob } from "./repo-job.js";
  * 2. invalid → every open PR's check lists the errors, nothing else is touched;
  * 3. labels and milestones (`sync.labels`, `sync.milestones`);
  * 4. a gate issue for every gate that has none (`sync.gateIssues`);
- * 5. the Phase gate check on every open PR.
+ * 5. the Phase gate check on every open PR;
+ * 6. the dashboard and the gates' progress sections (an invalid config: its errors on the dashboard).
  * Each step reads once and writes only the difference: a second run writes nothing.
  */
 export async function syncRepository(
@@ -40,4 +42,5 @@ export async function syncRepository(
     }
   }
   await recheckOpenPulls(job);
+  await refreshReports(job);
 }

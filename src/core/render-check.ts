@@ -349,9 +349,37 @@ function nextSteps(config: Config, verdict: Verdict): string[] {
   return steps;
 }
 
-/** The check run a contributor reads: why, and what to do next (SPEC §4). */
+/**
+ * The summary's first line: what the reader does now, in words for someone
+ * who never heard of phase gates. The sections below say why.
+ */
+export function firstLine(config: Config, verdict: Verdict): string {
+  const current = phaseName(config, verdict.phase.phaseIndex);
+  const gate = verdict.blockingGate;
+  const name = gate ? phaseName(config, gate.phaseIndex) : "";
+  const link = gate?.issue ? ` ([#${gate.issue.number}](${gate.issue.url}))` : "";
+  switch (verdict.reason) {
+    case "first-phase":
+      return `**Nothing to do:** ${current} is the first phase, so no gate holds this pull request.`;
+    case "gates-approved":
+      return `**Nothing to do:** every gate before ${current} is approved.`;
+    case "unphased-allowed":
+      return "**Nothing to do:** this pull request has no phase, which this repository allows.";
+    case "unphased-blocked":
+      return "**To merge, give this pull request a phase:** a phase label, a phase milestone, or a linked issue that has one.";
+    case "gate-stopped":
+      return `**Blocked, not by anything in this pull request:** the ${name} gate${link} was stopped. Only its approvers can reopen it.`;
+    case "gate-pending":
+      return `**Nothing to change here — this waits for the ${name} gate${link}.** It turns green by itself once an approver approves the gate.`;
+  }
+}
+
+/** The check run a contributor reads: what to do, why, and what happens next (SPEC §4). */
 export function renderVerdict(config: Config, verdict: Verdict, repo: RepoName): CheckOutput {
-  const sections: string[] = [phaseSection(config, verdict, repo).join("\n\n")];
+  const sections: string[] = [
+    firstLine(config, verdict),
+    phaseSection(config, verdict, repo).join("\n\n"),
+  ];
   if (verdict.gates.length > 0) {
     const name = phaseName(config, verdict.phase.phaseIndex);
     sections.push(`### Gates before ${name}\n\n${gatesTable(config, verdict.gates)}`);

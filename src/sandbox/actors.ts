@@ -1,4 +1,5 @@
 import { CONFIG_PATH } from "../config/schema.js";
+import { DASHBOARD_LABEL } from "../core/dashboard.js";
 import { CHECK_NAME } from "../core/render-check.js";
 import type {
   CheckRunRecord,
@@ -109,6 +110,16 @@ export function createActors(
     return state.issueEvents(repo(), number);
   }
 
+  /** The app's dashboard issue ("Phase gates status"): labelled by it and opened by its bot. */
+  function dashboard(): IssueRecord | undefined {
+    const r = repo();
+    const found = r.labels.find((l) => l.name.toLowerCase() === DASHBOARD_LABEL);
+    if (!found) return undefined;
+    return [...r.issues.values()]
+      .filter((i) => !i.pull && i.labelIds.includes(found.id) && i.user.login.endsWith("[bot]"))
+      .sort((a, b) => a.number - b.number)[0];
+  }
+
   function commentsOn(number: number): CommentRecord[] {
     return repo().comments.filter((c) => c.issueNumber === number);
   }
@@ -185,6 +196,7 @@ export function createActors(
     issue,
     labelsOf,
     issueWithLabel,
+    dashboard,
     commentsOn,
     eventsOf,
     checkRunsFor,
@@ -327,6 +339,12 @@ export function createActors(
         { milestone: title === null ? null : milestoneNumber(title) },
         person(who.by),
       );
+      await delivered();
+    },
+
+    /** Sets or clears a milestone's due date (`milestone.edited`): a phase's timebox. */
+    async setMilestoneDue(title: string, dueOn: string | null, who: By): Promise<void> {
+      state.updateMilestone(repo(), milestoneNumber(title), { due_on: dueOn }, person(who.by));
       await delivered();
     },
 

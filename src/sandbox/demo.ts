@@ -143,6 +143,20 @@ function printTable(): void {
 
 // ── the story ─────────────────────────────────────────────────────────────
 
+/** The dashboard as it stood at the end of the story, printed after the story. */
+let finalDashboard: string | null = null;
+
+/** The dashboard's headline (its first line of prose), for one-line progress reports. */
+function dashboardLine(gh: Actors): string {
+  const body = (gh.dashboard()?.body ?? "").replace(/<!--[\s\S]*?-->/g, "");
+  return body.split("\n").find((l) => l.startsWith("**")) ?? paint("dim", "(not written yet)");
+}
+
+/** The dashboard's tables without its diagram: what a terminal can show. */
+function dashboardTables(body: string): string {
+  return body.replace(/```mermaid[\s\S]*?```\n*/g, "");
+}
+
 async function gateIssueNumber(
   gh: Actors,
   label: string,
@@ -221,6 +235,12 @@ async function story(emu: Emulator, app: RunningApp): Promise<void> {
       `    issue #${issue.number} ${paint("bold", issue.title)} ${paint("dim", `[${gh.labelsOf(issue.number).join(", ")}]`)}`,
     );
   }
+  const dashboard = await expectEventually(
+    gh,
+    'the app opens the dashboard issue "Phase gates status"',
+    () => gh.dashboard(),
+  );
+  if (dashboard) say(`    dashboard:  issue #${dashboard.number}, ${dashboardLine(gh)}`);
   const crawlGate = await gateIssueNumber(gh, "gate: crawl", "Gate: Crawl → Walk", [
     "Engine fires on the test stand",
     "Cost per launch estimated",
@@ -291,6 +311,9 @@ async function story(emu: Emulator, app: RunningApp): Promise<void> {
   expect("the Run PR is still blocked", gh.latestCheck(runPr.number)?.conclusion === "failure");
 
   step(`${LEAD} (maintain) ticks the Crawl criteria and closes the Crawl gate as completed`);
+  const walkDue = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
+  say(`    ${LEAD} also gives the Walk milestone a due date, ${walkDue}: Walk's timebox`);
+  await gh.setMilestoneDue("Walk", `${walkDue}T17:00:00Z`, { by: LEAD });
   await gh.tickCriteria(crawlGate, { by: LEAD });
   await gh.closeIssue(crawlGate, { by: LEAD, reason: "completed" });
   const walkPending = await expectEventually(
@@ -309,6 +332,20 @@ async function story(emu: Emulator, app: RunningApp): Promise<void> {
     say(
       `    PR #${runPr.number} ${conclusionText(walkPending.conclusion)} ${walkPending.output.title}`,
     );
+  const midWalk = await expectEventually(
+    gh,
+    "the dashboard moves to Walk and counts down its timebox",
+    () => {
+      const body = gh.dashboard()?.body ?? "";
+      return body.includes("### Walk (current phase)") && body.includes("14 days left")
+        ? body
+        : undefined;
+    },
+  );
+  if (midWalk) {
+    say(`    ${paint("bold", "Phase gates status")} in the middle of Walk:`);
+    say(indent(midWalk, 80));
+  }
 
   step(`${LEAD} ticks the Walk criteria and comments /approve on the Walk gate`);
   const headBefore = gh.issue(runPr.number).pull?.headSha;
@@ -327,6 +364,11 @@ async function story(emu: Emulator, app: RunningApp): Promise<void> {
     say(`    ${paint("bold", record.user.login)} recorded the decision:`);
     say(indent(record.body, 12));
   }
+
+  await expectEventually(gh, "the dashboard moves to Run", () =>
+    (gh.dashboard()?.body ?? "").includes("### Run (current phase)"),
+  );
+  say(`    dashboard:  ${dashboardLine(gh)}`);
 
   step("The Run PR turns green by itself: no push, no new commit");
   const green = await expectEventually(gh, "the Run PR's Phase gate check succeeds", () => {
@@ -365,7 +407,11 @@ async function story(emu: Emulator, app: RunningApp): Promise<void> {
     );
     say(indent(stopped.output.summary ?? "", 10));
   }
+  await expectEventually(gh, "the dashboard says the work stopped in Walk", () =>
+    (gh.dashboard()?.body ?? "").includes("**Stopped in Walk**"),
+  );
   await gh.settle({ quietMs: 800, timeoutMs: 20_000 }).catch(() => undefined);
+  finalDashboard = gh.dashboard()?.body ?? null;
   expect(
     "the app called only emulated GitHub routes",
     emu.requestLog.unhandled.length === 0,
@@ -401,6 +447,11 @@ async function main(): Promise<number> {
     emu = await createEmulator();
     app = await startApp({ emulator: emu, logLevel: verbose ? "info" : "warn", echo: verbose });
     await story(emu, app);
+    if (finalDashboard) {
+      say();
+      say(paint("bold", "  The dashboard issue at the end (Phase gates status, diagram left out)"));
+      say(indent(dashboardTables(finalDashboard), 80));
+    }
     printTable();
     const ok = expectations.every((e) => e.ok);
     if (!ok && !verbose && app.output().trim() !== "") {

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import nock from "nock";
 import { type Logger, Probot, ProbotOctokit } from "probot";
-import { createPhaseGatesApp } from "../../src/app/register-handlers.js";
+import { createPhaseGatesApp, type PhaseGatesOptions } from "../../src/app/register-handlers.js";
 import { clearCheckRunCache } from "../../src/github/check-runs.js";
 import { clearIssueEventsCache } from "../../src/github/issue-events.js";
 import { clearConfigCache } from "../../src/github/load-config.js";
@@ -19,27 +19,34 @@ export interface TestApp {
   receive: (name: string, payload: Record<string, unknown>, id?: string) => Promise<void>;
   /** Errors thrown by jobs (a test fails if any are unexpected). */
   errors: unknown[];
+  /** Waits for queued work, e.g. a refresh a test's clock just made due. */
+  idle: () => Promise<void>;
+  /** What a shutdown does first: the app stops refreshing reports. */
+  beginDrain: () => void;
 }
 
 /**
  * A Probot with the app loaded, retries and write pacing off, and the app's caches emptied.
  * `log` replaces Probot's logger (tests that assert what the app logs).
+ * Reports (dashboard, gate progress) are off unless `reporting` is given:
+ * the tests of other features do not stub their reads and writes.
  */
 export async function createTestApp(
-  options: { log?: Logger; graphql?: boolean } = {},
+  options: { log?: Logger; graphql?: boolean; reporting?: PhaseGatesOptions["reporting"] } = {},
 ): Promise<TestApp> {
   clearCheckRunCache();
   clearConfigCache();
   clearPullRequestConfigCache();
   clearIssueEventsCache();
   const errors: unknown[] = [];
-  const { app, idle } = createPhaseGatesApp({
+  const { app, idle, beginDrain } = createPhaseGatesApp({
     appId: APP_ID,
     appSlug: "phase-gates",
     // GraphQL's list of linked issues is asked only where a test says so (linked-issues-graphql.test.ts).
     graphql: options.graphql ?? false,
     onJobError: (e) => errors.push(e),
     octokitForJob: async (context) => context.octokit,
+    reporting: options.reporting ?? false,
   });
   const probot = new Probot({
     appId: APP_ID,
@@ -57,6 +64,8 @@ export async function createTestApp(
   await probot.load(app);
   return {
     errors,
+    idle,
+    beginDrain,
     receive: async (name, payload, id = randomUUID()) => {
       // biome-ignore lint/suspicious/noExplicitAny: payloads are built from real examples, typed loosely
       await probot.receive({ id, name, payload } as any);

@@ -352,3 +352,18 @@ export function installationRepositoriesAddedEvent(repos: string[]): Json {
   }));
   return payload;
 }
+
+/** `milestone.<action>` (e.g. `edited` when its due date, the phase's timebox, changed). */
+export function milestoneEvent(
+  action: "created" | "edited" | "closed" | "opened" | "deleted",
+  title: string,
+  number: number,
+  dueOn: string | null,
+  by = "lead",
+): Json {
+  const payload = withRepo(example("milestone", action === "closed" ? "closed" : "created"));
+  payload.action = action;
+  payload.milestone = { ...milestone(title, number), due_on: dueOn };
+  payload.sender = user(by, by.endsWith("[bot]") ? "Bot" : "User");
+  return payload;
+}

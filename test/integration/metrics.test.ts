@@ -39,6 +39,7 @@ describe("metrics of a job", () => {
       graphql: false,
       metrics,
       onJobError: (e) => errors.push(e),
+      reporting: false, // the dashboard's calls are tested in reports.test.ts
     });
     const probot = new Probot({
       appId: APP_ID,

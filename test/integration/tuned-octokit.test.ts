@@ -36,6 +36,7 @@ describe("the production client of a job", () => {
       appId: APP_ID,
       graphql: false,
       onJobError: (e) => errors.push(e),
+      reporting: false, // the dashboard's calls are tested in reports.test.ts
     });
     const probot = new Probot({
       appId: APP_ID,

@@ -2,6 +2,7 @@ import { gatePhaseIndex } from "../../core/gates.js";
 import { closingReferences, type PullFacts } from "../../github/pull-requests.js";
 import { recheckOpenPulls } from "../evaluate-pull-request.js";
 import { type GateTrigger, reconcileGate } from "../gate-flow.js";
+import { refreshReports } from "../refresh-reports.js";
 import type { RepoJob } from "../repo-job.js";
 
 export const ISSUE_EVENTS = [
@@ -41,7 +42,8 @@ const PHASE_INPUT_ACTIONS = new Set([
  * An issue, or a comment on one, changed:
  * 1. load the config (none → nothing to do; invalid → every PR shows the errors);
  * 2. a gate issue (it has, or just lost, a gate label) → enforce the gate rules
- *    (commands, reverted closes, decision record), then re-check every open PR;
+ *    (commands, reverted closes, decision record), re-check every open PR, and
+ *    regenerate the reports (dashboard, progress sections);
  * 3. any other issue whose labels or milestone changed → re-check the open PRs that close it.
  */
 export async function onIssueChanged(job: RepoJob, event: IssueEvent): Promise<void> {
@@ -58,9 +60,21 @@ export async function onIssueChanged(job: RepoJob, event: IssueEvent): Promise<v
   ];
   const gateIndex = labels.map((l) => gatePhaseIndex(config, l)).find((i) => i >= 0);
   if (gateIndex !== undefined && !event.issue.pull_request) {
+    // The app edits a gate issue's body only to update its progress section, which
+    // holds no criterion: its echo changes no gate, and would re-check every open PR.
+    const { trigger } = event;
+    if (
+      trigger.kind === "issue" &&
+      trigger.action === "edited" &&
+      trigger.sender.toLowerCase() === job.settings.appLogin.toLowerCase()
+    ) {
+      job.log.info({ gate: event.issue.number }, "skip: the app's own progress edit");
+      return;
+    }
     const deleted = event.trigger.kind === "issue" && event.trigger.action === "deleted";
     if (!deleted) await reconcileGate(job, config, gateIndex, event.trigger);
     await recheckOpenPulls(job);
+    await refreshReports(job);
     return;
   }
   const action = event.trigger.kind === "issue" ? event.trigger.action : "commented";

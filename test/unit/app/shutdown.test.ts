@@ -69,3 +69,23 @@ describe("Shutdown", () => {
     expect(exits).toEqual([0]);
   });
 });
+
+describe("Shutdown and the reports", () => {
+  it("tells the app to drop report refreshes before it waits for the queue", async () => {
+    const calls: string[] = [];
+    const shutdown = new Shutdown({
+      log: pino({ level: "silent" }) as unknown as Logger,
+      work: {
+        idle: async () => {
+          calls.push("idle");
+        },
+        pendingJobs: () => [],
+        beginDrain: () => calls.push("beginDrain"),
+      },
+      deadlineMs: 50,
+      exit: () => {},
+    });
+    await shutdown.begin("SIGTERM");
+    expect(calls).toEqual(["beginDrain", "idle"]);
+  });
+});

@@ -1,0 +1,15 @@
+import { refreshReports } from "../refresh-reports.js";
+import type { RepoJob } from "../repo-job.js";
+
+export const MILESTONE_EVENTS = [
+  "milestone.created",
+  "milestone.edited",
+  "milestone.deleted",
+  "milestone.closed",
+  "milestone.opened",
+] as const;
+
+/** A milestone changed (a due date is a phase's timebox): the reports are regenerated at once. */
+export async function onMilestoneChanged(job: RepoJob): Promise<void> {
+  await refreshReports(job);
+}

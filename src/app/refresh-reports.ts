@@ -1,0 +1,190 @@
+import { configErrorsToMarkdown } from "../config/format-config-error.js";
+import {
+  type DashboardFacts,
+  ISSUE_BODY_LIMIT,
+  type PhaseReport,
+  renderDashboard,
+} from "../core/dashboard.js";
+import { gateStatus } from "../core/gate-state.js";
+import { itemPhaseClaims } from "../core/phases.js";
+import { renderProgressSection, withProgressSection } from "../core/progress-section.js";
+import type { PullSummary, Timebox } from "../core/report-text.js";
+import type { Config, GateStatus } from "../core/types.js";
+import {
+  findDashboard,
+  listMilestoneFacts,
+  listPhasedIssues,
+  type MilestoneFacts,
+  readIssueBody,
+  repoWebUrl,
+  writeDashboard,
+  writeIssueBody,
+} from "../github/dashboard.js";
+import type { IssueData } from "../github/gate-issues.js";
+import { repoKey } from "../github/octokit.js";
+import { listOpenPulls } from "../github/pull-requests.js";
+import { verdictFor } from "./evaluate-pull-request.js";
+import type { RepoJob } from "./repo-job.js";
+import type { ReportPacer } from "./report-pacer.js";
+
+/** What a job needs to write reports: the pacer it records refreshes in, and the day it is. */
+export interface Reporting {
+  pacer: ReportPacer;
+  /** `YYYY-MM-DD`, UTC: countdowns change once a day, not on every render. */
+  today(): string;
+  /** False once the process is shutting down: the next event regenerates the reports. */
+  active(): boolean;
+}
+
+export interface ReportWrites {
+  dashboard: "created" | "updated" | "unchanged" | "off";
+  /** Gate issues whose progress section was written. */
+  progress: number[];
+}
+
+interface OpenPull extends PullSummary {
+  phaseIndex: number | null;
+}
+
+/** Every open PR with the phase its labels, milestone and linked issues give it, and whether a gate blocks it. */
+async function openPulls(job: RepoJob, config: Config): Promise<OpenPull[]> {
+  const pulls: OpenPull[] = [];
+  for (const pr of await listOpenPulls(job.octokit, job.repo)) {
+    // The phase floor is not read here (one check-run read per PR): the check stays the authority.
+    const verdict = await verdictFor(job, config, pr, null, { by: null });
+    pulls.push({
+      number: pr.number,
+      url: pr.htmlUrl,
+      blocked: verdict.conclusion === "failure",
+      phaseIndex: verdict.phase.phaseIndex,
+    });
+  }
+  return pulls.sort((a, b) => a.number - b.number);
+}
+
+function timeboxOf(
+  config: Config,
+  i: number,
+  milestones: readonly MilestoneFacts[],
+): Timebox | null {
+  const title = config.phases[i]?.milestone;
+  if (!title) return null;
+  const m = milestones.find((x) => x.title.toLowerCase() === title.toLowerCase());
+  return m ? { title: m.title, url: m.url, dueOn: m.dueOn, state: m.state } : null;
+}
+
+/** A gate issue's body with its progress section brought up to date, re-read just before the edit. */
+async function writeProgress(job: RepoJob, issue: IssueData, section: string): Promise<boolean> {
+  if (withProgressSection(issue.body, section) === (issue.body ?? "")) return false;
+  // People tick criteria in this body: splice into what is there now, not what the job read earlier.
+  const current = await readIssueBody(job.octokit, job.repo, issue.number);
+  const next = withProgressSection(current, section);
+  if (next === current) return false;
+  if (next.length > ISSUE_BODY_LIMIT) {
+    // People's text fills the body: GitHub would refuse it, and their text comes first.
+    job.log.warn(
+      { gate: issue.number },
+      "skip progress: the gate issue's body is near GitHub's limit",
+    );
+    return false;
+  }
+  await writeIssueBody(job.octokit, job.repo, issue.number, next);
+  return true;
+}
+
+/**
+ * Regenerates a repository's reports (SPEC §5):
+ * 1. no config → nothing; invalid → the errors on an existing dashboard (none is created);
+ * 2. read the gates, the milestones (timeboxes), the phased issues and the open PRs;
+ * 3. each gate issue's progress section, written where it changed;
+ * 4. `dashboard: true` → the dashboard issue, created once, edited only when its text changed.
+ */
+export async function refreshReports(job: RepoJob): Promise<ReportWrites | null> {
+  const reporting = job.settings.reporting;
+  if (!reporting) return null;
+  if (!reporting.active()) {
+    job.log.info("skip reports: shutting down");
+    return null;
+  }
+  reporting.pacer.refreshed(repoKey(job.repo));
+  const loaded = await job.config();
+  if (loaded.kind === "none") return null;
+  const { appLogin } = job.settings;
+  if (loaded.kind === "invalid") {
+    const existing = await findDashboard(job.octokit, job.repo, appLogin);
+    if (!existing) return { dashboard: "off", progress: [] };
+    const facts: DashboardFacts = {
+      kind: "invalid",
+      errorsMarkdown: configErrorsToMarkdown(loaded.errors),
+      errorCount: loaded.errors.length,
+    };
+    const dashboard = await writeDashboard(job.octokit, job.repo, existing, renderDashboard(facts));
+    return { dashboard, progress: [] };
+  }
+
+  const { config } = loaded;
+  const today = reporting.today();
+  const gates: (GateStatus | null)[] = [];
+  const issues: (IssueData | null)[] = [];
+  for (const [i, phase] of config.phases.entries()) {
+    if (!phase.gate) {
+      gates.push(null);
+      issues.push(null);
+      continue;
+    }
+    const record = await job.gate(i);
+    gates.push(gateStatus(i, phase.gate, record.facts));
+    issues.push(record.issue);
+  }
+  const milestones = await listMilestoneFacts(job.octokit, job.repo);
+  const pulls = await openPulls(job, config);
+
+  const progress: number[] = [];
+  for (const [i, status] of gates.entries()) {
+    const issue = issues[i];
+    if (!status || !issue) continue;
+    const waiting =
+      status.state === "approved"
+        ? []
+        : pulls.filter((p) => p.phaseIndex !== null && p.phaseIndex > i);
+    const section = renderProgressSection({
+      status,
+      waiting,
+      timebox: timeboxOf(config, i, milestones),
+      today,
+    });
+    if (await writeProgress(job, issue, section)) progress.push(issue.number);
+  }
+  if (progress.length > 0) job.log.info({ gates: progress }, "gate progress updated");
+
+  if (!config.dashboard) return { dashboard: "off", progress };
+  const phased = await listPhasedIssues(job.octokit, job.repo, config, milestones);
+  const phases: PhaseReport[] = config.phases.map((_, i) => ({
+    gate: gates[i] ?? null,
+    issues: { open: 0, closed: 0 },
+    pulls: pulls.filter((p) => p.phaseIndex === i),
+    timebox: timeboxOf(config, i, milestones),
+  }));
+  for (const issue of phased) {
+    const claims = itemPhaseClaims(config, issue);
+    const at = Math.max(-1, ...claims.map((c) => c.phaseIndex));
+    const report = phases[at];
+    if (report) report.issues[issue.state] += 1;
+  }
+  const facts: DashboardFacts = {
+    kind: "ok",
+    config,
+    repoUrl: repoWebUrl(job.repo, [
+      ...issues.flatMap((i) => (i ? [i.html_url] : [])),
+      ...milestones.map((m) => m.url),
+      ...pulls.map((p) => p.url),
+    ]),
+    today,
+    phases,
+    unphasedPulls: pulls.filter((p) => p.phaseIndex === null),
+  };
+  const existing = await findDashboard(job.octokit, job.repo, appLogin);
+  const dashboard = await writeDashboard(job.octokit, job.repo, existing, renderDashboard(facts));
+  if (dashboard !== "unchanged") job.log.info({ dashboard }, "dashboard written");
+  return { dashboard, progress };
+}
