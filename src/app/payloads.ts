@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { callbackRunId } from "../github/deployments.js";
 
 // What the app reads of each webhook it handles, and nothing more: a delivery
 // lacking one of these fields (or carrying it with the wrong type) is skipped
@@ -103,6 +104,18 @@ const SCHEMAS = {
     repositories: z.array(installedRepository).optional(),
   }),
   milestone: z.looseObject({ action: z.string(), repository, installation, milestone }),
+  deployment_protection_rule: z.looseObject({
+    action: z.string(),
+    repository,
+    installation,
+    environment: nonEmpty,
+    // The answer is addressed by this URL's run id: without one it could not be sent.
+    deployment_callback_url: z
+      .string()
+      .refine((url) => URL.canParse(url) && callbackRunId(url) !== null, {
+        error: "expected …/actions/runs/{run_id}/deployment_protection_rule",
+      }),
+  }),
   installation_repositories: z.looseObject({
     installation,
     repositories_added: z.array(installedRepository),

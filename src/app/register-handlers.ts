@@ -1,6 +1,7 @@
 import type { ApplicationFunction, Context, Probot } from "probot";
 import { DASHBOARD_LABEL } from "../core/dashboard.js";
 import { CHECK_NAME } from "../core/render-check.js";
+import { callbackRunId } from "../github/deployments.js";
 import { type GitHub, type RepoRef, repoKey } from "../github/octokit.js";
 import { tunedOctokitFor } from "../github/tuned-octokit.js";
 import { onCheckRequested, onMergeGroup } from "./handlers/check-events.js";
@@ -10,6 +11,7 @@ import {
   onOrgConfigPushed,
   pushTouchesConfig,
 } from "./handlers/config-push.js";
+import { onDeploymentRequested } from "./handlers/deployment.js";
 import { ISSUE_EVENTS, onIssueChanged } from "./handlers/gate-issue.js";
 import { onInstalled } from "./handlers/installation.js";
 import {
@@ -23,6 +25,7 @@ import { onPullRequestChanged, PULL_REQUEST_EVENTS } from "./handlers/pull-reque
 import { LinkIndex } from "./link-index.js";
 import type { Metrics } from "./metrics.js";
 import { validatePayload } from "./payloads.js";
+import { InMemoryPendingDeployments, type PendingDeployments } from "./pending-deployments.js";
 import { refreshReports } from "./refresh-reports.js";
 import { type AppSettings, RepoJob } from "./repo-job.js";
 import {
@@ -61,6 +64,8 @@ export interface PhaseGatesOptions {
    * stops asking for good when the API has no GraphQL). Tests turn it off.
    */
   graphql?: boolean;
+  /** Where deployments waiting for a gate are kept (default: in memory, see app/pending-deployments.ts). */
+  pendingDeployments?: PendingDeployments;
 }
 
 function envInterval(): number {
@@ -142,6 +147,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
           active: () => reportsActive,
         };
   const graphql = { available: options.graphql ?? true };
+  const deployments = options.pendingDeployments ?? new InMemoryPendingDeployments();
 
   const app: ApplicationFunction = (probot: Probot) => {
     const links = new LinkIndex();
@@ -164,6 +170,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
         appId,
         appLogin: login,
         graphql,
+        deployments,
         ...(metrics ? { metrics } : {}),
         ...(reporting ? { reporting } : {}),
       }));
@@ -380,6 +387,17 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       const group = context.payload.merge_group;
       enqueue(context, context.repo(), context.name, (job) =>
         onMergeGroup(job, group.head_sha, group.head_ref),
+      );
+    });
+
+    guardedOn("deployment_protection_rule.requested", async (context) => {
+      const { environment, deployment_callback_url: callbackUrl } = context.payload;
+      const runId = callbackUrl ? callbackRunId(callbackUrl) : null;
+      // payloads.ts refuses a delivery without these; the check narrows the types.
+      if (!environment || !callbackUrl || runId === null) return;
+      const receivedAt = new Date().toISOString();
+      enqueue(context, context.repo(), context.name, (job) =>
+        onDeploymentRequested(job, deployments, { environment, callbackUrl, runId, receivedAt }),
       );
     });
 

@@ -8,6 +8,7 @@ import { type LoadedConfig, loadConfig } from "../github/load-config.js";
 import type { GitHub, RepoRef } from "../github/octokit.js";
 import { LinkedIssueReader } from "../github/pull-requests.js";
 import type { Metrics } from "./metrics.js";
+import type { PendingDeployments } from "./pending-deployments.js";
 import type { Reporting } from "./refresh-reports.js";
 
 export interface AppSettings {
@@ -19,6 +20,8 @@ export interface AppSettings {
   graphql?: GraphqlSupport;
   /** Counts check writes (app/metrics.ts); absent in most tests. */
   metrics?: Pick<Metrics, "checkWrite">;
+  /** Deployments waiting for a gate (SPEC §4 "Deployments"); absent → none are kept. */
+  deployments?: PendingDeployments;
   /** The dashboard and gate progress sections; absent → none are written (most tests). */
   reporting?: Reporting;
 }

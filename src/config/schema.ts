@@ -179,6 +179,25 @@ export const configInputSchema = z.strictObject({
     .describe("A PR inherits the phase of the issues it closes."),
   sync: syncSchema.prefault({}),
   dashboard: z.boolean().default(true).describe('Keep a "Phase gates status" issue up to date.'),
+  deployments: z
+    .array(
+      z.strictObject({
+        environment: z
+          .string()
+          .min(1)
+          .describe(
+            'Environment name, case-insensitive; "*" matches any run of characters ("prod-*").',
+          ),
+        phase: z
+          .string()
+          .min(1)
+          .describe("Phase id: a deployment waits for every gate before this phase."),
+      }),
+    )
+    .default([])
+    .describe(
+      "Environments gated through GitHub's custom deployment protection rule; the first matching entry applies.",
+    ),
 });
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -327,6 +346,19 @@ function crossFieldIssues(config: unknown): Issue[] {
         message: `milestone "${use.m}" maps to more than one phase (also ${others})`,
       });
     }
+  }
+
+  // A deployment gated on a phase that does not exist would never be decided as meant.
+  if (Array.isArray(config.deployments)) {
+    const known = phases.flatMap(({ phase }) => (typeof phase.id === "string" ? [phase.id] : []));
+    config.deployments.forEach((entry: unknown, i) => {
+      if (!isRecord(entry) || typeof entry.phase !== "string" || entry.phase === "") return;
+      if (known.includes(entry.phase)) return;
+      issues.push({
+        path: ["deployments", i, "phase"],
+        message: `unknown phase "${entry.phase}": expected one of the phase ids (${known.map((id) => `"${id}"`).join(", ")})`,
+      });
+    });
   }
 
   const last = config.phases.length - 1;

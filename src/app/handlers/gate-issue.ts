@@ -4,6 +4,7 @@ import { recheckOpenPulls } from "../evaluate-pull-request.js";
 import { type GateTrigger, reconcileGate } from "../gate-flow.js";
 import { refreshReports } from "../refresh-reports.js";
 import type { RepoJob } from "../repo-job.js";
+import { answerWaitingDeployments } from "./deployment.js";
 
 export const ISSUE_EVENTS = [
   "issues.opened",
@@ -73,8 +74,14 @@ export async function onIssueChanged(job: RepoJob, event: IssueEvent): Promise<v
     }
     const deleted = event.trigger.kind === "issue" && event.trigger.action === "deleted";
     if (!deleted) await reconcileGate(job, config, gateIndex, event.trigger);
+    // Deployments waiting on a gate are answered even when a PR's re-check fails, and vice versa.
+    const unanswered = await answerWaitingDeployments(job, job.settings.deployments).then(
+      () => null,
+      (error: unknown) => error ?? new Error("deployments not answered"),
+    );
     await recheckOpenPulls(job);
     await refreshReports(job);
+    if (unanswered) throw unanswered;
     return;
   }
   const action = event.trigger.kind === "issue" ? event.trigger.action : "commented";

@@ -56,7 +56,14 @@ describe("did you mean", () => {
 
 describe("schema lookups", () => {
   it("walks the input schema by path", () => {
-    expect(knownKeys([])).toEqual(["phases", "unphased", "linkedIssues", "sync", "dashboard"]);
+    expect(knownKeys([])).toEqual([
+      "phases",
+      "unphased",
+      "linkedIssues",
+      "sync",
+      "dashboard",
+      "deployments",
+    ]);
     expect(knownKeys(["phases", 3, "gate", "approvers"])).toEqual(["users", "teams", "permission"]);
     expect(knownKeys(["nope"])).toEqual([]);
     expect(schemaAt(["phases", "x"])).toBeUndefined();

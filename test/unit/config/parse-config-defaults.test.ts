@@ -32,6 +32,7 @@ const DEFAULTS: Config = {
   linkedIssues: true,
   sync: { labels: true, milestones: true, gateIssues: true },
   dashboard: true,
+  deployments: [],
 };
 
 describe("parseConfigText: a file that says nothing means the SPEC §1 defaults", () => {

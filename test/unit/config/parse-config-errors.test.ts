@@ -84,6 +84,33 @@ describe("parseConfigText: every error kind, with its exact line:column", () => 
         '1:1 : expected settings written as "key: value" lines (a mapping, e.g. "phases:"), got the value 42',
       ],
     ],
+    // --- deployments ---------------------------------------------------------
+    [
+      "a deployment gated on a phase that does not exist",
+      yaml("deployments:", "  - environment: production", "    phase: fly"),
+      [
+        '3:12 deployments[0].phase: unknown phase "fly": expected one of the phase ids ("crawl", "walk", "run")',
+      ],
+    ],
+    [
+      "a deployment gated on a phase that this file's phases do not have",
+      yaml(
+        "phases:",
+        "  - id: crawl",
+        "  - id: run",
+        "deployments:",
+        "  - environment: production",
+        "    phase: walk",
+      ),
+      [
+        '6:12 deployments[0].phase: unknown phase "walk": expected one of the phase ids ("crawl", "run")',
+      ],
+    ],
+    [
+      "a deployment without an environment",
+      yaml("deployments:", "  - phase: run"),
+      ['2:5 deployments[0].environment: missing required key "environment"'],
+    ],
     // --- unknown keys, pointing at the key itself --------------------------
     [
       "unknown key at the root, with a suggestion",
@@ -94,7 +121,7 @@ describe("parseConfigText: every error kind, with its exact line:column", () => 
       "unknown key at the root, without a close match",
       yaml("dashboard: true", "colour: blue"),
       [
-        '2:1 colour: unknown key "colour" (allowed here: phases, unphased, linkedIssues, sync, dashboard)',
+        '2:1 colour: unknown key "colour" (allowed here: phases, unphased, linkedIssues, sync, dashboard, deployments)',
       ],
     ],
     [
@@ -356,7 +383,7 @@ describe("parseConfigText: several errors in one file", () => {
       "  - id: run",
     );
     expect(errorsOf(parse(text))).toEqual([
-      '1:1 x-gate: unknown key "x-gate" (allowed here: phases, unphased, linkedIssues, sync, dashboard)',
+      '1:1 x-gate: unknown key "x-gate" (allowed here: phases, unphased, linkedIssues, sync, dashboard, deployments)',
       "1:25 phases[0].gate.approvals: expected a whole number ≥ 1, got 0",
     ]);
   });

@@ -119,7 +119,9 @@ describe("nesting: deeper than 64 levels is refused before it is composed", () =
     [
       "flow lists, 64 levels",
       flow(63),
-      ['1:1 x: unknown key "x" (allowed here: phases, unphased, linkedIssues, sync, dashboard)'],
+      [
+        '1:1 x: unknown key "x" (allowed here: phases, unphased, linkedIssues, sync, dashboard, deployments)',
+      ],
     ],
     ["flow lists, 65 levels", flow(64), [`1:67 : ${TOO_DEEP}`]],
     [
@@ -131,7 +133,9 @@ describe("nesting: deeper than 64 levels is refused before it is composed", () =
     [
       "block lists on one line, 64 levels",
       block(63),
-      ['1:1 x: unknown key "x" (allowed here: phases, unphased, linkedIssues, sync, dashboard)'],
+      [
+        '1:1 x: unknown key "x" (allowed here: phases, unphased, linkedIssues, sync, dashboard, deployments)',
+      ],
     ],
     ["block lists on one line, 65 levels", block(64), [`2:127 : ${TOO_DEEP}`]],
     ["a block bomb of 100,000 dashes", `${"- ".repeat(100_000)}\n`, [`1:129 : ${TOO_DEEP}`]],
@@ -139,7 +143,9 @@ describe("nesting: deeper than 64 levels is refused before it is composed", () =
     [
       "indented mappings, 64 levels",
       indented(64),
-      ['1:1 k0: unknown key "k0" (allowed here: phases, unphased, linkedIssues, sync, dashboard)'],
+      [
+        '1:1 k0: unknown key "k0" (allowed here: phases, unphased, linkedIssues, sync, dashboard, deployments)',
+      ],
     ],
     ["indented mappings, 65 levels", indented(65), [`65:65 : ${TOO_DEEP}`]],
     [
@@ -203,7 +209,7 @@ describe("aliases", () => {
       "  - id: run",
     );
     expect(errorsOf(parse(text))).toEqual([
-      '1:1 x-approvers: unknown key "x-approvers" (allowed here: phases, unphased, linkedIssues, sync, dashboard)',
+      '1:1 x-approvers: unknown key "x-approvers" (allowed here: phases, unphased, linkedIssues, sync, dashboard, deployments)',
     ]);
   });
 

@@ -1,0 +1,93 @@
+import { formatConfigError } from "../../config/format-config-error.js";
+import {
+  type DeploymentDecision,
+  decideDeployment,
+  deploymentRule,
+} from "../../core/deployment.js";
+import { answerDeployment } from "../../github/deployments.js";
+import type { PendingDeployment, PendingDeployments } from "../pending-deployments.js";
+import type { RepoJob } from "../repo-job.js";
+
+/** The answer to a deployment to `environment` now, from the job's config and gates. */
+export async function decideForEnvironment(
+  job: RepoJob,
+  environment: string,
+): Promise<DeploymentDecision> {
+  const loaded = await job.config();
+  if (loaded.kind === "none") return decideDeployment({ kind: "none" }, environment, []);
+  if (loaded.kind === "invalid") {
+    const errors = loaded.errors.map(formatConfigError);
+    return decideDeployment({ kind: "invalid", errors }, environment, []);
+  }
+  const { config } = loaded;
+  const rule = deploymentRule(config, environment);
+  const gates = rule ? await job.gatesBefore(config, rule.phaseIndex) : [];
+  return decideDeployment({ kind: "ok", config }, environment, gates);
+}
+
+/**
+ * Sends a decided answer. The answer is stored first and forgotten only once
+ * GitHub took it: a POST that fails (after Octokit's own retries) is sent
+ * again on the next gate change with the same answer, never a new one.
+ */
+async function send(
+  job: RepoJob,
+  store: PendingDeployments,
+  pending: PendingDeployment,
+  answer: NonNullable<PendingDeployment["answer"]>,
+): Promise<void> {
+  const kept = { ...pending, answer };
+  await store.put(kept);
+  await answerDeployment(job.octokit, job.repo, pending.runId, {
+    environment: pending.environment,
+    ...answer,
+  });
+  await store.remove(kept);
+  job.log.info(
+    { environment: pending.environment, runId: pending.runId, state: answer.state },
+    "deployment answered",
+  );
+}
+
+/** `deployment_protection_rule.requested`: answer now, or keep the request until a gate changes. */
+export async function onDeploymentRequested(
+  job: RepoJob,
+  store: PendingDeployments,
+  request: Omit<PendingDeployment, "repo" | "answer">,
+): Promise<void> {
+  const pending: PendingDeployment = { ...request, repo: job.repo };
+  const decision = await decideForEnvironment(job, request.environment);
+  if (decision.state === "waiting") {
+    await store.put(pending);
+    job.log.info(
+      { environment: request.environment, runId: request.runId, why: decision.comment },
+      "deployment waits for a gate",
+    );
+    return;
+  }
+  await send(job, store, pending, { state: decision.state, comment: decision.comment });
+}
+
+/**
+ * After a gate changed: every deployment of the repository still waiting is
+ * decided again, and those no longer waiting are answered, once each. One
+ * failed answer does not stop the others; the failures are thrown together.
+ */
+export async function answerWaitingDeployments(
+  job: RepoJob,
+  store: PendingDeployments | undefined,
+): Promise<void> {
+  if (!store) return;
+  const failures: unknown[] = [];
+  for (const pending of await store.list(job.repo)) {
+    try {
+      const answer = pending.answer ?? (await decideForEnvironment(job, pending.environment));
+      if (answer.state === "waiting") continue;
+      await send(job, store, pending, { state: answer.state, comment: answer.comment });
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) throw new AggregateError(failures, "deployments not answered");
+}

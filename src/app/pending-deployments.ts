@@ -1,0 +1,68 @@
+import { type RepoRef, repoKey } from "../github/octokit.js";
+
+/** A deployment GitHub asked about that waits for a gate (SPEC §4 "Deployments"). */
+export interface PendingDeployment {
+  repo: RepoRef;
+  environment: string;
+  /** The event's `deployment_callback_url`, kept for the record; the answer goes to `runId` of `repo`. */
+  callbackUrl: string;
+  runId: number;
+  /** ISO time GitHub asked: it keeps a request open for 30 days. */
+  receivedAt: string;
+  /**
+   * The answer once decided, kept until GitHub has it: a POST that failed is
+   * sent again with this same answer, never re-decided into a different one.
+   */
+  answer?: { state: "approved" | "rejected"; comment: string };
+}
+
+/**
+ * Where waiting deployments are kept until a gate change answers them.
+ * In memory for now: a restart forgets them (GitHub still holds the
+ * deployment; re-running it asks again). The house/scale issue moves this to
+ * Redis (a hash per repository, keyed like `key()` below) when `REDIS_URL`
+ * is set; nothing else changes, hence the interface.
+ */
+export interface PendingDeployments {
+  /** Adds or replaces the request for this run and environment (a redelivery is one request). */
+  put(pending: PendingDeployment): Promise<void>;
+  /** The requests of one repository, oldest first. */
+  list(repo: RepoRef): Promise<PendingDeployment[]>;
+  /** Forgets one request, once GitHub has its answer. */
+  remove(pending: PendingDeployment): Promise<void>;
+}
+
+/** One request per workflow run and environment: GitHub asks once per environment a run deploys to. */
+function key(pending: Pick<PendingDeployment, "runId" | "environment">): string {
+  return `${pending.runId}:${pending.environment.toLowerCase()}`;
+}
+
+export class InMemoryPendingDeployments implements PendingDeployments {
+  readonly #byRepo = new Map<string, Map<string, PendingDeployment>>();
+
+  async put(pending: PendingDeployment): Promise<void> {
+    const repo = repoKey(pending.repo);
+    let entries = this.#byRepo.get(repo);
+    if (!entries) {
+      entries = new Map();
+      this.#byRepo.set(repo, entries);
+    }
+    entries.set(key(pending), { ...pending });
+  }
+
+  async list(repo: RepoRef): Promise<PendingDeployment[]> {
+    const entries = this.#byRepo.get(repoKey(repo));
+    return entries
+      ? [...entries.values()]
+          .map((e) => ({ ...e }))
+          .sort((a, b) => a.receivedAt.localeCompare(b.receivedAt))
+      : [];
+  }
+
+  async remove(pending: PendingDeployment): Promise<void> {
+    const repo = repoKey(pending.repo);
+    const entries = this.#byRepo.get(repo);
+    entries?.delete(key(pending));
+    if (entries?.size === 0) this.#byRepo.delete(repo);
+  }
+}
