@@ -367,3 +367,24 @@ export function milestoneEvent(
   payload.sender = user(by, by.endsWith("[bot]") ? "Bot" : "User");
   return payload;
 }
+
+/**
+ * `deployment_protection_rule.requested` for a deployment to `environment` by
+ * workflow run `runId`. `@octokit/webhooks-examples` has no example of this
+ * event: it is built in the shape of GitHub's schema (`@octokit/openapi-webhooks-types`,
+ * `webhook-deployment-protection-rule-requested`) around the real `deployment` example.
+ */
+export function deploymentProtectionRuleEvent(environment: string, runId = 9001): Json {
+  const base = withRepo(example("deployment", "created"));
+  return {
+    action: "requested",
+    environment,
+    event: "workflow_dispatch",
+    deployment_callback_url: `${API}/repos/${OWNER}/${REPO}/actions/runs/${runId}/deployment_protection_rule`,
+    deployment: { ...(base.deployment as Json), environment },
+    pull_requests: [],
+    repository: base.repository,
+    installation: base.installation,
+    sender: user("releaser"),
+  };
+}

@@ -28,8 +28,8 @@ const REQUIRED_PERMISSION: Record<string, Array<{ permission: string; level: Lev
   ],
   pull_request: [{ permission: "pull_requests", level: "read" }],
   push: [{ permission: "contents", level: "read" }],
-  // SPEC §6, not subscribed yet: answering also needs deployments write and actions read.
-  deployment_protection_rule: [{ permission: "deployments", level: "read" }],
+  // Answering (POST …/actions/runs/{id}/deployment_protection_rule) also needs actions read (test below).
+  deployment_protection_rule: [{ permission: "deployments", level: "write" }],
 };
 
 /** Sent to every app whatever it subscribes to; a manifest cannot list them. */
@@ -95,6 +95,12 @@ describe("app.yml: events and permissions", () => {
       ).toBe(true);
     },
   );
+
+  it("can answer the deployments it is asked about: deployments write and actions read", () => {
+    expect(manifest.default_events).toContain("deployment_protection_rule");
+    expect(grants(manifest.default_permissions.deployments, "write")).toBe(true);
+    expect(grants(manifest.default_permissions.actions, "read")).toBe(true);
+  });
 
   it("subscribes to every event the app handles", () => {
     const missing = handledEvents().filter(

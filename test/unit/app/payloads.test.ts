@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ISSUE_EVENTS } from "../../../src/app/handlers/gate-issue.js";
 import { PULL_REQUEST_EVENTS } from "../../../src/app/handlers/pull-request.js";
 import { validatePayload } from "../../../src/app/payloads.js";
+import { deploymentProtectionRuleEvent } from "../../helpers/webhooks.js";
 
 type Json = Record<string, unknown>;
 
@@ -20,6 +21,7 @@ const HANDLED = new Set<string>([
   "push",
   "installation.created",
   "installation_repositories.added",
+  "deployment_protection_rule.requested",
 ]);
 
 const REAL = (examples as unknown as { name: string; examples: Json[] }[]).flatMap((group) =>
@@ -37,6 +39,7 @@ describe("GitHub's example payloads for every handled event", () => {
     );
     // GitHub publishes no example for these; the sandbox borrows a sibling's shape.
     const withoutExample = [
+      "deployment_protection_rule.requested",
       "issues.closed",
       "pull_request.demilestoned",
       "pull_request.edited",
@@ -64,6 +67,12 @@ describe("validatePayload", () => {
   const [, , example] = REAL.find(([name]) => name === "pull_request") ?? [];
   const pullRequest = { installation: { id: 1 }, ...example };
 
+  it("accepts a deployment request in the shape of GitHub's schema", () => {
+    expect(
+      validatePayload("deployment_protection_rule", deploymentProtectionRuleEvent("production")),
+    ).toMatchObject({ ok: true });
+  });
+
   it("keeps fields it does not check", () => {
     const result = validatePayload("pull_request", { ...pullRequest, extra: { new: true } });
     expect(result.ok && result.payload.extra).toEqual({ new: true });
@@ -78,6 +87,30 @@ describe("validatePayload", () => {
       { ...pullRequest, pull_request: { number: 0 } },
       "pull_request.number",
       "too_small",
+    ],
+    [
+      "a deployment request without an environment",
+      "deployment_protection_rule",
+      { ...deploymentProtectionRuleEvent("production"), environment: undefined },
+      "environment",
+      "invalid_type",
+    ],
+    [
+      "a deployment callback URL that names no workflow run",
+      "deployment_protection_rule",
+      {
+        ...deploymentProtectionRuleEvent("production"),
+        deployment_callback_url: "https://api.github.com/repos/acme/rocket/deployments/1",
+      },
+      "deployment_callback_url",
+      "custom",
+    ],
+    [
+      "a deployment callback URL that is not a URL",
+      "deployment_protection_rule",
+      { ...deploymentProtectionRuleEvent("production"), deployment_callback_url: "runs/1" },
+      "deployment_callback_url",
+      "custom",
     ],
   ])("rejects %s", (_what, event, payload, path, code) => {
     expect(validatePayload(event, payload)).toEqual({ ok: false, issues: [{ path, code }] });
