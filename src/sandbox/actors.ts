@@ -4,6 +4,7 @@ import { CHECK_NAME } from "../core/render-check.js";
 import type {
   CheckRunRecord,
   CommentRecord,
+  DeploymentRequestRecord,
   Emulator,
   IssueEventRecord,
   IssueRecord,
@@ -431,6 +432,23 @@ export function createActors(
       const sha = state.enqueueMergeGroup(repo(), prNumber, person(who.by));
       await delivered();
       return sha;
+    },
+
+    /**
+     * A workflow run deploys to `environment` (which has the app's custom
+     * protection rule): `deployment_protection_rule.requested`. Returns the run id.
+     */
+    async requestDeployment(environment: string, who: By): Promise<number> {
+      const runId = state.requestDeployment(repo(), environment, person(who.by));
+      await delivered();
+      return runId;
+    },
+
+    /** The app's answers to run `runId`'s deployment, as GitHub recorded them (none while it waits). */
+    deploymentAnswers(runId: number): DeploymentRequestRecord["answers"] {
+      const request = repo().deployments.find((d) => d.runId === runId);
+      if (!request) throw new Error(`no deployment requested by run ${runId} in ${fullName}`);
+      return request.answers;
     },
 
     /** "Re-run" on the PR's latest Phase gate check (`check_run.rerequested`). */

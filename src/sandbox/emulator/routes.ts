@@ -870,6 +870,17 @@ export const routes: Route[] = [
     },
   },
 
+  // Custom deployment protection rules: the app's answer to a waiting deployment
+  {
+    method: "POST",
+    template: `${R}/actions/runs/{run_id}/deployment_protection_rule`,
+    handler: (ctx) => {
+      const repo = repoOf(ctx);
+      ctx.state.answerDeployment(repo, intParam(ctx, "run_id"), bodyObject(ctx), actor(ctx));
+      return { status: 204 };
+    },
+  },
+
   // Check runs
   {
     method: "POST",

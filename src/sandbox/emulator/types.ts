@@ -166,8 +166,20 @@ export interface RepoRecord {
   /** Issue events of all issues and PRs, oldest first. */
   issueEvents: IssueEventRecord[];
   checkRuns: CheckRunRecord[];
+  /** Deployments a workflow run asked to make through a custom protection rule, oldest first. */
+  deployments: DeploymentRequestRecord[];
   /** Lower-cased login → role_name (admin | maintain | write | triage | read). */
   collaborators: Map<string, string>;
+}
+
+/** A deployment waiting on a custom deployment protection rule, and the answers it got. */
+export interface DeploymentRequestRecord {
+  runId: number;
+  environment: string;
+  requestedBy: string;
+  requestedAt: string;
+  /** Every answer GitHub accepted (one, or none while waiting): a second is refused with 422. */
+  answers: Array<{ state: "approved" | "rejected"; comment: string; by: string; at: string }>;
 }
 
 export interface InstallationRecord {

@@ -1,0 +1,95 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Actors } from "../../src/sandbox/actors.js";
+import { gateIssue, STORY_CONFIG, useSandbox } from "./sandbox.js";
+
+// SPEC §4 "Deployments", through the real app server and the emulator: a
+// workflow run deploys to an environment with the app's custom protection
+// rule; GitHub (the emulator) records the answer the app POSTs back.
+const sandbox = useSandbox();
+
+const CONFIG = `${STORY_CONFIG}deployments:
+  - environment: production
+    phase: run
+  - environment: preview-*
+    phase: crawl
+`;
+
+describe("deployments to production wait for the Walk gate", { timeout: 180_000 }, () => {
+  let gh: Actors;
+  let crawlGate: number;
+  let walkGate: number;
+
+  beforeAll(async () => {
+    gh = await sandbox.get().repo("deploys/rocket", CONFIG);
+    crawlGate = await gateIssue(gh, "gate: crawl");
+    walkGate = await gateIssue(gh, "gate: walk");
+  }, 60_000);
+
+  it("approves a deployment to an environment the config does not list, saying no gate applies", async () => {
+    const run = await gh.requestDeployment("staging", { by: "lead" });
+    const [answer] = await gh.waitFor(
+      () => gh.deploymentAnswers(run).length > 0 && gh.deploymentAnswers(run),
+      {
+        what: "the app to answer the staging deployment",
+      },
+    );
+    expect(answer?.state).toBe("approved");
+    expect(answer?.comment).toContain("No phase gate applies");
+    expect(answer?.by).toBe("phase-gates[bot]");
+  });
+
+  it("approves a Crawl-phase environment at once: no gate comes before Crawl", async () => {
+    const run = await gh.requestDeployment("Preview-42", { by: "lead" });
+    const answers = await gh.waitFor(
+      () => gh.deploymentAnswers(run).length > 0 && gh.deploymentAnswers(run),
+      {
+        what: "the app to answer the preview deployment",
+      },
+    );
+    expect(answers.map((a) => a.state)).toEqual(["approved"]);
+  });
+
+  it("holds a Run deployment while a gate is pending, and approves it, once, when the Walk gate is approved", async () => {
+    const run = await gh.requestDeployment("production", { by: "lead" });
+    await gh.settle();
+    expect(gh.deploymentAnswers(run)).toEqual([]);
+
+    await gh.tickCriteria(crawlGate, { by: "lead" });
+    await gh.closeIssue(crawlGate, { by: "lead", reason: "completed" });
+    await gh.settle();
+    expect(gh.deploymentAnswers(run)).toEqual([]); // Crawl approved, Walk still pending
+
+    await gh.tickCriteria(walkGate, { by: "lead" });
+    await gh.closeIssue(walkGate, { by: "lead", reason: "completed" });
+    const answers = await gh.waitFor(
+      () => gh.deploymentAnswers(run).length > 0 && gh.deploymentAnswers(run),
+      {
+        what: "the app to approve the production deployment",
+      },
+    );
+    expect(answers).toHaveLength(1);
+    expect(answers[0]?.state).toBe("approved");
+    expect(answers[0]?.comment).toContain('"Gate: Walk → Run"');
+
+    await gh.comment(walkGate, "Shipped, thanks all", { by: "lead" });
+    await gh.settle();
+    expect(gh.deploymentAnswers(run)).toHaveLength(1);
+  });
+
+  it("rejects a Run deployment at once when the Walk gate is stopped, with the reason", async () => {
+    await gh.reopenIssue(walkGate, { by: "lead" });
+    await gh.comment(walkGate, "/stop the pilot showed no demand", { by: "lead" });
+    await gh.waitFor(() => gh.issue(walkGate).state === "closed", {
+      what: "the app to close the stopped Walk gate",
+    });
+    const run = await gh.requestDeployment("production", { by: "lead" });
+    const answers = await gh.waitFor(
+      () => gh.deploymentAnswers(run).length > 0 && gh.deploymentAnswers(run),
+      {
+        what: "the app to reject the production deployment",
+      },
+    );
+    expect(answers.map((a) => a.state)).toEqual(["rejected"]);
+    expect(answers[0]?.comment).toContain('"the pilot showed no demand" (@lead)');
+  });
+});
