@@ -31,6 +31,9 @@ phases:
   - id: run
     name: Run
     milestone: Run
+deployments:
+  - environment: production
+    phase: run
 `;
 
 // ── terminal output ───────────────────────────────────────────────────────
@@ -290,6 +293,17 @@ async function story(emu: Emulator, app: RunningApp): Promise<void> {
     );
   }
 
+  say(
+    `    A release workflow deploys to ${paint("bold", "production")} (the app's protection rule is on it):`,
+  );
+  const deployRun = await gh.requestDeployment("production", { by: LEAD });
+  await gh.settle();
+  expect(
+    "the production deployment waits: no answer while the Walk gate is pending",
+    gh.deploymentAnswers(deployRun).length === 0,
+  );
+  say(`    workflow run ${deployRun} → production: ${paint("yellow", "waiting")} for phase-gates`);
+
   step(`${CONTRIBUTOR} (triage) tries to close the Walk gate as completed`);
   const commentsBefore = gh.commentsOn(walkGate).length;
   await gh.closeIssue(walkGate, { by: CONTRIBUTOR, reason: "completed" });
@@ -382,6 +396,21 @@ async function story(emu: Emulator, app: RunningApp): Promise<void> {
     "without a push: same head commit, no pull_request event",
     gh.issue(runPr.number).pull?.headSha === headBefore && prEventsAfter === prEventsBefore,
   );
+
+  const deployed = await expectEventually(
+    gh,
+    "the waiting production deployment is approved, once",
+    () => {
+      const answers = gh.deploymentAnswers(deployRun);
+      return answers.length === 1 && answers[0]?.state === "approved" ? answers[0] : undefined;
+    },
+  );
+  if (deployed) {
+    say(
+      `    workflow run ${deployRun} → production: ${paint("green", "approved")} by ${deployed.by}:`,
+    );
+    say(indent(deployed.comment, 6));
+  }
 
   step(`Launch telemetry looks wrong: ${LEAD} reopens the Walk gate and stops it`);
   await gh.reopenIssue(walkGate, { by: LEAD });
