@@ -92,4 +92,23 @@ describe("deployments to production wait for the Walk gate", { timeout: 180_000 
     expect(answers.map((a) => a.state)).toEqual(["rejected"]);
     expect(answers[0]?.comment).toContain('"the pilot showed no demand" (@lead)');
   });
+
+  it("answers a waiting deployment when a config push stops gating its environment", async () => {
+    await gh.reopenIssue(walkGate, { by: "lead" }); // pending again: Run deployments wait
+    await gh.pushConfig(
+      `${STORY_CONFIG}deployments:\n  - environment: production\n    phase: run\n  - environment: canary\n    phase: run\n`,
+      { by: "lead" },
+    );
+    const run = await gh.requestDeployment("canary", { by: "lead" });
+    await gh.settle();
+    expect(gh.deploymentAnswers(run)).toEqual([]);
+
+    await gh.pushConfig(CONFIG, { by: "lead" });
+    const answers = await gh.waitFor(
+      () => gh.deploymentAnswers(run).length > 0 && gh.deploymentAnswers(run),
+      { what: "the app to answer the canary deployment after the config push" },
+    );
+    expect(answers.map((a) => a.state)).toEqual(["approved"]);
+    expect(answers[0]?.comment).toContain('does not list the environment "canary"');
+  });
 });

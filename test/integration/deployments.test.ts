@@ -176,4 +176,26 @@ describe("deployment_protection_rule.requested", () => {
     await app.receive("issues", issueEvent("edited", GATE, { sender: "ben" }));
     expect(answers).toHaveLength(2);
   });
+
+  it.each([
+    [422, "already answered, cancelled or expired"],
+    [404, "the workflow run is gone"],
+  ])(
+    "forgets a deployment GitHub answers %i to (%s), without failing or sending it again",
+    async (status) => {
+      const scope = githubScope();
+      replyConfig(scope, CONFIG);
+      const answers: Answer[] = [];
+      expectAnswer(scope, 9001, answers, status);
+
+      await app.receive("deployment_protection_rule", deploymentProtectionRuleEvent("staging"));
+      expect(answers).toHaveLength(1);
+
+      replyConfig(scope, CONFIG);
+      replyGate(scope, "gate: crawl", GATE);
+      replyNoOpenPulls(scope);
+      await app.receive("issues", issueEvent("edited", GATE, { sender: "ben" }));
+      expect(answers).toHaveLength(1);
+    },
+  );
 });

@@ -3,6 +3,7 @@ import { listInstallationRepositories } from "../../github/installation.js";
 import type { RepoRef } from "../../github/octokit.js";
 import type { RepoJob } from "../repo-job.js";
 import { syncRepository } from "../sync-repository.js";
+import { answerWaitingDeployments } from "./deployment.js";
 
 export interface PushEvent {
   ref: string;
@@ -31,7 +32,17 @@ export function pushTouchesConfig(event: PushEvent): boolean {
  * listing every error, and changes nothing else.
  */
 export async function onConfigPushed(job: RepoJob): Promise<void> {
-  await syncRepository(job, "config-pushed");
+  await syncAndAnswerDeployments(job);
+}
+
+/** A new config can change which deployments wait (an environment listed or not, a fixed error). */
+async function syncAndAnswerDeployments(job: RepoJob): Promise<void> {
+  const synced = await syncRepository(job, "config-pushed").then(
+    () => null,
+    (error: unknown) => error ?? new Error("sync failed"),
+  );
+  await answerWaitingDeployments(job, job.settings.deployments);
+  if (synced) throw synced;
 }
 
 /** The other repositories of the installation, of the same owner: they may inherit the owner's `.github` config. */
@@ -61,5 +72,5 @@ export async function onOrgConfigPushed(job: RepoJob): Promise<void> {
     job.log.info("skip: the repository has its own config");
     return;
   }
-  await syncRepository(job, "config-pushed");
+  await syncAndAnswerDeployments(job);
 }

@@ -5,6 +5,7 @@ import {
   deploymentRule,
 } from "../../core/deployment.js";
 import { answerDeployment } from "../../github/deployments.js";
+import { httpStatus } from "../../github/octokit.js";
 import type { PendingDeployment, PendingDeployments } from "../pending-deployments.js";
 import type { RepoJob } from "../repo-job.js";
 
@@ -38,10 +39,24 @@ async function send(
 ): Promise<void> {
   const kept = { ...pending, answer };
   await store.put(kept);
-  await answerDeployment(job.octokit, job.repo, pending.runId, {
-    environment: pending.environment,
-    ...answer,
-  });
+  try {
+    await answerDeployment(job.octokit, job.repo, pending.runId, {
+      environment: pending.environment,
+      ...answer,
+    });
+  } catch (error) {
+    // 422/404: GitHub no longer waits for this answer (already taken by an
+    // attempt whose reply was lost, the run cancelled, or 30 days passed).
+    // Sending it again could never succeed; anything else is tried again later.
+    const status = httpStatus(error);
+    if (status !== 422 && status !== 404) throw error;
+    await store.remove(kept);
+    job.log.warn(
+      { environment: pending.environment, runId: pending.runId, status },
+      "deployment no longer waits for an answer: forgotten",
+    );
+    return;
+  }
   await store.remove(kept);
   job.log.info(
     { environment: pending.environment, runId: pending.runId, state: answer.state },
