@@ -1,6 +1,7 @@
 import type { ApplicationFunction } from "probot";
 import { createMetrics } from "./app/metrics.js";
 import { guardWebhooks, opsRoutes } from "./app/ops-routes.js";
+import { RedisPendingDeployments } from "./app/redis-pending-deployments.js";
 import { createRedisProbe } from "./app/redis-probe.js";
 import { createPhaseGatesApp, type PhaseGatesApp } from "./app/register-handlers.js";
 import { Shutdown } from "./app/shutdown.js";
@@ -26,7 +27,14 @@ const app: ApplicationFunction = async (probot, options) => {
   }
   let phaseGates: PhaseGatesApp | null = null;
   const metrics = createMetrics({ queueDepth: () => phaseGates?.pendingJobs().length ?? 0 });
-  phaseGates = createPhaseGatesApp({ metrics });
+  // With REDIS_URL, deployments waiting for a gate survive a restart and are shared by replicas.
+  const deployments = process.env.REDIS_URL
+    ? new RedisPendingDeployments(process.env.REDIS_URL)
+    : undefined;
+  phaseGates = createPhaseGatesApp({
+    metrics,
+    ...(deployments ? { pendingDeployments: deployments } : {}),
+  });
   await phaseGates.app(probot, options);
 
   const log = probot.log.child({ name: "ops" });
@@ -35,7 +43,9 @@ const app: ApplicationFunction = async (probot, options) => {
     log,
     work: phaseGates,
     deadlineMs: drainDeadline(),
-    beforeExit: () => redis?.close(),
+    beforeExit: async () => {
+      await Promise.all([redis?.close(), deployments?.close()]);
+    },
     exit: (code) => process.exit(code),
   });
   guardWebhooks(probot, { metrics, refusing: () => shutdown.draining });

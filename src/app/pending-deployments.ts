@@ -17,11 +17,11 @@ export interface PendingDeployment {
 }
 
 /**
- * Where waiting deployments are kept until a gate change answers them.
- * In memory for now: a restart forgets them (GitHub still holds the
- * deployment; re-running it asks again). The house/scale issue moves this to
- * Redis (a hash per repository, keyed like `key()` below) when `REDIS_URL`
- * is set; nothing else changes, hence the interface.
+ * Where waiting deployments are kept until a gate change answers them:
+ * in memory by default (a restart forgets them; GitHub still holds the
+ * deployment, and re-running it asks again), in Redis when `REDIS_URL` is set
+ * (app/redis-pending-deployments.ts). The house/scale issue owns the Redis
+ * set-up as a whole (connection sharing, key prefixes): it may move this.
  */
 export interface PendingDeployments {
   /** Adds or replaces the request for this run and environment (a redelivery is one request). */
@@ -33,7 +33,7 @@ export interface PendingDeployments {
 }
 
 /** One request per workflow run and environment: GitHub asks once per environment a run deploys to. */
-function key(pending: Pick<PendingDeployment, "runId" | "environment">): string {
+export function pendingKey(pending: Pick<PendingDeployment, "runId" | "environment">): string {
   return `${pending.runId}:${pending.environment.toLowerCase()}`;
 }
 
@@ -47,7 +47,7 @@ export class InMemoryPendingDeployments implements PendingDeployments {
       entries = new Map();
       this.#byRepo.set(repo, entries);
     }
-    entries.set(key(pending), { ...pending });
+    entries.set(pendingKey(pending), { ...pending });
   }
 
   async list(repo: RepoRef): Promise<PendingDeployment[]> {
@@ -62,7 +62,7 @@ export class InMemoryPendingDeployments implements PendingDeployments {
   async remove(pending: PendingDeployment): Promise<void> {
     const repo = repoKey(pending.repo);
     const entries = this.#byRepo.get(repo);
-    entries?.delete(key(pending));
+    entries?.delete(pendingKey(pending));
     if (entries?.size === 0) this.#byRepo.delete(repo);
   }
 }

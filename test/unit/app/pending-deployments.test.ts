@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  InMemoryPendingDeployments,
+  type PendingDeployment,
+  type PendingDeployments,
+} from "../../../src/app/pending-deployments.js";
+import { RedisPendingDeployments } from "../../../src/app/redis-pending-deployments.js";
+import { type RedisServer, redisUnavailable, startRedis } from "../../helpers/redis-server.js";
+
+const ROCKET = { owner: "acme", repo: "rocket" };
+
+function request(runId: number, environment: string, at: string, repo = ROCKET): PendingDeployment {
+  return {
+    repo,
+    environment,
+    runId,
+    callbackUrl: `https://api.github.com/repos/${repo.owner}/${repo.repo}/actions/runs/${runId}/deployment_protection_rule`,
+    receivedAt: at,
+  };
+}
+
+/** The same contract for every store: what the deployment handler relies on. */
+function contract(name: string, make: () => PendingDeployments) {
+  describe(name, () => {
+    it("lists a repository's requests oldest first, and only that repository's", async () => {
+      const store = make();
+      await store.put(request(2, "production", "2026-11-25T10:00:02Z"));
+      await store.put(request(1, "production", "2026-11-25T10:00:01Z"));
+      await store.put(
+        request(3, "production", "2026-11-25T10:00:00Z", { owner: "acme", repo: "other" }),
+      );
+      expect((await store.list({ owner: "ACME", repo: "Rocket" })).map((p) => p.runId)).toEqual([
+        1, 2,
+      ]);
+    });
+
+    it("keeps one request per run and environment: a redelivery replaces, another environment adds", async () => {
+      const store = make();
+      await store.put(request(1, "production", "2026-11-25T10:00:00Z"));
+      await store.put(request(1, "Production", "2026-11-25T10:00:05Z"));
+      await store.put(request(1, "staging", "2026-11-25T10:00:06Z"));
+      const listed = await store.list(ROCKET);
+      expect(listed.map((p) => [p.environment, p.receivedAt])).toEqual([
+        ["Production", "2026-11-25T10:00:05Z"],
+        ["staging", "2026-11-25T10:00:06Z"],
+      ]);
+    });
+
+    it("keeps a decided answer with its request until removed", async () => {
+      const store = make();
+      const answered = {
+        ...request(1, "production", "2026-11-25T10:00:00Z"),
+        answer: { state: "approved" as const, comment: "Approved: ok" },
+      };
+      await store.put(answered);
+      expect(await store.list(ROCKET)).toEqual([answered]);
+      await store.remove(answered);
+      expect(await store.list(ROCKET)).toEqual([]);
+    });
+  });
+}
+
+contract("InMemoryPendingDeployments", () => new InMemoryPendingDeployments());
+
+const noRedis = redisUnavailable();
+if (noRedis) process.stderr.write(`[pending-deployments.test] skipping Redis: ${noRedis}\n`);
+
+describe.skipIf(noRedis !== null)("with a real redis-server", () => {
+  let redis: RedisServer;
+  const stores: RedisPendingDeployments[] = [];
+  let db = 0;
+  beforeAll(async () => {
+    redis = await startRedis();
+  }, 20_000);
+  afterAll(async () => {
+    for (const store of stores) await store.close();
+    await redis?.stop();
+  });
+
+  // Each test its own database: the stores share one server.
+  contract("RedisPendingDeployments", () => {
+    const store = new RedisPendingDeployments(`${redis.url}/${++db}`);
+    stores.push(store);
+    return store;
+  });
+
+  it("keeps requests across a restart of the app (a new client)", async () => {
+    const url = `${redis.url}/15`;
+    const first = new RedisPendingDeployments(url);
+    stores.push(first);
+    await first.put(request(7, "production", "2026-11-25T10:00:00Z"));
+    const second = new RedisPendingDeployments(url);
+    stores.push(second);
+    expect((await second.list(ROCKET)).map((p) => p.runId)).toEqual([7]);
+  });
+});
