@@ -1,5 +1,8 @@
-import { beforeAll, describe, expect, it } from "vitest";
-import type { Actors } from "../../src/sandbox/actors.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Actors, createActors } from "../../src/sandbox/actors.js";
+import { createEmulator, type Emulator } from "../../src/sandbox/emulator/index.js";
+import { type RunningApp, startApp } from "../../src/sandbox/run-app.js";
+import { type RedisServer, redisUnavailable, startRedis } from "../helpers/redis-server.js";
 import { gateIssue, STORY_CONFIG, useSandbox } from "./sandbox.js";
 
 // SPEC §4 "Deployments", through the real app server and the emulator: a
@@ -110,5 +113,52 @@ describe("deployments to production wait for the Walk gate", { timeout: 180_000 
     );
     expect(answers.map((a) => a.state)).toEqual(["approved"]);
     expect(answers[0]?.comment).toContain('does not list the environment "canary"');
+  });
+});
+
+const noRedis = redisUnavailable();
+if (noRedis) process.stderr.write(`[deployments.test] skipping the REDIS_URL story: ${noRedis}\n`);
+
+describe.skipIf(noRedis !== null)("with REDIS_URL", { timeout: 120_000 }, () => {
+  let emu: Emulator;
+  let redis: RedisServer;
+  let app: RunningApp | null = null;
+
+  beforeAll(async () => {
+    emu = await createEmulator();
+    redis = await startRedis();
+  }, 30_000);
+
+  afterAll(async () => {
+    await app?.stop();
+    await redis?.stop();
+    await emu?.close();
+  });
+
+  it("a deployment waiting when the app restarts is approved by the new process", async () => {
+    app = await startApp({ emulator: emu, env: { REDIS_URL: redis.url } });
+    const gh = createActors(emu, { repo: "redis/rocket", waitTimeoutMs: 30_000 });
+    gh.repo();
+    gh.addCollaborator("lead", "maintain");
+    await gh.pushConfig(CONFIG, { by: "lead" });
+    await gh.installApp(["redis/rocket"], { by: "lead" });
+    const crawl = await gateIssue(gh, "gate: crawl");
+    const walk = await gateIssue(gh, "gate: walk");
+    const run = await gh.requestDeployment("production", { by: "lead" });
+    await gh.settle({ quietMs: 500 });
+    expect(gh.deploymentAnswers(run)).toEqual([]);
+
+    await app.stop();
+    app = await startApp({ emulator: emu, env: { REDIS_URL: redis.url } });
+
+    for (const gate of [crawl, walk]) {
+      await gh.tickCriteria(gate, { by: "lead" });
+      await gh.closeIssue(gate, { by: "lead", reason: "completed" });
+    }
+    const answers = await gh.waitFor(
+      () => gh.deploymentAnswers(run).length > 0 && gh.deploymentAnswers(run),
+      { what: "the restarted app to approve the production deployment" },
+    );
+    expect(answers.map((a) => a.state)).toEqual(["approved"]);
   });
 });
