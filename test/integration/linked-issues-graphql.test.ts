@@ -1,13 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  assertAllCalled,
-  createTestApp,
-  githubScope,
-  REPO_PATH,
-  replyConfig,
-  replyFiles,
-  type TestApp,
-} from "../helpers/app.js";
+import { describe, expect, it } from "vitest";
+import { githubScope, REPO_PATH, replyConfig, replyFiles, useTestApp } from "../helpers/app.js";
 import {
   type CheckBody,
   expectCreate,
@@ -23,14 +15,7 @@ import { issueObject, pullObject, pullRequestEvent, pushEvent } from "../helpers
 
 const PR = { number: 10, labels: [], headSha: "s10", body: "No keyword here." };
 
-let app: TestApp;
-beforeEach(async () => {
-  app = await createTestApp({ graphql: true });
-});
-afterEach(() => {
-  expect(app.errors).toEqual([]);
-  assertAllCalled();
-});
+const app = useTestApp({ graphql: true });
 
 /** `POST /graphql`: the issues the PR closes, as GitHub lists them. */
 function replyClosing(scope: ReturnType<typeof githubScope>, numbers: number[]) {
@@ -68,7 +53,7 @@ describe("linked issues from GitHub's own list", () => {
     replyFiles(scope, 10);
     expectCreate(scope, "s10", created);
 
-    await app.receive("pull_request", pullRequestEvent("opened", PR));
+    await app().receive("pull_request", pullRequestEvent("opened", PR));
 
     expect(created[0]?.output.title).toBe("Blocked: Walk gate pending");
     expect(created[0]?.output.summary).toContain("linked issue [#7]");
@@ -92,9 +77,9 @@ describe("linked issues from GitHub's own list", () => {
     // the second event revalidates the config
     scope.get(`${REPO_PATH}/contents/.github%2Fphase-gates.yml`).reply(304);
 
-    await app.receive("pull_request", pullRequestEvent("opened", withKeyword));
+    await app().receive("pull_request", pullRequestEvent("opened", withKeyword));
     // a second event: no GraphQL request at all (nock would fail on an unmocked one)
-    await app.receive("pull_request", pullRequestEvent("labeled", withKeyword));
+    await app().receive("pull_request", pullRequestEvent("labeled", withKeyword));
 
     expect(created[0]?.output.title).toBe("Crawl: first phase");
   });
@@ -154,7 +139,7 @@ describe("linked issues from GitHub's own list", () => {
       .times(2)
       .reply(201, { id: 5 });
 
-    await app.receive("push", pushEvent({ modified: [".github/phase-gates.yml"] }));
+    await app().receive("push", pushEvent({ modified: [".github/phase-gates.yml"] }));
 
     expect(created.map((c) => c.output.title)).toEqual(["Blocked: Walk gate pending", "No phase"]);
   });
