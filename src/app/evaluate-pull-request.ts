@@ -23,7 +23,6 @@ import {
   type KnownRun,
   writeCheckRun,
 } from "../github/check-runs.js";
-import { closingIssuesOf } from "../github/closing-issues.js";
 import type { LoadedConfig } from "../github/load-config.js";
 import {
   configAnnotations,
@@ -120,8 +119,7 @@ async function linkedIssueRefs(
   pr: PullFacts,
 ): Promise<{ refs: IssueRef[]; dropped: number }> {
   const body = closingReferencesCapped(job.repo, pr.body);
-  const graphql = job.settings.graphql;
-  const linked = graphql ? await closingIssuesOf(job.octokit, job.repo, pr.number, graphql) : null;
+  const linked = await job.closingIssues(pr.number);
   if (!linked) return body;
   const seen = new Set<string>();
   const all = [...body.refs, ...linked].filter((ref) => {
@@ -310,6 +308,7 @@ export async function recheckOpenPulls(
   const loaded = await job.config();
   if (loaded.kind === "none") return [];
   const pulls = (await listOpenPulls(job.octokit, job.repo)).filter(select);
+  if (pulls.length > 1) job.preloadClosingIssues();
   const results: CheckResult[] = [];
   const failures: unknown[] = [];
   for (const pr of pulls) {

@@ -49,7 +49,9 @@ interface OpenPull extends PullSummary {
 /** Every open PR with the phase its labels, milestone and linked issues give it, and whether a gate blocks it. */
 async function openPulls(job: RepoJob, config: Config): Promise<OpenPull[]> {
   const pulls: OpenPull[] = [];
-  for (const pr of await listOpenPulls(job.octokit, job.repo)) {
+  const open = await listOpenPulls(job.octokit, job.repo);
+  if (open.length > 1) job.preloadClosingIssues();
+  for (const pr of open) {
     // The phase floor is not read here (one check-run read per PR): the check stays the authority.
     const verdict = await verdictFor(job, config, pr, null, { by: null });
     pulls.push({

@@ -1,8 +1,12 @@
 import type { Logger } from "probot";
 import { gateStatuses, gatesBefore } from "../core/evaluate.js";
-import type { Config, GateIssueFacts, GateStatus } from "../core/types.js";
+import type { Config, GateIssueFacts, GateStatus, IssueRef } from "../core/types.js";
 import { ApproverDirectory } from "../github/authorize.js";
-import type { GraphqlSupport } from "../github/closing-issues.js";
+import {
+  closingIssuesOf,
+  closingIssuesOfOpenPulls,
+  type GraphqlSupport,
+} from "../github/closing-issues.js";
 import { type GateReader, type GateRecord, readGate } from "../github/gate-issues.js";
 import { type LoadedConfig, loadConfig } from "../github/load-config.js";
 import type { GitHub, RepoRef } from "../github/octokit.js";
@@ -36,6 +40,7 @@ export class RepoJob {
   readonly linked: LinkedIssueReader;
   #config: Promise<LoadedConfig> | null = null;
   readonly #gates = new Map<number, Promise<GateRecord>>();
+  #closingAll: Promise<Map<number, IssueRef[]> | null> | null = null;
 
   constructor(
     readonly octokit: GitHub,
@@ -85,6 +90,27 @@ export class RepoJob {
     const facts = new Map<number, GateIssueFacts | null>();
     for (const i of needed) facts.set(i, (await this.gate(i)).facts);
     return gateStatuses(config, needed, facts);
+  }
+
+  /**
+   * GitHub's list of the issues PR `number` closes (null: GraphQL unavailable).
+   * After `preloadClosingIssues`, answered from one query for all open PRs.
+   */
+  async closingIssues(number: number): Promise<IssueRef[] | null> {
+    const support = this.settings.graphql;
+    if (!support) return null;
+    if (this.#closingAll) {
+      const all = await this.#closingAll;
+      if (all) return all.get(number) ?? [];
+      return null;
+    }
+    return closingIssuesOf(this.octokit, this.repo, number, support);
+  }
+
+  /** Before a fan-out over the open PRs: one GraphQL query per 100 PRs instead of one per PR. */
+  preloadClosingIssues(): void {
+    const support = this.settings.graphql;
+    if (support) this.#closingAll ??= closingIssuesOfOpenPulls(this.octokit, this.repo, support);
   }
 
   /** Forget a gate after this job changed it, so later reads see the change. */

@@ -16,6 +16,72 @@ const QUERY = `query($owner: String!, $repo: String!, $number: Int!) {
   }
 }`;
 
+const BULK_QUERY = `query($owner: String!, $repo: String!, $after: String) {
+  repository(owner: $owner, name: $repo) {
+    pullRequests(states: OPEN, first: 100, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        number
+        closingIssuesReferences(first: 50) {
+          nodes { number repository { name owner { login } } }
+        }
+      }
+    }
+  }
+}`;
+
+type ClosingNode = { number: number; repository: { name: string; owner: { login: string } } };
+
+interface BulkResult {
+  repository: {
+    pullRequests: {
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      nodes: { number: number; closingIssuesReferences: { nodes: ClosingNode[] } }[];
+    };
+  } | null;
+}
+
+const toRef = (n: ClosingNode): IssueRef => ({
+  owner: n.repository.owner.login,
+  repo: n.repository.name,
+  number: n.number,
+});
+
+/**
+ * GitHub's list of the issues every open PR closes, 100 PRs per query: a
+ * fan-out over many PRs asks once, not once per PR (GraphQL requests are
+ * paced like writes). Null when GraphQL is unavailable.
+ */
+export async function closingIssuesOfOpenPulls(
+  octokit: GitHub,
+  repo: RepoRef,
+  support: GraphqlSupport,
+): Promise<Map<number, IssueRef[]> | null> {
+  if (!support.available) return null;
+  const byPull = new Map<number, IssueRef[]>();
+  let after: string | null = null;
+  try {
+    do {
+      const data: BulkResult = await octokit.graphql<BulkResult>(BULK_QUERY, {
+        owner: repo.owner,
+        repo: repo.repo,
+        after,
+      });
+      const page = data.repository?.pullRequests;
+      for (const pr of page?.nodes ?? [])
+        byPull.set(pr.number, pr.closingIssuesReferences.nodes.map(toRef));
+      after = page?.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    } while (after);
+  } catch (error) {
+    if (unavailable(error)) {
+      support.available = false;
+      return null;
+    }
+    throw error;
+  }
+  return byPull;
+}
+
 interface ClosingResult {
   repository: {
     pullRequest: {
@@ -46,20 +112,20 @@ export async function closingIssuesOf(
       number,
     });
     const nodes = data.repository?.pullRequest?.closingIssuesReferences.nodes ?? [];
-    return nodes.map((n) => ({
-      owner: n.repository.owner.login,
-      repo: n.repository.name,
-      number: n.number,
-    }));
+    return nodes.map(toRef);
   } catch (error) {
-    const status = httpStatus(error);
-    // No GraphQL endpoint here (or not this field): fall back to the body for good.
-    if (status === 404 || status === 410 || status === 501 || isSchemaError(error)) {
+    if (unavailable(error)) {
       support.available = false;
       return null;
     }
     throw error;
   }
+}
+
+/** No GraphQL endpoint here (or not this field): the body is used from now on. */
+function unavailable(error: unknown): boolean {
+  const status = httpStatus(error);
+  return status === 404 || status === 410 || status === 501 || isSchemaError(error);
 }
 
 function isSchemaError(error: unknown): boolean {

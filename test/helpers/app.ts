@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import nock from "nock";
 import { type Logger, Probot, ProbotOctokit } from "probot";
+import { afterEach, beforeEach } from "vitest";
 import { createPhaseGatesApp, type PhaseGatesOptions } from "../../src/app/register-handlers.js";
 import { clearCheckRunCache } from "../../src/github/check-runs.js";
 import { clearIssueEventsCache } from "../../src/github/issue-events.js";
@@ -134,4 +135,24 @@ export function replyFiles(
         changes: 1,
       })),
     );
+}
+
+/**
+ * A fresh app for each test of the file, which fails the test when a job threw
+ * or a mocked GitHub call was not made. Use `app()` inside the tests.
+ */
+export function useTestApp(options: Parameters<typeof createTestApp>[0] = {}): () => TestApp {
+  let current: TestApp | null = null;
+  beforeEach(async () => {
+    current = await createTestApp(options);
+  });
+  afterEach(() => {
+    const errors = current?.errors ?? [];
+    assertAllCalled();
+    if (errors.length > 0) throw new Error(`jobs failed: ${errors.map(String).join("; ")}`);
+  });
+  return () => {
+    if (!current) throw new Error("useTestApp: no app outside a test");
+    return current;
+  };
 }

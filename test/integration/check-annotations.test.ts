@@ -1,27 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  assertAllCalled,
-  createTestApp,
-  githubScope,
-  REPO_PATH,
-  replyConfig,
-  replyFiles,
-  type TestApp,
-} from "../helpers/app.js";
+import { describe, expect, it } from "vitest";
+import { githubScope, REPO_PATH, replyConfig, replyFiles, useTestApp } from "../helpers/app.js";
 import { replyNoCheckYet } from "../helpers/replies.js";
 import { pullObject, pullRequestEvent } from "../helpers/webhooks.js";
 
 // GitHub takes at most 50 annotations per request; a PR that proposes a config
 // with more errors gets every one annotated, in batches on the same run.
 
-let app: TestApp;
-beforeEach(async () => {
-  app = await createTestApp();
-});
-afterEach(() => {
-  expect(app.errors).toEqual([]);
-  assertAllCalled();
-});
+const app = useTestApp();
 
 interface Written {
   output: { title: string; annotations?: { start_line: number }[] };
@@ -51,7 +36,7 @@ describe("annotations on a proposed config", () => {
       .times(2)
       .reply(200, { id: 31 });
 
-    await app.receive(
+    await app().receive(
       "pull_request",
       pullRequestEvent("opened", { number: 7, labels: ["phase: crawl"], headSha: "cfg-sha" }),
     );

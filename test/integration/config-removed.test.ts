@@ -1,13 +1,6 @@
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  assertAllCalled,
-  createTestApp,
-  githubScope,
-  REPO_PATH,
-  replyConfig,
-  type TestApp,
-} from "../helpers/app.js";
+import { describe, expect, it } from "vitest";
+import { githubScope, REPO_PATH, replyConfig, useTestApp } from "../helpers/app.js";
 import {
   type CheckBody,
   expectCreate,
@@ -34,14 +27,7 @@ const BLOCKED = {
   externalId: "phase-gates:floor=run",
 };
 
-let app: TestApp;
-beforeEach(async () => {
-  app = await createTestApp();
-});
-afterEach(() => {
-  expect(app.errors).toEqual([]);
-  assertAllCalled();
-});
+const app = useTestApp();
 
 describe("a repository that loses its config", () => {
   it("turns every open PR's check green once when the config is deleted, then writes nothing", async () => {
@@ -62,7 +48,7 @@ describe("a repository that loses its config", () => {
     replyNoCheckYet(scope, "new-sha");
     expectCreate(scope, "new-sha", written);
 
-    await app.receive("push", pushEvent({ removed: [".github/phase-gates.yml"] }));
+    await app().receive("push", pushEvent({ removed: [".github/phase-gates.yml"] }));
 
     expect(written.map((w) => [w.conclusion, w.output.title])).toEqual([
       ["success", "Not configured"],
@@ -75,7 +61,7 @@ describe("a repository that loses its config", () => {
     const later = nock(API); // the installation token is cached
     later.get(`${REPO_PATH}/pulls/10`).reply(200, pullObject({ number: 10, headSha: "run-sha" }));
     replyConfig(later, null);
-    await app.receive(
+    await app().receive(
       "pull_request",
       pullRequestEvent("labeled", { number: 10, headSha: "run-sha" }),
     );
@@ -97,7 +83,7 @@ describe("a repository that loses its config", () => {
     // #11 was never checked by the app: nothing is created on it
     replyNoCheckYet(scope, "new-sha");
 
-    await app.receive("installation", installationCreatedEvent([REPO]));
+    await app().receive("installation", installationCreatedEvent([REPO]));
 
     expect(written.map((w) => w.conclusion)).toEqual(["success"]);
   });

@@ -1,13 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  assertAllCalled,
-  checkRunsQuery,
-  createTestApp,
-  githubScope,
-  REPO_PATH,
-  replyConfig,
-  type TestApp,
-} from "../helpers/app.js";
+import { describe, expect, it } from "vitest";
+import { checkRunsQuery, githubScope, REPO_PATH, replyConfig, useTestApp } from "../helpers/app.js";
 import {
   type CheckBody,
   replyCommits,
@@ -21,14 +13,7 @@ import { issueEvent, issueObject, OWNER, pullObject } from "../helpers/webhooks.
 
 const WEB = `/repos/${OWNER}/web`;
 
-let app: TestApp;
-beforeEach(async () => {
-  app = await createTestApp();
-});
-afterEach(() => {
-  expect(app.errors).toEqual([]);
-  assertAllCalled();
-});
+const app = useTestApp();
 
 describe("an issue that PRs in another repository close", () => {
   it("re-checks the PR in the other repository that closes it, and no other", async () => {
@@ -65,7 +50,7 @@ describe("an issue that PRs in another repository close", () => {
       .reply(200, issueObject({ number: 7, labels: ["phase: crawl"] }));
     scope.post(`${WEB}/check-runs`, (b: CheckBody) => created.push(b) > 0).reply(201, { id: 1 });
 
-    await app.receive(
+    await app().receive(
       "issues",
       issueEvent(
         "labeled",

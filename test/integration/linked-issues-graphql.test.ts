@@ -1,15 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { githubScope, REPO_PATH, replyConfig, replyFiles, useTestApp } from "../helpers/app.js";
 import {
-  assertAllCalled,
-  createTestApp,
-  githubScope,
-  REPO_PATH,
-  replyConfig,
-  replyFiles,
-  type TestApp,
-} from "../helpers/app.js";
-import { type CheckBody, expectCreate, replyGate, replyNoCheckYet } from "../helpers/replies.js";
-import { issueObject, pullObject, pullRequestEvent } from "../helpers/webhooks.js";
+  type CheckBody,
+  expectCreate,
+  replyCommits,
+  replyGate,
+  replyNoCheckYet,
+} from "../helpers/replies.js";
+import { issueObject, pullObject, pullRequestEvent, pushEvent } from "../helpers/webhooks.js";
 
 // An issue linked in the PR's "Development" sidebar is not in the body: GitHub's
 // GraphQL `closingIssuesReferences` lists it. Where GraphQL is missing (older
@@ -17,14 +15,7 @@ import { issueObject, pullObject, pullRequestEvent } from "../helpers/webhooks.j
 
 const PR = { number: 10, labels: [], headSha: "s10", body: "No keyword here." };
 
-let app: TestApp;
-beforeEach(async () => {
-  app = await createTestApp({ graphql: true });
-});
-afterEach(() => {
-  expect(app.errors).toEqual([]);
-  assertAllCalled();
-});
+const app = useTestApp({ graphql: true });
 
 /** `POST /graphql`: the issues the PR closes, as GitHub lists them. */
 function replyClosing(scope: ReturnType<typeof githubScope>, numbers: number[]) {
@@ -62,7 +53,7 @@ describe("linked issues from GitHub's own list", () => {
     replyFiles(scope, 10);
     expectCreate(scope, "s10", created);
 
-    await app.receive("pull_request", pullRequestEvent("opened", PR));
+    await app().receive("pull_request", pullRequestEvent("opened", PR));
 
     expect(created[0]?.output.title).toBe("Blocked: Walk gate pending");
     expect(created[0]?.output.summary).toContain("linked issue [#7]");
@@ -86,10 +77,70 @@ describe("linked issues from GitHub's own list", () => {
     // the second event revalidates the config
     scope.get(`${REPO_PATH}/contents/.github%2Fphase-gates.yml`).reply(304);
 
-    await app.receive("pull_request", pullRequestEvent("opened", withKeyword));
+    await app().receive("pull_request", pullRequestEvent("opened", withKeyword));
     // a second event: no GraphQL request at all (nock would fail on an unmocked one)
-    await app.receive("pull_request", pullRequestEvent("labeled", withKeyword));
+    await app().receive("pull_request", pullRequestEvent("labeled", withKeyword));
 
     expect(created[0]?.output.title).toBe("Crawl: first phase");
+  });
+
+  it("asks once for every open PR when a change re-checks them all", async () => {
+    const created: CheckBody[] = [];
+    const scope = githubScope();
+    replyConfig(
+      scope,
+      "dashboard: false\nsync: { labels: false, milestones: false, gateIssues: false }\n",
+    );
+    scope
+      .get(`${REPO_PATH}/pulls`)
+      .query({ state: "open", per_page: "100" })
+      .reply(200, [pullObject(PR), pullObject({ number: 11, headSha: "s11" })]);
+    // one query for both PRs: #10 closes #7 (sidebar), #11 nothing
+    scope
+      .post(
+        "/graphql",
+        (b: { query: string; variables: Record<string, unknown> }) =>
+          b.query.includes("pullRequests(states: OPEN") && b.variables.number === undefined,
+      )
+      .reply(200, {
+        data: {
+          repository: {
+            pullRequests: {
+              pageInfo: { hasNextPage: false, endCursor: null },
+              nodes: [
+                {
+                  number: 10,
+                  closingIssuesReferences: {
+                    nodes: [
+                      { number: 7, repository: { name: "rocket", owner: { login: "acme" } } },
+                    ],
+                  },
+                },
+                { number: 11, closingIssuesReferences: { nodes: [] } },
+              ],
+            },
+          },
+        },
+      });
+    for (const [n, sha] of [
+      [10, "s10"],
+      [11, "s11"],
+    ] as const) {
+      replyNoCheckYet(scope, sha);
+      replyCommits(scope, n, [sha]);
+    }
+    scope
+      .get(`${REPO_PATH}/issues/7`)
+      .reply(200, issueObject({ number: 7, labels: ["phase: run"] }));
+    replyGate(scope, "gate: crawl", { number: 1, labels: ["gate: crawl"] });
+    replyGate(scope, "gate: walk", { number: 2, labels: ["gate: walk"] });
+    scope
+      .post(`${REPO_PATH}/check-runs`, (b: CheckBody) => created.push(b) > 0)
+      .times(2)
+      .reply(201, { id: 5 });
+
+    await app().receive("push", pushEvent({ modified: [".github/phase-gates.yml"] }));
+
+    expect(created.map((c) => c.output.title)).toEqual(["Blocked: Walk gate pending", "No phase"]);
   });
 });

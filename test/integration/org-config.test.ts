@@ -1,12 +1,6 @@
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  assertAllCalled,
-  checkRunsQuery,
-  createTestApp,
-  githubScope,
-  type TestApp,
-} from "../helpers/app.js";
+import { describe, expect, it } from "vitest";
+import { checkRunsQuery, githubScope, useTestApp } from "../helpers/app.js";
 import { type CheckBody, replyCommits } from "../helpers/replies.js";
 import { OWNER, pullObject, pushEvent } from "../helpers/webhooks.js";
 
@@ -18,14 +12,7 @@ const ORG_CONFIG =
 const raw = { "content-type": "text/plain; charset=utf-8", etag: '"org1"' };
 const path = (repo: string) => `/repos/${OWNER}/${repo}/contents/.github%2Fphase-gates.yml`;
 
-let app: TestApp;
-beforeEach(async () => {
-  app = await createTestApp();
-});
-afterEach(() => {
-  expect(app.errors).toEqual([]);
-  assertAllCalled();
-});
+const app = useTestApp();
 
 describe("a push to the owner's .github repository", () => {
   it("re-checks the repositories that inherit its config, and leaves one with its own config alone", async () => {
@@ -74,7 +61,7 @@ describe("a push to the owner's .github repository", () => {
       name: ".github",
       full_name: `${OWNER}/.github`,
     };
-    await app.receive("push", push);
+    await app().receive("push", push);
 
     // the inherited `unphased: block` now decides rocket's unphased PR
     expect(created.map((c) => c.output.title)).toEqual(["Blocked: no phase label"]);

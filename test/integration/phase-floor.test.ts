@@ -1,13 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  assertAllCalled,
-  createTestApp,
-  githubScope,
-  REPO_PATH,
-  replyConfig,
-  replyFiles,
-  type TestApp,
-} from "../helpers/app.js";
+import { describe, expect, it } from "vitest";
+import { githubScope, REPO_PATH, replyConfig, replyFiles, useTestApp } from "../helpers/app.js";
 import {
   type CheckBody,
   expectCreate,
@@ -36,14 +28,7 @@ const BLOCKED_AT_RUN = {
   externalId: "phase-gates:floor=run",
 };
 
-let app: TestApp;
-beforeEach(async () => {
-  app = await createTestApp();
-});
-afterEach(() => {
-  expect(app.errors).toEqual([]);
-  assertAllCalled();
-});
+const app = useTestApp();
 
 describe("the phase floor", () => {
   it("keeps a Run PR blocked when a writer removes its phase label, and says who may lower it", async () => {
@@ -61,7 +46,7 @@ describe("the phase floor", () => {
     replyFiles(scope, 10);
     expectUpdate(scope, 55, written);
 
-    await app.receive(
+    await app().receive(
       "pull_request",
       pullRequestEvent(
         "unlabeled",
@@ -90,7 +75,7 @@ describe("the phase floor", () => {
     replyFiles(scope, 10);
     expectUpdate(scope, 55, written);
 
-    await app.receive(
+    await app().receive(
       "pull_request",
       pullRequestEvent(
         "unlabeled",
@@ -116,7 +101,7 @@ describe("the phase floor", () => {
     expectUpdate(scope, 55, written);
 
     // the lead adds an unrelated label after a writer removed `phase: run`
-    await app.receive(
+    await app().receive(
       "pull_request",
       pullRequestEvent(
         "labeled",
@@ -143,7 +128,7 @@ describe("the phase floor", () => {
     replyFiles(scope, 10);
     expectCreate(scope, "new-sha", created);
 
-    await app.receive(
+    await app().receive(
       "pull_request",
       pullRequestEvent("synchronize", { ...pushed, by: "writer" }, { before: "run-sha" }),
     );
@@ -169,7 +154,7 @@ describe("the phase floor", () => {
     replyFiles(scope, 10);
     expectCreate(scope, "new-sha", created);
 
-    await app.receive(
+    await app().receive(
       "pull_request",
       pullRequestEvent("unlabeled", { ...pushed, by: "writer" }, { label: { name: "phase: run" } }),
     );
@@ -197,7 +182,7 @@ describe("the phase floor", () => {
     replyFiles(scope, 10);
     expectUpdate(scope, 56, written);
 
-    await app.receive(
+    await app().receive(
       "pull_request",
       pullRequestEvent("synchronize", { ...pushed, by: "writer" }, { before: "run-sha" }),
     );
