@@ -22,6 +22,8 @@ interface CachedEvents {
  * page's ETag does not cover.
  */
 const cache = new Map<string, CachedEvents>();
+/** The repository-wide list, per repository: revalidated the same way. */
+const recentCache = new Map<string, { etag: string; events: RepoIssueEvent[] }>();
 const CACHE_LIMIT = 5_000;
 
 function toTimelineEvent(e: RawIssueEvent): TimelineEvent {
@@ -79,6 +81,7 @@ export async function listIssueEvents(
 /** For tests: forget cached records. */
 export function clearIssueEventsCache(): void {
   cache.clear();
+  recentCache.clear();
 }
 
 /** One entry of the repository's recent issue events, with the issue it happened on. */
@@ -96,15 +99,33 @@ export async function listRecentRepoIssueEvents(
   octokit: GitHub,
   repo: RepoRef,
 ): Promise<RepoIssueEvent[]> {
-  const { data } = await octokit.request("GET /repos/{owner}/{repo}/issues/events", {
-    ...repo,
-    per_page: 100,
-  });
-  return (data as (RawIssueEvent & { issue?: { number: number; pull_request?: unknown } })[])
+  const key = `${repo.owner}/${repo.repo}`.toLowerCase();
+  const cached = recentCache.get(key);
+  let response: Awaited<ReturnType<GitHub["request"]>>;
+  try {
+    response = await octokit.request("GET /repos/{owner}/{repo}/issues/events", {
+      ...repo,
+      per_page: 100,
+      // Revalidated: read on every check of a decided gate, and a 304 is free.
+      headers: cached ? { "if-none-match": cached.etag } : {},
+    });
+  } catch (error) {
+    if (cached && httpStatus(error) === 304) return cached.events;
+    throw error;
+  }
+  const events = (
+    response.data as (RawIssueEvent & { issue?: { number: number; pull_request?: unknown } })[]
+  )
     .filter((e) => e.issue)
     .map((e) => ({
       ...toTimelineEvent(e),
       issueNumber: e.issue?.number ?? 0,
       onPullRequest: Boolean(e.issue?.pull_request),
     }));
+  const etag = response.headers.etag;
+  if (etag) {
+    if (recentCache.size >= CACHE_LIMIT) recentCache.clear();
+    recentCache.set(key, { etag, events });
+  }
+  return events;
 }
