@@ -24,6 +24,7 @@ import {
   writeCheckRun,
 } from "../github/check-runs.js";
 import type { LoadedConfig } from "../github/load-config.js";
+import { isBot } from "../github/octokit.js";
 import {
   configAnnotations,
   knownPullRequestConfigErrors,
@@ -101,7 +102,7 @@ async function mayLowerPast(
   gates: readonly number[],
 ): Promise<boolean> {
   if (login === null || login.toLowerCase() === job.settings.appLogin.toLowerCase()) return false;
-  if (/\[bot\]$/i.test(login)) return false;
+  if (isBot({ login })) return false;
   for (const i of gates) {
     const gate = config.phases[i]?.gate;
     if (!gate || !(await job.directory.authorize(gate, login)).authorized) return false;

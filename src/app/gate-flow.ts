@@ -18,14 +18,13 @@ import {
 import type { GateConfig, GateStatus } from "../core/types.js";
 import { type GateRecord, identifyGateIssue, labelNames } from "../github/gate-issues.js";
 import {
-  addLabel,
   closeIssue,
   comment,
-  removeLabel,
   reopenIssue,
   setDecisionLabel,
   upsertMarkedComment,
 } from "../github/gate-writes.js";
+import { addLabel, removeLabel } from "../github/labels.js";
 import type { RepoJob } from "./repo-job.js";
 
 /** What happened on the gate issue (or on an issue that carries, or just lost, its label). */

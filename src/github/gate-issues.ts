@@ -11,7 +11,7 @@ import {
 import type { GateIssueFacts } from "../core/types.js";
 import type { ApproverDirectory } from "./authorize.js";
 import { listIssueEvents, listRecentRepoIssueEvents } from "./issue-events.js";
-import type { GitHub, RepoRef } from "./octokit.js";
+import { type GitHub, isBot, type RepoRef } from "./octokit.js";
 
 interface UserLike {
   login: string;
@@ -36,9 +36,6 @@ export interface IssueData {
 export function labelNames(labels: IssueData["labels"]): string[] {
   return labels.flatMap((l) => (typeof l === "string" ? [l] : l.name ? [l.name] : []));
 }
-
-export const isBot = (user: UserLike | null | undefined) =>
-  user?.type === "Bot" || /\[bot\]$/.test(user?.login ?? "");
 
 /** Issues carrying the gate's label, newest first. PRs are not gate issues. */
 export async function listGateLabelled(

@@ -1,7 +1,8 @@
 import type { Config } from "../config/schema.js";
 import { DECISION_LABELS, gateIssueBody } from "../core/gate-text.js";
 import { type IssueComment, type IssueData, labelNames } from "./gate-issues.js";
-import { type GitHub, httpStatus, type RepoRef } from "./octokit.js";
+import { addLabel, removeLabel } from "./labels.js";
+import type { GitHub, RepoRef } from "./octokit.js";
 
 /**
  * Creates the gate issue of every gate that has none (open or closed; an
@@ -95,38 +96,10 @@ export async function setDecisionLabel(
   const have = new Set(labelNames(issue.labels).map((l) => l.toLowerCase()));
   const want = decision ? DECISION_LABELS[decision] : null;
   for (const label of Object.values(DECISION_LABELS)) {
-    if (label !== want && have.has(label.toLowerCase())) {
-      try {
-        await octokit.rest.issues.removeLabel({ ...repo, issue_number: issue.number, name: label });
-      } catch (error) {
-        if (httpStatus(error) !== 404) throw error; // already gone
-      }
-    }
+    if (label !== want && have.has(label.toLowerCase()))
+      await removeLabel(octokit, repo, issue.number, label);
   }
   if (want && !have.has(want.toLowerCase())) {
-    await octokit.rest.issues.addLabels({ ...repo, issue_number: issue.number, labels: [want] });
-  }
-}
-
-export async function addLabel(
-  octokit: GitHub,
-  repo: RepoRef,
-  number: number,
-  label: string,
-): Promise<void> {
-  await octokit.rest.issues.addLabels({ ...repo, issue_number: number, labels: [label] });
-}
-
-/** Removes a label; one already gone is not an error. */
-export async function removeLabel(
-  octokit: GitHub,
-  repo: RepoRef,
-  number: number,
-  label: string,
-): Promise<void> {
-  try {
-    await octokit.rest.issues.removeLabel({ ...repo, issue_number: number, name: label });
-  } catch (error) {
-    if (httpStatus(error) !== 404) throw error;
+    await addLabel(octokit, repo, issue.number, want);
   }
 }

@@ -1,5 +1,5 @@
 import type { TimelineEvent } from "../core/gate-timeline.js";
-import { type GitHub, httpStatus, type RepoRef } from "./octokit.js";
+import { type GitHub, httpStatus, isBot, type RepoRef } from "./octokit.js";
 
 interface RawIssueEvent {
   event: string;
@@ -31,7 +31,7 @@ function toTimelineEvent(e: RawIssueEvent): TimelineEvent {
   return {
     event: e.event,
     actor: actor?.login ?? null,
-    actorIsBot: actor?.type === "Bot" || /\[bot\]$/.test(actor?.login ?? ""),
+    actorIsBot: isBot(actor),
     at: e.created_at,
     label: e.label?.name ?? null,
     stateReason: e.state_reason ?? null,

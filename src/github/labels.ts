@@ -73,14 +73,7 @@ export async function applyItemLabelPlan(
   if (plan.add.length > 0) {
     await octokit.rest.issues.addLabels({ ...repo, issue_number: issueNumber, labels: plan.add });
   }
-  for (const name of plan.remove) {
-    try {
-      await octokit.rest.issues.removeLabel({ ...repo, issue_number: issueNumber, name });
-    } catch (error) {
-      // 404: the label is already gone (removed since our read) — the state we wanted.
-      if (httpStatus(error) !== 404) throw error;
-    }
-  }
+  for (const name of plan.remove) await removeLabel(octokit, repo, issueNumber, name);
 }
 
 /**
@@ -97,4 +90,27 @@ export async function syncItemPhaseLabels(
   const plan = planItemPhaseLabels(config, item, demilestoned);
   await applyItemLabelPlan(octokit, repo, item.number, plan);
   return plan;
+}
+
+export async function addLabel(
+  octokit: GitHub,
+  repo: RepoRef,
+  number: number,
+  label: string,
+): Promise<void> {
+  await octokit.rest.issues.addLabels({ ...repo, issue_number: number, labels: [label] });
+}
+
+/** Removes a label from an issue or PR; one already gone (404) is the state wanted. */
+export async function removeLabel(
+  octokit: GitHub,
+  repo: RepoRef,
+  number: number,
+  label: string,
+): Promise<void> {
+  try {
+    await octokit.rest.issues.removeLabel({ ...repo, issue_number: number, name: label });
+  } catch (error) {
+    if (httpStatus(error) !== 404) throw error;
+  }
 }

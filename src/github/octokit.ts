@@ -20,3 +20,13 @@ export function httpStatus(error: unknown): number | null {
   }
   return null;
 }
+
+/**
+ * Whether a GitHub user is a bot: GitHub marks them `type: "Bot"`, and their
+ * logins end in `[bot]` (the only sign where a payload omits the type).
+ */
+export function isBot(
+  user: { login?: string | null; type?: string | null } | null | undefined,
+): boolean {
+  return user?.type === "Bot" || /\[bot\]$/i.test(user?.login ?? "");
+}
