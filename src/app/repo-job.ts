@@ -11,6 +11,8 @@ import { type GateReader, type GateRecord, readGate } from "../github/gate-issue
 import { type LoadedConfig, loadConfig } from "../github/load-config.js";
 import type { GitHub, RepoRef } from "../github/octokit.js";
 import { LinkedIssueReader } from "../github/pull-requests.js";
+import type { JobSpec } from "./jobs/job.js";
+import { LinkIndex } from "./link-index.js";
 import type { Metrics } from "./metrics.js";
 import type { PendingDeployments } from "./pending-deployments.js";
 import type { Reporting } from "./refresh-reports.js";
@@ -28,6 +30,23 @@ export interface AppSettings {
   deployments?: PendingDeployments;
   /** The dashboard and gate progress sections; absent → none are written (most tests). */
   reporting?: Reporting;
+}
+
+/** What a job may reach beyond its repository: its installation, the link index, the queue. */
+export interface JobScope {
+  installationId: number | null;
+  /** Which open PRs close which issues, per repository of the installation (app/link-index.ts). */
+  links: LinkIndex;
+  /** Queues a follow-up job under this job's delivery and installation. */
+  enqueue: (spec: JobSpec) => Promise<void>;
+}
+
+function standaloneScope(): JobScope {
+  return {
+    installationId: null,
+    links: new LinkIndex(),
+    enqueue: () => Promise.reject(new Error("this job has no queue to add work to")),
+  };
 }
 
 /**
@@ -48,9 +67,22 @@ export class RepoJob {
     readonly log: Logger,
     readonly settings: AppSettings,
     readonly deliveryId: string,
+    private readonly scope: JobScope = standaloneScope(),
   ) {
     this.directory = new ApproverDirectory(octokit, repo, log);
     this.linked = new LinkedIssueReader(octokit);
+  }
+
+  get installationId(): number | null {
+    return this.scope.installationId;
+  }
+
+  get links(): LinkIndex {
+    return this.scope.links;
+  }
+
+  enqueue(spec: JobSpec): Promise<void> {
+    return this.scope.enqueue(spec);
   }
 
   config(): Promise<LoadedConfig> {

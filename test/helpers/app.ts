@@ -6,6 +6,7 @@ import { createPhaseGatesApp, type PhaseGatesOptions } from "../../src/app/regis
 import { clearCheckRunCache } from "../../src/github/check-runs.js";
 import { clearIssueEventsCache } from "../../src/github/issue-events.js";
 import { clearConfigCache } from "../../src/github/load-config.js";
+import type { GitHub } from "../../src/github/octokit.js";
 import { clearPullRequestConfigCache } from "../../src/github/pull-request-config.js";
 import { API, APP_ID, INSTALLATION_ID, OWNER, REPO } from "./webhooks.js";
 
@@ -46,7 +47,8 @@ export async function createTestApp(
     // GraphQL's list of linked issues is asked only where a test says so (linked-issues-graphql.test.ts).
     graphql: options.graphql ?? false,
     onJobError: (e) => errors.push(e),
-    octokitForJob: async (context) => context.octokit,
+    octokitForJob: async (probot, installationId) =>
+      (await probot.auth(installationId ?? undefined)) as GitHub,
     reporting: options.reporting ?? false,
   });
   const probot = new Probot({

@@ -85,7 +85,7 @@ describe("metrics of a job", () => {
     const text = await metrics.registry.metrics();
     const lines = text.split("\n");
     expect(lines).toContain(
-      'phase_gates_job_duration_seconds_count{job="pull_request.opened",outcome="ok"} 1',
+      'phase_gates_job_duration_seconds_count{job="pull_request",outcome="ok"} 1',
     );
     expect(lines).toContain('phase_gates_github_requests_total{method="GET",status="200"} 4');
     expect(lines).toContain('phase_gates_github_requests_total{method="POST",status="403"} 1');
