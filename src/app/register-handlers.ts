@@ -2,6 +2,8 @@ import type { ApplicationFunction, Context, Logger, Probot } from "probot";
 import type { GitHub, RepoRef } from "../github/octokit.js";
 import { repoKey } from "../github/octokit.js";
 import { tunedOctokitFor } from "../github/tuned-octokit.js";
+import { MemoryStateStore } from "../state/memory-store.js";
+import type { StateStore } from "../state/store.js";
 import { checkRequestedRoute, mergeGroupRoute } from "./handlers/check-events.js";
 import { pushRoute } from "./handlers/config-push.js";
 import { deploymentRoute } from "./handlers/deployment.js";
@@ -49,6 +51,8 @@ export interface PhaseGatesOptions {
    * Probot's own installation client, with pacing off.
    */
   octokitForJob?: (probot: Probot, installationId: number | null, log: Logger) => Promise<GitHub>;
+  /** What the app remembers between jobs (default: in this process; with `REDIS_URL`, in Redis). */
+  store?: StateStore;
   /** Where jobs wait (default: in this process; with `REDIS_URL`, index.ts passes the Redis queue). */
   queue?: (log: Logger, events: JobQueueEvents & { merge: typeof mergeJobs }) => JobQueue;
   /**
@@ -193,6 +197,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
 
   const app: ApplicationFunction = (probot: Probot) => {
     const links = new LinkIndex();
+    const store = options.store ?? new MemoryStateStore();
     const login = botLogin(probot, options.appSlug);
     const settings = async (): Promise<AppSettings> => ({
       appId,
@@ -230,6 +235,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
         data.deliveryId,
         {
           installationId: data.installationId,
+          store,
           links,
           enqueue: async (spec) => {
             await work.push(jobData(spec, data));

@@ -11,6 +11,8 @@ import { type GateReader, type GateRecord, readGate } from "../github/gate-issue
 import { type LoadedConfig, loadConfig } from "../github/load-config.js";
 import type { GitHub, RepoRef } from "../github/octokit.js";
 import { LinkedIssueReader } from "../github/pull-requests.js";
+import { MemoryStateStore } from "../state/memory-store.js";
+import type { StateStore } from "../state/store.js";
 import type { JobSpec } from "./jobs/job.js";
 import { LinkIndex } from "./link-index.js";
 import type { Metrics } from "./metrics.js";
@@ -35,6 +37,8 @@ export interface AppSettings {
 /** What a job may reach beyond its repository: its installation, the link index, the queue. */
 export interface JobScope {
   installationId: number | null;
+  /** What the app remembers between jobs: one store for every job of the process, or of every process with Redis. */
+  store: StateStore;
   /** Which open PRs close which issues, per repository of the installation (app/link-index.ts). */
   links: LinkIndex;
   /** Queues a follow-up job under this job's delivery and installation. */
@@ -44,6 +48,7 @@ export interface JobScope {
 function standaloneScope(): JobScope {
   return {
     installationId: null,
+    store: new MemoryStateStore(),
     links: new LinkIndex(),
     enqueue: () => Promise.reject(new Error("this job has no queue to add work to")),
   };
@@ -77,6 +82,11 @@ export class RepoJob {
     return this.scope.installationId;
   }
 
+  /** What the app remembers between jobs (state/store.ts). */
+  get store(): StateStore {
+    return this.scope.store;
+  }
+
   get links(): LinkIndex {
     return this.scope.links;
   }
@@ -86,7 +96,7 @@ export class RepoJob {
   }
 
   config(): Promise<LoadedConfig> {
-    this.#config ??= loadConfig(this.octokit, this.repo);
+    this.#config ??= loadConfig(this.octokit, this.repo, this.store);
     return this.#config;
   }
 
@@ -98,6 +108,7 @@ export class RepoJob {
       directory: this.directory,
       log: this.log,
       appLogin: this.settings.appLogin,
+      store: this.store,
     };
   }
 

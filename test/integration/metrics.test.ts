@@ -5,8 +5,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createMetrics, deliveryEventLabel } from "../../src/app/metrics.js";
 import { createPhaseGatesApp } from "../../src/app/register-handlers.js";
 import { clearCheckRunCache } from "../../src/github/check-runs.js";
-import { clearConfigCache } from "../../src/github/load-config.js";
-import { clearPullRequestConfigCache } from "../../src/github/pull-request-config.js";
 import {
   assertAllCalled,
   checkRunsQuery,
@@ -28,8 +26,6 @@ afterEach(() => assertAllCalled());
 describe("metrics of a job", () => {
   it("counts the job, every GitHub response (the secondary limit too) and the check it wrote", async () => {
     clearCheckRunCache();
-    clearConfigCache();
-    clearPullRequestConfigCache();
     const errors: unknown[] = [];
     const metrics = createMetrics({ queueDepth: () => 0, processDefaults: false });
     // The default, paced job client: the one the metrics hook into.
