@@ -339,6 +339,53 @@ describe.skipIf(noRedis !== null)("RedisJobQueue: several processes on one Redis
     expect([...ranBy].sort()).toEqual(["a", "b"]);
   });
 
+  it("strands no job pushed while a repository is being drained or has just drained", async () => {
+    const prefix = nextPrefix();
+    const a = redisQueue({ prefix, concurrency: 2 });
+    const b = redisQueue({ prefix, concurrency: 2 });
+    const ran: string[] = [];
+    const run = async (j: JobData) => {
+      ran.push(j.deliveryId);
+    };
+    a.start(run);
+    b.start(run);
+    const pushed: string[] = [];
+    // Pushes land while a drain runs, just as it finds the list empty, and after it ended.
+    for (let n = 0; n < 60; n++) {
+      const id = `burst-${n}`;
+      pushed.push(id);
+      await (n % 2 ? a : b).push(job("rocket", id));
+      if (n % 7 === 0) await sleep(n % 3);
+    }
+    await within(Promise.all([a.idle(), b.idle()]), 15_000, "both idle");
+    expect(ran).toEqual(pushed);
+  });
+
+  it("runs a job pushed just as its repository's drain finds the list empty", async () => {
+    const late: Promise<boolean>[] = [];
+    const ran: string[] = [];
+    const queue = redisQueue({
+      concurrency: 4,
+      // Called between the job's FINISH and the drain's next TAKE: the push races the drain's end.
+      onDone: (j) => {
+        if (j.deliveryId.startsWith("trigger")) {
+          late.push(queue.push(job(j.repo.repo, j.deliveryId.replace("trigger", "late"))));
+        }
+      },
+    });
+    queue.start(async (j) => {
+      ran.push(j.deliveryId);
+    });
+    const repos = Array.from({ length: 20 }, (_, n) => `race-${n}`);
+    for (const repo of repos) await queue.push(job(repo, `trigger-${repo}`));
+    await within(queue.idle(), 5000, "idle");
+    await Promise.all(late);
+    await within(queue.idle(), 5000, "idle after the late pushes");
+    expect(ran.filter((id) => id.startsWith("late")).sort()).toEqual(
+      repos.map((repo) => `late-${repo}`).sort(),
+    );
+  });
+
   it("runs a delivery once whichever process receives it", async () => {
     const prefix = nextPrefix();
     const a = redisQueue({ prefix });
