@@ -395,6 +395,19 @@ describe.skipIf(noRedis !== null)("RedisJobQueue: several processes on one Redis
     expect(b.pending()).toEqual([]);
   });
 
+  it("stops listing as pending, within a second or so, a job it queued that another process ran", async () => {
+    const prefix = nextPrefix();
+    const a = redisQueue({ prefix });
+    const b = redisQueue({ prefix });
+    await a.push(job("rocket", "elsewhere"));
+    expect(a.pending().map(label)).toEqual(["elsewhere"]);
+    const ran = gate();
+    b.start(async () => ran.open());
+    await within(ran.opened, 10_000, "b ran it");
+    await sleep(1500);
+    expect(a.pending()).toEqual([]);
+  });
+
   it("merges a job into a waiting twin another process queued", async () => {
     const prefix = nextPrefix();
     const a = redisQueue({ prefix });

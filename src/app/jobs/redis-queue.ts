@@ -44,6 +44,8 @@ const MAX_STARTS = 3;
 const LOCKED_RETRY_MS = 100;
 /** How often `idle()` asks Redis whether jobs this process queued were finished elsewhere. */
 const IDLE_POLL_MS = 50;
+/** The same without a waiter: keeps `pending()` true and the map small in a long-running process. */
+const FORGET_POLL_MS = 1000;
 
 /** Queues an item unless a waiting twin (same coalesce field) exists, which it returns instead. */
 const PUSH = `
@@ -191,7 +193,8 @@ export class RedisJobQueue implements JobQueue {
   /** Items running in this process, by item id. */
   readonly #running = new Map<string, JobData>();
   readonly #idleWaiters: (() => void)[] = [];
-  #idleTimer: NodeJS.Timeout | null = null;
+  #watchTimer: NodeJS.Timeout | null = null;
+  #watchFast = false;
   #closed = false;
   #closedDone = false;
 
@@ -243,6 +246,7 @@ export class RedisJobQueue implements JobQueue {
       throw error;
     }
     this.#queued.set(queued.id, queued.data);
+    this.#watchQueued();
     if (queued.isNew) await this.#addTicket(repoQueueKey(job.repo));
     return true;
   }
@@ -267,6 +271,12 @@ export class RedisJobQueue implements JobQueue {
     this.#worker.on("error", (error: Error) => {
       this.#log.error({ err: error }, "job queue: bullmq worker error");
     });
+    this.#worker.on("stalled", (ticketId: string) => {
+      this.#log.warn(
+        { ticket: ticketId },
+        "job queue: a repository's drain stalled (its process died or froze); it is resumed",
+      );
+    });
     this.#worker.on("failed", (ticket, error: Error) => {
       this.#log.error(
         { err: error, repo: ticket?.data.repo, attempts: ticket?.attemptsMade },
@@ -278,14 +288,21 @@ export class RedisJobQueue implements JobQueue {
     });
   }
 
+  /**
+   * Resolves when every job this process queued (or merged into) has finished
+   * in whichever process ran it, and no job runs here: what a test or a
+   * shutdown waits for. Jobs other processes queued are theirs to wait for.
+   * After close() it resolves at once.
+   */
   idle(): Promise<void> {
     if (this.#isIdle()) return Promise.resolve();
     return new Promise((resolve) => {
       this.#idleWaiters.push(resolve);
-      this.#pollIdle();
+      this.#watchQueued();
     });
   }
 
+  /** Jobs this process queued and has not seen finish (checked every second), and the ones running here. */
   pending(): JobData[] {
     const jobs = new Map(this.#queued);
     for (const [id, job] of this.#running) jobs.set(id, job);
@@ -304,6 +321,7 @@ export class RedisJobQueue implements JobQueue {
     await this.#worker?.close();
     await this.#queue.close();
     this.#closedDone = true;
+    if (this.#watchTimer) clearTimeout(this.#watchTimer);
     this.#settleIdle();
     await this.#redis.quit();
   }
@@ -466,28 +484,45 @@ export class RedisJobQueue implements JobQueue {
 
   #settleIdle(): void {
     if (!this.#isIdle()) return;
-    if (this.#idleTimer) clearTimeout(this.#idleTimer);
-    this.#idleTimer = null;
     for (const resolve of this.#idleWaiters.splice(0)) resolve();
   }
 
-  /** Jobs this process queued may finish in another process: their items disappear from Redis. */
-  #pollIdle(): void {
-    if (this.#idleTimer || this.#closedDone) return;
-    this.#idleTimer = setTimeout(() => {
-      void this.#forgetFinished()
-        .catch((error: unknown) => {
-          this.#log.warn({ err: error }, "job queue: could not check for finished jobs");
-        })
-        .finally(() => {
-          this.#idleTimer = null;
-          this.#settleIdle();
-          if (this.#idleWaiters.length > 0) this.#pollIdle();
-        });
-    }, IDLE_POLL_MS);
+  /**
+   * Jobs this process queued may finish in another process: their items
+   * disappear from Redis, and this is how this process learns it (polling:
+   * no pub/sub connection per process for what only idle() and pending() need).
+   */
+  #watchQueued(): void {
+    if (this.#closedDone) return;
+    const fast = this.#idleWaiters.length > 0;
+    if (this.#watchTimer) {
+      if (this.#watchFast || !fast) return;
+      clearTimeout(this.#watchTimer);
+    }
+    if (![...this.#queued.keys()].some((id) => !this.#running.has(id))) {
+      this.#watchTimer = null;
+      return;
+    }
+    this.#watchFast = fast;
+    this.#watchTimer = setTimeout(
+      () => {
+        void this.#forgetFinished()
+          .catch((error: unknown) => {
+            this.#log.warn({ err: error }, "job queue: could not check for finished jobs");
+          })
+          .finally(() => {
+            this.#watchTimer = null;
+            this.#settleIdle();
+            this.#watchQueued();
+          });
+      },
+      fast ? IDLE_POLL_MS : FORGET_POLL_MS,
+    );
+    this.#watchTimer.unref();
   }
 
   async #forgetFinished(): Promise<void> {
+    if (this.#closedDone) return;
     const ids = [...this.#queued.keys()].filter((id) => !this.#running.has(id));
     if (ids.length === 0) return;
     const pipeline = this.#redis.pipeline();
