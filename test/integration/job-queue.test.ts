@@ -254,6 +254,28 @@ describe.each(IMPLEMENTATIONS)("%s: the JobQueue guarantees", (_name, make) => {
     expect(queue.pending()).toEqual([]);
   });
 
+  it("close waits for the running job to finish, however often it is called", async () => {
+    const queue = make();
+    const running = gate();
+    const release = gate();
+    const finished: string[] = [];
+    queue.start(async (j) => {
+      running.open();
+      await release.opened;
+      finished.push(label(j));
+    });
+    await queue.push(job("rocket", "slow"));
+    await within(running.opened, 10_000, "the job started");
+    let closed = 0;
+    const closing = [queue.close(), queue.close()].map((c) => c.then(() => closed++));
+    await sleep(100);
+    expect(closed).toBe(0);
+    release.open();
+    await within(Promise.all(closing), 10_000, "close");
+    expect(finished).toEqual(["slow"]);
+    expect(closed).toBe(2);
+  });
+
   it("refuses new jobs once closed", async () => {
     const queue = make();
     queue.start(async () => {});

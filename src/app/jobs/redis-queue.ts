@@ -178,7 +178,8 @@ const SHAS = Object.fromEntries(
  * failed mid-drain) is retried by BullMQ 3 times with backoff, then the
  * repository waits for its next push or the next start's sweep.
  *
- * Keys are built inside Lua scripts: meant for one Redis server, not Cluster.
+ * Keys are built inside Lua scripts: meant for one Redis server (6.2 or
+ * later, for LMOVE), not Cluster.
  */
 export class RedisJobQueue implements JobQueue {
   readonly #redis: Redis;
@@ -196,6 +197,7 @@ export class RedisJobQueue implements JobQueue {
   #watchTimer: NodeJS.Timeout | null = null;
   #watchFast = false;
   #closed = false;
+  #closing: Promise<void> | null = null;
   #closedDone = false;
 
   constructor(private readonly options: RedisQueueOptions) {
@@ -315,8 +317,12 @@ export class RedisJobQueue implements JobQueue {
    * rest of that repository's items. Then idle() resolves for good: what this
    * process queued and did not run is no longer its to wait for.
    */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     this.#closed = true;
     await this.#worker?.close();
     await this.#queue.close();
