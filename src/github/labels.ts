@@ -42,7 +42,10 @@ export async function ensureLabels(
   return applyLabelPlan(octokit, repo, planLabels(config, await listLabels(octokit, repo)));
 }
 
-/** Writes a repository label plan: one POST per label to create, one PATCH per label to repair. */
+/**
+ * Writes a repository label plan: one POST per label to create, one PATCH per
+ * label to repair. `planLabels` never plans a removal (a person's label may be in use).
+ */
 export async function applyLabelPlan(
   octokit: GitHub,
   repo: RepoRef,

@@ -26,7 +26,7 @@ export async function ensureMilestones(
   return applyMilestonePlan(octokit, repo, planMilestones(config, existing));
 }
 
-/** Writes a milestone plan: one POST per milestone to create, open. */
+/** Writes a milestone plan: one POST per milestone to create, open. `planMilestones` plans nothing else. */
 export async function applyMilestonePlan(
   octokit: GitHub,
   repo: RepoRef,
