@@ -68,10 +68,10 @@ async function phaseFloor(
   headRun: KnownRun | null,
   options: Pick<CheckOptions, "previousSha" | "opened">,
 ): Promise<number | null> {
-  const { octokit, repo, settings } = job;
+  const { octokit, repo } = job;
   const floors = [decodePhaseFloor(config, headRun?.externalId)];
   if (options.previousSha) {
-    const before = await findOurCheckRun(octokit, repo, settings.appId, options.previousSha);
+    const before = await findOurCheckRun(job.runs, options.previousSha);
     floors.push(decodePhaseFloor(config, before?.externalId));
   } else if (!headRun && !options.opened) {
     const earlier = (await listPullCommitShas(octokit, repo, pr.number))
@@ -79,7 +79,7 @@ async function phaseFloor(
       .slice(-FLOOR_LOOKBACK)
       .reverse();
     for (const sha of earlier) {
-      const run = await findOurCheckRun(octokit, repo, settings.appId, sha);
+      const run = await findOurCheckRun(job.runs, sha);
       if (run) {
         floors.push(decodePhaseFloor(config, run.externalId));
         break;
@@ -258,8 +258,7 @@ export async function checkPullRequest(
   const loaded = await job.config();
   if (loaded.kind === "none") return { pr: pr.number, write: "skipped" };
 
-  const { octokit, repo, settings } = job;
-  const headRun = await findOurCheckRun(octokit, repo, settings.appId, pr.headSha);
+  const headRun = await findOurCheckRun(job.runs, pr.headSha);
   const { output, externalId, proposedErrors } = await computeCheck(
     job,
     loaded,
@@ -269,9 +268,7 @@ export async function checkPullRequest(
   );
 
   const write = await writeCheckRun(
-    job.octokit,
-    job.repo,
-    job.settings.appId,
+    job.runs,
     {
       ...output,
       headSha,
@@ -348,16 +345,14 @@ export async function releaseOpenPulls(
   job: RepoJob,
   options: { createMissing: boolean },
 ): Promise<CheckResult[]> {
-  const { octokit, repo, settings } = job;
+  const { octokit, repo } = job;
   const output = renderNotConfigured();
   const results: CheckResult[] = [];
   for (const pr of await listOpenPulls(octokit, repo)) {
-    const run = await findOurCheckRun(octokit, repo, settings.appId, pr.headSha);
+    const run = await findOurCheckRun(job.runs, pr.headSha);
     if (!run && !options.createMissing) continue;
     const write = await writeCheckRun(
-      octokit,
-      repo,
-      settings.appId,
+      job.runs,
       {
         ...output,
         headSha: pr.headSha,

@@ -2,6 +2,7 @@ import type { Logger } from "probot";
 import { gateStatuses, gatesBefore } from "../core/evaluate.js";
 import type { Config, GateIssueFacts, GateStatus, IssueRef } from "../core/types.js";
 import { ApproverDirectory } from "../github/authorize.js";
+import type { RunsAt } from "../github/check-runs.js";
 import {
   closingIssuesOf,
   closingIssuesOfOpenPulls,
@@ -98,6 +99,16 @@ export class RepoJob {
   config(): Promise<LoadedConfig> {
     this.#config ??= loadConfig(this.octokit, this.repo, this.store);
     return this.#config;
+  }
+
+  /** Where this job reads and writes the app's check runs. */
+  get runs(): RunsAt {
+    return {
+      octokit: this.octokit,
+      repo: this.repo,
+      appId: this.settings.appId,
+      store: this.store,
+    };
   }
 
   /** Reads gates with this job's client, people and identity. */

@@ -1,6 +1,12 @@
-import { checkFingerprint, planCheckRun, runFingerprint } from "../core/plan-check-run.js";
+import { createHash } from "node:crypto";
+import {
+  checkFingerprint as contentFingerprint,
+  runFingerprint as listedFingerprint,
+  planCheckRun,
+} from "../core/plan-check-run.js";
 import { nothingToWrite } from "../core/reconcile.js";
 import { batchAnnotations, CHECK_NAME, type CheckOutput } from "../core/render-check.js";
+import { type StateStore, space } from "../state/store.js";
 import type { GitHub, RepoRef } from "./octokit.js";
 
 export interface CheckAnnotation {
@@ -32,22 +38,37 @@ export interface KnownRun {
 }
 
 /**
- * What this process last wrote per head SHA. Our runs are only ever written
- * by us, so a remembered run lets a fan-out over many PRs skip both the read
- * and the write when nothing changed.
+ * What the app last wrote or read per head SHA. Our runs are only ever
+ * written by us, so a remembered run lets a fan-out over many PRs skip both
+ * the read and the write when nothing changed. With Redis it is shared: a
+ * process never skips a write another process has since overwritten.
  */
-const written = new Map<string, KnownRun>();
-const WRITTEN_LIMIT = 20_000;
+export const OUR_RUNS = space<KnownRun>("check-run", { limit: 20_000 });
+
+/** Where the app's runs are read and written: the job's client, repository, app id and store. */
+export interface RunsAt {
+  octokit: GitHub;
+  repo: RepoRef;
+  appId: number | null;
+  store: StateStore;
+}
+
+/**
+ * Fingerprints are kept as digests: a summary can be 64 KB, and the store
+ * holds one per head SHA.
+ */
+const digest = (fingerprint: string): string =>
+  fingerprint === "" ? "" : createHash("sha256").update(fingerprint).digest("base64url");
+/** The fingerprint a `KnownRun` carries for a run with this content. */
+export const checkFingerprint = (c: Parameters<typeof contentFingerprint>[0]): string =>
+  digest(contentFingerprint(c));
+const runFingerprint = (c: Parameters<typeof listedFingerprint>[0]) => digest(listedFingerprint(c));
 
 /** This app's run on `headSha`, from what this process wrote or from GitHub; null when none. */
-export async function findOurCheckRun(
-  octokit: GitHub,
-  repo: RepoRef,
-  appId: number | null,
-  headSha: string,
-): Promise<KnownRun | null> {
+export async function findOurCheckRun(at: RunsAt, headSha: string): Promise<KnownRun | null> {
+  const { octokit, repo, appId, store } = at;
   const key = runKey(repo, headSha);
-  const known = written.get(key);
+  const known = await store.get(OUR_RUNS, key);
   if (known) return known;
   const { data } = await octokit.rest.checks.listForRef({
     ...repo,
@@ -74,7 +95,7 @@ export async function findOurCheckRun(
       externalId,
     }),
   };
-  remember(key, run);
+  await store.set(OUR_RUNS, key, run);
   return run;
 }
 
@@ -146,13 +167,12 @@ const runKey = (repo: RepoRef, headSha: string) =>
  * summary and what it remembers are unchanged.
  */
 export async function writeCheckRun(
-  octokit: GitHub,
-  repo: RepoRef,
-  appId: number | null,
+  at: RunsAt,
   desired: DesiredCheck,
   /** The run on `desired.headSha` when the caller already looked (null: none); else looked up here. */
   found?: KnownRun | null,
 ): Promise<CheckWrite> {
+  const { octokit, repo } = at;
   const key = runKey(repo, desired.headSha);
   const externalId = desired.externalId ?? null;
   const want = checkFingerprint({ ...desired, externalId });
@@ -165,8 +185,7 @@ export async function writeCheckRun(
     ...(annotations ? { annotations } : {}),
   };
 
-  const known =
-    found === undefined ? await findOurCheckRun(octokit, repo, appId, desired.headSha) : found;
+  const known = found === undefined ? await findOurCheckRun(at, desired.headSha) : found;
   const plan = planCheckRun({ headSha: desired.headSha, fingerprint: want }, known);
   if (nothingToWrite(plan)) return "unchanged";
 
@@ -199,20 +218,6 @@ export async function writeCheckRun(
       output: { title: desired.title, summary: desired.summary, annotations: batch },
     });
   }
-  remember(key, { id, fingerprint: want, externalId });
+  await at.store.set(OUR_RUNS, key, { id, fingerprint: want, externalId });
   return ours ? "updated" : "created";
-}
-
-function remember(key: string, run: KnownRun): void {
-  if (written.size >= WRITTEN_LIMIT) {
-    const oldest = written.keys().next().value;
-    if (oldest !== undefined) written.delete(oldest);
-  }
-  written.delete(key);
-  written.set(key, run);
-}
-
-/** For tests: forget remembered runs. */
-export function clearCheckRunCache(): void {
-  written.clear();
 }

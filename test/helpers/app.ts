@@ -3,7 +3,6 @@ import nock from "nock";
 import { type Logger, Probot, ProbotOctokit } from "probot";
 import { afterEach, beforeEach } from "vitest";
 import { createPhaseGatesApp, type PhaseGatesOptions } from "../../src/app/register-handlers.js";
-import { clearCheckRunCache } from "../../src/github/check-runs.js";
 import type { GitHub } from "../../src/github/octokit.js";
 import { API, APP_ID, INSTALLATION_ID, OWNER, REPO } from "./webhooks.js";
 
@@ -33,7 +32,6 @@ export interface TestApp {
 export async function createTestApp(
   options: { log?: Logger; graphql?: boolean; reporting?: PhaseGatesOptions["reporting"] } = {},
 ): Promise<TestApp> {
-  clearCheckRunCache();
   const errors: unknown[] = [];
   const { app, idle, beginDrain } = createPhaseGatesApp({
     appId: APP_ID,

@@ -2,7 +2,6 @@ import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DASHBOARD_LABEL, DASHBOARD_TITLE, planDashboard } from "../../src/core/dashboard.js";
-import { checkFingerprint } from "../../src/core/plan-check-run.js";
 import { planGateIssues, planMarkedComment } from "../../src/core/plan-issues.js";
 import { desiredLabels, planDecisionLabel, planLabels } from "../../src/core/plan-labels.js";
 import { planItemPhaseLabels, planMilestones } from "../../src/core/plan-milestones.js";
@@ -11,7 +10,7 @@ import {
   PROGRESS_START,
   planProgressSection,
 } from "../../src/core/progress-section.js";
-import { clearCheckRunCache, writeCheckRun } from "../../src/github/check-runs.js";
+import { checkFingerprint, writeCheckRun } from "../../src/github/check-runs.js";
 import { applyDashboardPlan, applyIssueBodyPlan } from "../../src/github/dashboard.js";
 import {
   applyCommentPlan,
@@ -21,6 +20,7 @@ import {
 import { applyItemLabelPlan, applyLabelPlan } from "../../src/github/labels.js";
 import { applyMilestonePlan } from "../../src/github/milestones.js";
 import type { GitHub } from "../../src/github/octokit.js";
+import { MemoryStateStore } from "../../src/state/memory-store.js";
 import { REPO_PATH } from "../helpers/app.js";
 import { API, OWNER, REPO } from "../helpers/webhooks.js";
 import { defaultConfig } from "../unit/core/helpers.js";
@@ -43,7 +43,6 @@ function octokit(): GitHub {
 let unanswered: string[] = [];
 beforeEach(() => {
   unanswered = [];
-  clearCheckRunCache();
   nock.emitter.on("no match", (req: { method?: string; path?: string }) => {
     unanswered.push(`${req.method} ${req.path}`);
   });
@@ -125,9 +124,7 @@ describe("an apply of a plan for what already exists writes nothing", () => {
       "a check run",
       (o) =>
         writeCheckRun(
-          o,
-          repo,
-          1,
+          { octokit: o, repo, appId: 1, store: new MemoryStateStore() },
           { ...CHECK, headSha: "abc" },
           {
             id: 1,
@@ -297,9 +294,7 @@ describe("an apply writes exactly its plan", () => {
           .reply(200, { id: 1 }),
       (o) =>
         writeCheckRun(
-          o,
-          repo,
-          1,
+          { octokit: o, repo, appId: 1, store: new MemoryStateStore() },
           { ...CHECK, headSha: "abc" },
           {
             id: 1,

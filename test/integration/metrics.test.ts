@@ -4,7 +4,6 @@ import { Probot, ProbotOctokit } from "probot";
 import { afterEach, describe, expect, it } from "vitest";
 import { createMetrics, deliveryEventLabel } from "../../src/app/metrics.js";
 import { createPhaseGatesApp } from "../../src/app/register-handlers.js";
-import { clearCheckRunCache } from "../../src/github/check-runs.js";
 import {
   assertAllCalled,
   checkRunsQuery,
@@ -25,7 +24,6 @@ afterEach(() => assertAllCalled());
 
 describe("metrics of a job", () => {
   it("counts the job, every GitHub response (the secondary limit too) and the check it wrote", async () => {
-    clearCheckRunCache();
     const errors: unknown[] = [];
     const metrics = createMetrics({ queueDepth: () => 0, processDefaults: false });
     // The default, paced job client: the one the metrics hook into.

@@ -3,7 +3,6 @@ import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
 import { afterEach, describe, expect, it } from "vitest";
 import { createPhaseGatesApp } from "../../src/app/register-handlers.js";
-import { clearCheckRunCache } from "../../src/github/check-runs.js";
 import {
   assertAllCalled,
   checkRunsQuery,
@@ -24,7 +23,6 @@ afterEach(() => assertAllCalled());
 
 describe("the production client of a job", () => {
   it("uses the installation token and retries a secondary rate limit after the time GitHub asks for", async () => {
-    clearCheckRunCache();
     const errors: unknown[] = [];
     // No `octokitForJob`: the default, paced client is under test. Probot's own retry is off
     // so that only the throttling plugin can answer the 403.
