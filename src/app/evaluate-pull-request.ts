@@ -179,6 +179,8 @@ export interface CheckOptions {
   previousSha?: string;
   /** The PR was just opened: it has no earlier commits the app checked. */
   opened?: boolean;
+  /** The head was just pushed: no run of ours can be on it yet unless the store knows it, so GitHub is not asked. */
+  headUnchecked?: boolean;
   /**
    * Someone asked for a re-run in GitHub's UI: write a new completed run even
    * when nothing changed, as GitHub expects (it shows the re-run until then).
@@ -258,7 +260,9 @@ export async function checkPullRequest(
   const loaded = await job.config();
   if (loaded.kind === "none") return { pr: pr.number, write: "skipped" };
 
-  const headRun = await findOurCheckRun(job.runs, pr.headSha);
+  const headRun = await findOurCheckRun(job.runs, pr.headSha, {
+    knownOnly: options.headUnchecked === true,
+  });
   const { output, externalId, proposedErrors } = await computeCheck(
     job,
     loaded,

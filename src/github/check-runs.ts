@@ -65,11 +65,16 @@ export const checkFingerprint = (c: Parameters<typeof contentFingerprint>[0]): s
 const runFingerprint = (c: Parameters<typeof listedFingerprint>[0]) => digest(listedFingerprint(c));
 
 /** This app's run on `headSha`, from what this process wrote or from GitHub; null when none. */
-export async function findOurCheckRun(at: RunsAt, headSha: string): Promise<KnownRun | null> {
+export async function findOurCheckRun(
+  at: RunsAt,
+  headSha: string,
+  /** `knownOnly`: a head just pushed has no run GitHub could list that the store does not know. */
+  options: { knownOnly?: boolean } = {},
+): Promise<KnownRun | null> {
   const { octokit, repo, appId, store } = at;
   const key = runKey(repo, headSha);
   const known = await store.get(OUR_RUNS, key);
-  if (known) return known;
+  if (known || options.knownOnly) return known ?? null;
   const { data } = await octokit.rest.checks.listForRef({
     ...repo,
     ref: headSha,

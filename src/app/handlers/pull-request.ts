@@ -1,4 +1,5 @@
-import { getPull } from "../../github/pull-requests.js";
+import { getPull, type PullFacts, toPullFacts } from "../../github/pull-requests.js";
+import { space } from "../../state/store.js";
 import { type CheckOptions, checkPullRequest } from "../evaluate-pull-request.js";
 import { handler, type Receipt, route } from "../jobs/handler.js";
 import type { RepoJob } from "../repo-job.js";
@@ -33,6 +34,11 @@ export interface PullRequestInput {
   opened: boolean;
   /** milestoned/demilestoned: the milestone set or removed, for the phase label sync. */
   milestone?: { title: string } | null;
+  /**
+   * The PR as the payload shows it, when it carries everything the check
+   * reads: the job evaluates it instead of reading the PR again. Absent: read.
+   */
+  pull?: PullSnapshot;
 }
 
 /**
@@ -43,6 +49,28 @@ export interface PullRequestInput {
 function coalesceKey(input: PullRequestInput): string | undefined {
   if (input.milestone !== undefined) return undefined;
   return `pr#${input.number}:${input.loweringBy?.toLowerCase() ?? ""}`;
+}
+
+/** A PR as a payload showed it, and when GitHub last changed it. */
+export interface PullSnapshot extends PullFacts {
+  /** `updated_at`: of two snapshots of one PR, the later one is the truth. */
+  updatedAt: string;
+}
+
+/** The payload's PR as the check reads it, or null when a field is missing (then the job reads it). */
+export function pullSnapshot(pr: unknown): PullSnapshot | null {
+  const p = pr as Partial<Parameters<typeof toPullFacts>[0]> & { updated_at?: unknown };
+  if (
+    typeof p?.number !== "number" ||
+    typeof p.title !== "string" ||
+    typeof p.state !== "string" ||
+    typeof p.head?.sha !== "string" ||
+    !Array.isArray(p.labels) ||
+    typeof p.html_url !== "string" ||
+    typeof p.updated_at !== "string"
+  )
+    return null;
+  return { ...toPullFacts(p as Parameters<typeof toPullFacts>[0]), updatedAt: p.updated_at };
 }
 
 export const pullRequestRoute = route(
@@ -65,6 +93,8 @@ export const pullRequestRoute = route(
         ? { milestone: payload.milestone ? { title: payload.milestone.title } : null }
         : {}),
     };
+    const pull = pullSnapshot(payload.pull_request);
+    if (pull) input.pull = pull;
     const coalesce = coalesceKey(input);
     return {
       jobs: [{ kind: "pull_request", repo, input, ...(coalesce ? { coalesce } : {}) }],
@@ -98,26 +128,58 @@ async function runPullRequest(job: RepoJob, input: PullRequestInput): Promise<vo
     lowering: { by: input.loweringBy },
     ...(input.previousSha ? { previousSha: input.previousSha } : {}),
     opened: input.opened,
+    ...(input.pull ? { pull: input.pull } : {}),
+    newHead: input.action === "synchronize",
   });
   if (syncError) throw syncError;
 }
 
 export const pullRequestHandler = handler("pull_request", runPullRequest);
 
+/** The newest snapshot of each PR the app has seen (events can arrive late or out of order). */
+export const NEWEST_PULLS = space<PullSnapshot>("pull", { limit: 20_000, ttlMs: 24 * 3600_000 });
+
 /**
- * 1. Read the PR as it is now (events can arrive late or out of order).
+ * The PR as it is now: the payload's snapshot, unless a newer one was seen
+ * (a late delivery must not check an old head); without a snapshot, read it.
+ */
+async function currentPull(
+  job: RepoJob,
+  number: number,
+  snapshot: PullSnapshot | undefined,
+): Promise<PullFacts> {
+  if (!snapshot) return getPull(job.octokit, job.repo, number);
+  const key = `${job.repo.owner}/${job.repo.repo}#${number}`.toLowerCase();
+  const newest = await job.store.get(NEWEST_PULLS, key);
+  if (newest && newest.updatedAt > snapshot.updatedAt) return newest;
+  await job.store.set(NEWEST_PULLS, key, snapshot);
+  return snapshot;
+}
+
+/**
+ * 1. The PR as it is now (the newest snapshot seen, or read).
  * 2. Skip a PR that is no longer open.
- * 3. Check it, including the config it proposes, if it changes one.
+ * 3. Check it, including the config it proposes, if it changes one. A push's
+ *    new head cannot carry our run yet: no look for one.
  */
 export async function onPullRequestChanged(
   job: RepoJob,
   number: number,
-  change: Pick<CheckOptions, "lowering" | "previousSha" | "opened"> = {},
+  change: Pick<CheckOptions, "lowering" | "previousSha" | "opened"> & {
+    pull?: PullSnapshot;
+    newHead?: boolean;
+  } = {},
 ): Promise<void> {
-  const pr = await getPull(job.octokit, job.repo, number);
+  const { pull, newHead, ...options } = change;
+  const pr = await currentPull(job, number, pull);
   if (pr.state !== "open") {
     job.log.info({ pr: number }, "skip: pull request is not open");
     return;
   }
-  await checkPullRequest(job, pr, { ...change, inspectConfigChange: true });
+  await checkPullRequest(job, pr, {
+    ...options,
+    inspectConfigChange: true,
+    // Only when the PR still stands at the pushed head.
+    ...(newHead && pull && pr.headSha === pull.headSha ? { headUnchecked: true } : {}),
+  });
 }
