@@ -54,7 +54,7 @@ export type GateTrigger =
 const ONCE = { author: null, update: false } as const;
 
 async function reread(job: RepoJob, phaseIndex: number): Promise<GateRecord> {
-  job.forgetGate(phaseIndex);
+  await job.forgetGate(phaseIndex);
   return job.gate(phaseIndex);
 }
 

@@ -51,6 +51,13 @@ export interface PhaseGatesOptions {
    * Probot's own installation client, with pacing off.
    */
   octokitForJob?: (probot: Probot, installationId: number | null, log: Logger) => Promise<GitHub>;
+  /**
+   * How long a job's reads of the config and gates serve later jobs before
+   * they are revalidated (default `REVALIDATE_MS`, one second); the webhooks
+   * that change them drop them at once. `false`: every job reads afresh
+   * (tests that state each job's reads).
+   */
+  revalidateMs?: number | false;
   /** What the app remembers between jobs (default: in this process; with `REDIS_URL`, in Redis). */
   store?: StateStore;
   /** Where jobs wait (default: in this process; with `REDIS_URL`, index.ts passes the Redis queue). */
@@ -132,6 +139,9 @@ export interface PhaseGatesApp {
   close: () => Promise<void>;
 }
 
+/** Config and gates are revalidated at most about once a second per repository, never per event. */
+export const REVALIDATE_MS = 1000;
+
 function envAppId(): number | null {
   const id = Number(process.env.APP_ID);
   return Number.isInteger(id) && id > 0 ? id : null;
@@ -193,6 +203,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
           active: () => reportsActive,
         };
   const graphql = { available: options.graphql ?? true };
+  const revalidateMs = options.revalidateMs ?? REVALIDATE_MS;
   const deployments = options.pendingDeployments ?? new InMemoryPendingDeployments();
 
   const app: ApplicationFunction = (probot: Probot) => {
@@ -204,6 +215,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       appLogin: await login(),
       graphql,
       deployments,
+      ...(revalidateMs ? { freshness: { revalidateMs } } : {}),
       ...(metrics ? { metrics } : {}),
       ...(reporting ? { reporting } : {}),
     });

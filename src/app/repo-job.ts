@@ -13,7 +13,7 @@ import { type LoadedConfig, loadConfig } from "../github/load-config.js";
 import type { GitHub, RepoRef } from "../github/octokit.js";
 import { LinkedIssueReader } from "../github/pull-requests.js";
 import { MemoryStateStore } from "../state/memory-store.js";
-import type { StateStore } from "../state/store.js";
+import { type StateSpace, type StateStore, space } from "../state/store.js";
 import type { JobSpec } from "./jobs/job.js";
 import { LinkIndex } from "./link-index.js";
 import type { Metrics } from "./metrics.js";
@@ -33,7 +33,33 @@ export interface AppSettings {
   deployments?: PendingDeployments;
   /** The dashboard and gate progress sections; absent → none are written (most tests). */
   reporting?: Reporting;
+  /**
+   * How long the config and gates one job read serve the next jobs of the
+   * repository before they are revalidated (conditional requests: a 304 is
+   * free). The webhooks that change them drop them at once: a push touching
+   * the config, any event on a gate issue. Recent permission and team
+   * look-ups are shared too (`PEOPLE_TTL_MS`). Absent: every job reads
+   * afresh (the CLI, most tests).
+   */
+  freshness?: { revalidateMs: number };
 }
+
+/** The config a job loaded, and when: later jobs within `revalidateMs` take it as it is. */
+interface Timed<V> {
+  at: number;
+  value: V;
+}
+
+const LOADED_CONFIG = space<Timed<LoadedConfig>>("loaded-config", {
+  limit: 5_000,
+  ttlMs: 3600_000,
+});
+
+/** A gate as a job read it, and when (key: repository and gate label). */
+const GATE_RECORDS = space<Timed<GateRecord>>("gate-record", {
+  limit: 10_000,
+  ttlMs: 3600_000,
+});
 
 /** What a job may reach beyond its repository: its installation, the link index, the queue. */
 export interface JobScope {
@@ -75,7 +101,12 @@ export class RepoJob {
     readonly deliveryId: string,
     private readonly scope: JobScope = standaloneScope(),
   ) {
-    this.directory = new ApproverDirectory(octokit, repo, log);
+    this.directory = new ApproverDirectory(
+      octokit,
+      repo,
+      log,
+      settings.freshness ? scope.store : undefined,
+    );
     this.linked = new LinkedIssueReader(octokit);
   }
 
@@ -97,8 +128,39 @@ export class RepoJob {
   }
 
   config(): Promise<LoadedConfig> {
-    this.#config ??= loadConfig(this.octokit, this.repo, this.store);
-    return this.#config;
+    const config =
+      this.#config ??
+      this.#recent(LOADED_CONFIG, this.#repoKey, () =>
+        loadConfig(this.octokit, this.repo, this.store),
+      );
+    this.#config = config;
+    return config;
+  }
+
+  /** The config changed (a push): this job and every later one read it again. */
+  async forgetConfig(): Promise<void> {
+    this.#config = null;
+    this.#gates.clear();
+    await this.store.delete(LOADED_CONFIG, this.#repoKey);
+  }
+
+  get #repoKey(): string {
+    return `${this.repo.owner}/${this.repo.repo}`.toLowerCase();
+  }
+
+  /**
+   * What a job of the last `revalidateMs` read, or a fresh read remembered
+   * for the next jobs. Without `freshness`, always a fresh read.
+   */
+  async #recent<V>(at: StateSpace<Timed<V>>, key: string, read: () => Promise<V>): Promise<V> {
+    const window = this.settings.freshness?.revalidateMs;
+    if (!window) return read();
+    const known = await this.store.get(at, key);
+    if (known && Date.now() - known.at < window) return known.value;
+    const started = Date.now();
+    const value = await read();
+    await this.store.set(at, key, { at: started, value });
+    return value;
   }
 
   /** Where this job reads and writes the app's check runs. */
@@ -131,7 +193,9 @@ export class RepoJob {
         const loaded = await this.config();
         const gate = loaded.kind === "ok" ? loaded.config.phases[phaseIndex]?.gate : null;
         if (!gate) throw new Error(`phase ${phaseIndex} has no gate`);
-        return readGate(this.gateReader, gate);
+        return this.#recent(GATE_RECORDS, this.#gateKey(gate.label), () =>
+          readGate(this.gateReader, gate),
+        );
       })();
       this.#gates.set(phaseIndex, found);
     }
@@ -167,8 +231,18 @@ export class RepoJob {
     if (support) this.#closingAll ??= closingIssuesOfOpenPulls(this.octokit, this.repo, support);
   }
 
-  /** Forget a gate after this job changed it, so later reads see the change. */
-  forgetGate(phaseIndex: number): void {
+  #gateKey(label: string): string {
+    return `${this.#repoKey}:${label.toLowerCase()}`;
+  }
+
+  /**
+   * Forget a gate: this job changed it, or an event on its issue may have.
+   * Later reads, in this job and every other, see GitHub's record again.
+   */
+  async forgetGate(phaseIndex: number): Promise<void> {
     this.#gates.delete(phaseIndex);
+    const loaded = await this.config();
+    const gate = loaded.kind === "ok" ? loaded.config.phases[phaseIndex]?.gate : null;
+    if (gate) await this.store.delete(GATE_RECORDS, this.#gateKey(gate.label));
   }
 }

@@ -41,7 +41,7 @@ export async function syncRepository(
       );
       if (created.length > 0) {
         job.log.info({ created }, "gate issues created");
-        for (const i of loaded.config.phases.keys()) job.forgetGate(i);
+        for (const i of loaded.config.phases.keys()) await job.forgetGate(i);
       }
     }
   }

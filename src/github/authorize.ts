@@ -1,6 +1,16 @@
 import type { Logger } from "probot";
 import type { GateConfig, Permission } from "../config/schema.js";
+import { type StateStore, space } from "../state/store.js";
 import { type GitHub, httpStatus, type RepoRef } from "./octokit.js";
+
+/**
+ * Standing looked up in the last few seconds, shared by every job: a burst of
+ * events needs one permission call per person, not one per event. Short, so
+ * a removed approver stops counting within seconds.
+ */
+export const PEOPLE_TTL_MS = 10_000;
+const ROLES = space<{ role: string | null }>("role", { ttlMs: PEOPLE_TTL_MS, limit: 20_000 });
+const TEAMS = space<{ member: boolean }>("team-member", { ttlMs: PEOPLE_TTL_MS, limit: 20_000 });
 
 export type Authorization = { authorized: true; via: string } | { authorized: false; why: string };
 
@@ -18,6 +28,8 @@ export class ApproverDirectory {
     private readonly octokit: GitHub,
     private readonly repo: RepoRef,
     private readonly log: Logger,
+    /** Where recent look-ups are shared across jobs (absent: this job only). */
+    private readonly store?: StateStore,
   ) {}
 
   /**
@@ -29,18 +41,25 @@ export class ApproverDirectory {
     const key = login.toLowerCase();
     let found = this.#roles.get(key);
     if (!found) {
-      found = this.octokit.rest.repos
-        .getCollaboratorPermissionLevel({ ...this.repo, username: login })
-        .then((r) => {
-          const data = r.data as { role_name?: string; permission?: string };
-          const role =
-            data.role_name && data.role_name in RANK ? data.role_name : (data.permission ?? null);
-          return role;
-        })
-        .catch((error: unknown) => {
-          if (httpStatus(error) === 404) return null;
-          throw error;
-        });
+      const shared = `${this.repo.owner}/${this.repo.repo}:${key}`.toLowerCase();
+      found = (async () => {
+        const recent = await this.store?.get(ROLES, shared);
+        if (recent) return recent.role;
+        const role = await this.octokit.rest.repos
+          .getCollaboratorPermissionLevel({ ...this.repo, username: login })
+          .then((r) => {
+            const data = r.data as { role_name?: string; permission?: string };
+            return data.role_name && data.role_name in RANK
+              ? data.role_name
+              : (data.permission ?? null);
+          })
+          .catch((error: unknown) => {
+            if (httpStatus(error) === 404) return null;
+            throw error;
+          });
+        await this.store?.set(ROLES, shared, { role });
+        return role;
+      })();
       this.#roles.set(key, found);
     }
     return found;
@@ -52,13 +71,19 @@ export class ApproverDirectory {
     let found = this.#teams.get(key);
     if (!found) {
       const [org = "", slug = ""] = team.split("/");
-      found = this.octokit.rest.teams
-        .getMembershipForUserInOrg({ org, team_slug: slug, username: login })
-        .then((r) => r.data.state === "active")
-        .catch((error: unknown) => {
-          if (httpStatus(error) === 404) return false;
-          throw error;
-        });
+      found = (async () => {
+        const recent = await this.store?.get(TEAMS, key);
+        if (recent) return recent.member;
+        const member = await this.octokit.rest.teams
+          .getMembershipForUserInOrg({ org, team_slug: slug, username: login })
+          .then((r) => r.data.state === "active")
+          .catch((error: unknown) => {
+            if (httpStatus(error) === 404) return false;
+            throw error;
+          });
+        await this.store?.set(TEAMS, key, { member });
+        return member;
+      })();
       this.#teams.set(key, found);
     }
     return found;

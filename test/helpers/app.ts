@@ -42,6 +42,8 @@ export async function createTestApp(
     octokitForJob: async (probot, installationId) =>
       (await probot.auth(installationId ?? undefined)) as GitHub,
     reporting: options.reporting ?? false,
+    // Each job reads afresh: a test states every read its events make.
+    revalidateMs: false,
   });
   const probot = new Probot({
     appId: APP_ID,

@@ -33,6 +33,7 @@ export function pushTouchesConfig(event: PushEvent): boolean {
  * listing every error, and changes nothing else.
  */
 export async function onConfigPushed(job: RepoJob): Promise<void> {
+  await job.forgetConfig();
   await syncAndAnswerDeployments(job);
 }
 
@@ -61,6 +62,7 @@ export async function inheritingCandidates(job: RepoJob): Promise<RepoRef[]> {
  * only checks the app left behind are turned green.
  */
 export async function onOrgConfigPushed(job: RepoJob): Promise<void> {
+  await job.forgetConfig();
   const loaded = await job.config();
   const org = `${job.repo.owner}/.github:`.toLowerCase();
   const inherits =

@@ -76,6 +76,8 @@ export async function onIssueChanged(job: RepoJob, event: IssueEvent): Promise<v
       job.log.info({ gate: event.issue.number }, "skip: the app's own progress edit");
       return;
     }
+    // Something happened on a gate issue: the gate is read from GitHub's record again, here and in every later job.
+    await job.forgetGate(gateIndex);
     const deleted = event.trigger.kind === "issue" && event.trigger.action === "deleted";
     if (!deleted) await reconcileGate(job, config, gateIndex, event.trigger);
     // Deployments waiting on a gate are answered even when a PR's re-check fails, and vice versa.

@@ -1,4 +1,4 @@
-import { getPull, type PullFacts, toPullFacts } from "../../github/pull-requests.js";
+import { getPullUpdated, type PullFacts, toPullFacts } from "../../github/pull-requests.js";
 import { space } from "../../state/store.js";
 import { type CheckOptions, checkPullRequest } from "../evaluate-pull-request.js";
 import { handler, type Receipt, route } from "../jobs/handler.js";
@@ -139,21 +139,43 @@ export const pullRequestHandler = handler("pull_request", runPullRequest);
 /** The newest snapshot of each PR the app has seen (events can arrive late or out of order). */
 export const NEWEST_PULLS = space<PullSnapshot>("pull", { limit: 20_000, ttlMs: 24 * 3600_000 });
 
+/** Whether two snapshots show the PR alike in everything the check reads. */
+function sameFacts(a: PullFacts, b: PullFacts): boolean {
+  return (
+    a.state === b.state &&
+    a.headSha === b.headSha &&
+    a.body === b.body &&
+    a.milestone === b.milestone &&
+    a.title === b.title &&
+    a.labels.length === b.labels.length &&
+    a.labels.every((l, i) => l === b.labels[i])
+  );
+}
+
 /**
  * The PR as it is now: the payload's snapshot, unless a newer one was seen
- * (a late delivery must not check an old head); without a snapshot, read it.
+ * (deliveries arrive in any order: a late one must not check an old state).
+ * `updated_at` counts whole seconds, so two different snapshots of one second
+ * cannot be ordered: then, and without a snapshot, the PR is read.
  */
 async function currentPull(
   job: RepoJob,
   number: number,
   snapshot: PullSnapshot | undefined,
 ): Promise<PullFacts> {
-  if (!snapshot) return getPull(job.octokit, job.repo, number);
   const key = `${job.repo.owner}/${job.repo.repo}#${number}`.toLowerCase();
-  const newest = await job.store.get(NEWEST_PULLS, key);
-  if (newest && newest.updatedAt > snapshot.updatedAt) return newest;
-  await job.store.set(NEWEST_PULLS, key, snapshot);
-  return snapshot;
+  const newest = snapshot ? await job.store.get(NEWEST_PULLS, key) : undefined;
+  if (snapshot && newest && newest.updatedAt > snapshot.updatedAt) return newest;
+  if (
+    snapshot &&
+    (!newest || newest.updatedAt < snapshot.updatedAt || sameFacts(newest, snapshot))
+  ) {
+    await job.store.set(NEWEST_PULLS, key, snapshot);
+    return snapshot;
+  }
+  const now = await getPullUpdated(job.octokit, job.repo, number);
+  await job.store.set(NEWEST_PULLS, key, now);
+  return now;
 }
 
 /**
