@@ -1,4 +1,4 @@
-import { parseClosingReferences } from "../../core/closing-keywords.js";
+import { parseClosingReferences } from "../../src/core/closing-keywords.js";
 import {
   serializeApp,
   serializeCheckRun,
