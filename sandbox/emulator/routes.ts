@@ -14,7 +14,12 @@ import {
   serializeRepo,
   serializeUser,
 } from "./serialize.js";
-import { ApiError, type CheckRunInput, type EmulatorState, type IssuePatch } from "./state.js";
+import {
+  ApiError,
+  type CheckRunInput,
+  type EmulatorState,
+  type IssuePatch,
+} from "./state/index.js";
 import type { IssueRecord, RepoRecord, StateReason, UserRecord } from "./types.js";
 
 export interface RouteContext {

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { RequestLog } from "./request-log.js";
 import { matchRoute, type RouteContext, type RouteResult } from "./routes.js";
-import { ApiError, EmulatorState } from "./state.js";
+import { ApiError, EmulatorState } from "./state/index.js";
 import { WebhookDeliverer, type WebhookTarget } from "./webhooks.js";
 
 export interface Emulator {
