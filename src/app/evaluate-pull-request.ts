@@ -228,8 +228,8 @@ export async function computeCheck(
     loaded.kind !== "ok"
       ? []
       : options.inspectConfigChange
-        ? await pullRequestConfigErrors(job.octokit, job.repo, pr)
-        : (knownPullRequestConfigErrors(job.repo, pr.headSha) ?? []);
+        ? await pullRequestConfigErrors(job.octokit, job.repo, pr, job.store)
+        : ((await knownPullRequestConfigErrors(job.store, job.repo, pr.headSha)) ?? []);
   if (proposedErrors.length > 0) {
     output = renderPullRequestConfigInvalid(
       configErrorsToMarkdown(proposedErrors),

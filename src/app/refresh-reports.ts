@@ -24,6 +24,7 @@ import type { IssueData } from "../github/gate-issues.js";
 import { repoKey } from "../github/octokit.js";
 import { listOpenPulls } from "../github/pull-requests.js";
 import { verdictFor } from "./evaluate-pull-request.js";
+import { handler } from "./jobs/handler.js";
 import type { RepoJob } from "./repo-job.js";
 import type { ReportPacer } from "./report-pacer.js";
 
@@ -190,3 +191,7 @@ export async function refreshReports(job: RepoJob): Promise<ReportWrites | null>
   if (dashboard !== "unchanged") job.log.info({ dashboard }, "dashboard written");
   return { dashboard, progress };
 }
+
+export const reportsHandler = handler("reports", async (job) => {
+  await refreshReports(job);
+});

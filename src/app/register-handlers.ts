@@ -1,32 +1,25 @@
-import type { ApplicationFunction, Context, Probot } from "probot";
-import { DASHBOARD_LABEL } from "../core/dashboard.js";
-import { CHECK_NAME } from "../core/render-check.js";
-import { callbackRunId } from "../github/deployments.js";
-import { type GitHub, type RepoRef, repoKey } from "../github/octokit.js";
+import type { ApplicationFunction, Context, Logger, Probot } from "probot";
+import type { GitHub, RepoRef } from "../github/octokit.js";
+import { repoKey } from "../github/octokit.js";
 import { tunedOctokitFor } from "../github/tuned-octokit.js";
-import { onCheckRequested, onMergeGroup } from "./handlers/check-events.js";
-import {
-  inheritingCandidates,
-  onConfigPushed,
-  onOrgConfigPushed,
-  pushTouchesConfig,
-} from "./handlers/config-push.js";
-import { onDeploymentRequested } from "./handlers/deployment.js";
-import { ISSUE_EVENTS, onIssueChanged } from "./handlers/gate-issue.js";
-import { onInstalled } from "./handlers/installation.js";
-import {
-  LINKED_PHASE_ACTIONS,
-  pullsElsewhereClosing,
-  recheckPulls,
-} from "./handlers/linked-elsewhere.js";
-import { MILESTONE_EVENTS, onMilestoneChanged } from "./handlers/milestone.js";
-import { onIssuePhaseLabelled, onItemMilestoneChanged } from "./handlers/milestone-sync.js";
-import { onPullRequestChanged, PULL_REQUEST_EVENTS } from "./handlers/pull-request.js";
+import { MemoryStateStore } from "../state/memory-store.js";
+import type { StateStore } from "../state/store.js";
+import { checkRequestedRoute, mergeGroupRoute } from "./handlers/check-events.js";
+import { pushRoute } from "./handlers/config-push.js";
+import { deploymentRoute } from "./handlers/deployment.js";
+import { issueCommentRoute, issueRoute } from "./handlers/gate-issue.js";
+import { installationRoute } from "./handlers/installation.js";
+import { milestoneRoute } from "./handlers/milestone.js";
+import { pullRequestRoute } from "./handlers/pull-request.js";
+import { mergeJobs } from "./jobs/coalesce.js";
+import { runJob } from "./jobs/dispatch.js";
+import type { EventRoute, Forget } from "./jobs/handler.js";
+import type { JobData, JobQueue, JobQueueEvents, JobSpec } from "./jobs/job.js";
+import { InMemoryJobQueue } from "./jobs/memory-queue.js";
 import { LinkIndex } from "./link-index.js";
 import type { Metrics } from "./metrics.js";
 import { validatePayload } from "./payloads.js";
 import { InMemoryPendingDeployments, type PendingDeployments } from "./pending-deployments.js";
-import { refreshReports } from "./refresh-reports.js";
 import { type AppSettings, RepoJob } from "./repo-job.js";
 import {
   type Clock,
@@ -34,18 +27,34 @@ import {
   ReportPacer,
   systemClock,
 } from "./report-pacer.js";
-import { type Job, WorkQueue } from "./work-queue.js";
+
+/** Every webhook the app takes, and how each payload becomes jobs. */
+const ROUTES: readonly EventRoute[] = [
+  pullRequestRoute,
+  issueRoute,
+  issueCommentRoute,
+  checkRequestedRoute,
+  mergeGroupRoute,
+  deploymentRoute,
+  milestoneRoute,
+  pushRoute,
+  installationRoute,
+];
 
 export interface PhaseGatesOptions {
   appId?: number | null;
   /** Called with every job that failed after it was logged (tests assert there are none). */
   onJobError?: (error: unknown) => void;
   /**
-   * The client a job uses. Default: the event's installation token in an
-   * Octokit paced for GitHub's limits (see github/tuned-octokit.ts). Tests
-   * pass the event's own client, with pacing off.
+   * The client a job uses. Default: the installation's token in an Octokit
+   * paced for GitHub's limits (see github/tuned-octokit.ts). Tests pass
+   * Probot's own installation client, with pacing off.
    */
-  octokitForJob?: (context: Context) => Promise<GitHub>;
+  octokitForJob?: (probot: Probot, installationId: number | null, log: Logger) => Promise<GitHub>;
+  /** What the app remembers between jobs (default: in this process; with `REDIS_URL`, in Redis). */
+  store?: StateStore;
+  /** Where jobs wait (default: in this process; with `REDIS_URL`, index.ts passes the Redis queue). */
+  queue?: (log: Logger, events: JobQueueEvents & { merge: typeof mergeJobs }) => JobQueue;
   /**
    * The app's slug, when known (tests). Otherwise read once from `GET /app`:
    * the app's bot, `<slug>[bot]`, is the only bot whose writes count as ours.
@@ -73,18 +82,17 @@ function envInterval(): number {
   return Number.isFinite(ms) && ms > 0 ? ms : DEFAULT_REPORT_INTERVAL_MS;
 }
 
-function defaultOctokitForJob(context: Context, metrics?: Metrics): Promise<GitHub> {
-  const installation = (context.payload as { installation?: { id: number } }).installation;
-  return Promise.resolve(
-    installation ? tunedOctokitFor(context, installation.id, metrics) : context.octokit,
-  );
+async function defaultOctokitForJob(
+  probot: Probot,
+  installationId: number | null,
+  log: Logger,
+  metrics?: Metrics,
+): Promise<GitHub> {
+  const octokit = (await probot.auth(installationId ?? undefined)) as GitHub;
+  return installationId === null
+    ? octokit
+    : tunedOctokitFor({ octokit, log }, installationId, metrics);
 }
-
-/** PR actions after which the issues a repository's PRs close are read again. */
-const LINK_CHANGING_PR_ACTIONS = new Set<string>(["opened", "reopened", "edited", "closed"]);
-
-/** PR actions that can lower its phase: a label or milestone taken away, the body (closing references) edited. */
-const LOWERING_PR_ACTIONS = new Set<string>(["unlabeled", "milestoned", "demilestoned", "edited"]);
 
 /**
  * `probot.on` for handlers that run only on a payload carrying every field
@@ -117,9 +125,11 @@ export interface PhaseGatesApp {
   /** Resolves when all queued work has finished (tests, graceful shutdown). */
   idle: () => Promise<void>;
   /** Jobs queued or running, oldest first. */
-  pendingJobs: () => Job[];
+  pendingJobs: () => JobData[];
   /** Shutting down: reports are no longer refreshed (the next event after a restart does it). */
   beginDrain: () => void;
+  /** Stops taking jobs, lets running ones finish, closes the queue's connections. */
+  close: () => Promise<void>;
 }
 
 function envAppId(): number | null {
@@ -127,13 +137,49 @@ function envAppId(): number | null {
   return Number.isInteger(id) && id > 0 ? id : null;
 }
 
+/** The app's bot login, read once from `GET /app`; a failed read is retried by the next job rather than remembered. */
+function botLogin(probot: Probot, appSlug: string | undefined): () => Promise<string> {
+  let login: Promise<string> | null = appSlug ? Promise.resolve(`${appSlug}[bot]`) : null;
+  return () => {
+    login ??= (async () => {
+      const octokit = await probot.auth();
+      const { data } = await octokit.rest.apps.getAuthenticated();
+      if (!data?.slug)
+        throw new Error("GET /app returned no slug: cannot tell the app's own writes");
+      return `${data.slug}[bot]`;
+    })().catch((error: unknown) => {
+      login = null;
+      throw error;
+    });
+    return login;
+  };
+}
+
+/** A job as the queue keeps it: the spec, plus who asked (delivery, installation) and when. */
+function jobData(
+  spec: JobSpec,
+  origin: { deliveryId: string; installationId: number | null; receivedAt: number },
+): JobData {
+  return {
+    kind: spec.kind,
+    deliveryId: `${origin.deliveryId}${spec.deliverySuffix ?? ""}`,
+    installationId: origin.installationId,
+    repo: spec.repo,
+    input: spec.input,
+    ...(spec.coalesce ? { coalesce: spec.coalesce } : {}),
+    receivedAt: origin.receivedAt,
+  };
+}
+
 /**
- * Wires webhook events to handlers. Each handler only queues work and
- * returns, so GitHub gets its answer in milliseconds; the work runs in the
- * per-repository queue.
+ * Wires webhook events to jobs and jobs to handlers:
+ * 1. a delivery is validated and turned into jobs by its route (handlers/*), and queued;
+ *    GitHub gets its answer in milliseconds;
+ * 2. the queue runs each job with a client of the job's installation, through
+ *    the kind → handler table (jobs/dispatch.ts).
  */
 export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGatesApp {
-  let queue: WorkQueue | null = null;
+  let queue: JobQueue | null = null;
   const appId = options.appId === undefined ? envAppId() : options.appId;
   const { metrics } = options;
   const clock = (options.reporting ? options.reporting.clock : undefined) ?? systemClock;
@@ -151,62 +197,65 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
 
   const app: ApplicationFunction = (probot: Probot) => {
     const links = new LinkIndex();
-    let appLogin: Promise<string> | null = options.appSlug
-      ? Promise.resolve(`${options.appSlug}[bot]`)
-      : null;
-    /** Our bot login, read once; a failed read is retried by the next job rather than remembered. */
-    function settings(): Promise<AppSettings> {
-      appLogin ??= (async () => {
-        const octokit = await probot.auth();
-        const { data } = await octokit.rest.apps.getAuthenticated();
-        if (!data?.slug)
-          throw new Error("GET /app returned no slug: cannot tell the app's own writes");
-        return `${data.slug}[bot]`;
-      })().catch((error: unknown) => {
-        appLogin = null;
-        throw error;
-      });
-      return appLogin.then((login) => ({
-        appId,
-        appLogin: login,
-        graphql,
-        deployments,
-        ...(metrics ? { metrics } : {}),
-        ...(reporting ? { reporting } : {}),
-      }));
-    }
-
-    const work = new WorkQueue(probot.log.child({ name: "queue" }), {
+    const store = options.store ?? new MemoryStateStore();
+    const login = botLogin(probot, options.appSlug);
+    const settings = async (): Promise<AppSettings> => ({
+      appId,
+      appLogin: await login(),
+      graphql,
+      deployments,
+      ...(metrics ? { metrics } : {}),
+      ...(reporting ? { reporting } : {}),
+    });
+    const clientFor =
+      options.octokitForJob ??
+      ((p: Probot, id: number | null, log: Logger) => defaultOctokitForJob(p, id, log, metrics));
+    const events: JobQueueEvents & { merge: typeof mergeJobs } = {
+      merge: mergeJobs,
       ...(options.onJobError ? { onError: options.onJobError } : {}),
       ...(metrics
-        ? { onDone: (job, outcome, ms) => metrics.jobDone(job.name, outcome, ms / 1000) }
+        ? { onDone: (job, outcome, ms) => metrics.jobDone(job.kind, outcome, ms / 1000) }
         : {}),
-    });
+    };
+    const queueLog = probot.log.child({ name: "queue" });
+    const work = options.queue?.(queueLog, events) ?? new InMemoryJobQueue(queueLog, events);
     queue = work;
-    const guardedOn = validatedOn(probot);
 
-    function enqueue(
-      context: Context,
-      repo: RepoRef,
-      name: string,
-      run: (job: RepoJob) => Promise<void>,
-      deliverySuffix = "",
-    ): void {
-      const log = context.log.child({
-        delivery: context.id,
-        event: name,
-        repo: `${repo.owner}/${repo.repo}`,
+    work.start(async (data) => {
+      const log = probot.log.child({
+        delivery: data.deliveryId,
+        kind: data.kind,
+        repo: `${data.repo.owner}/${data.repo.repo}`,
       });
-      const octokitForJob =
-        options.octokitForJob ?? ((c: Context) => defaultOctokitForJob(c, metrics));
-      work.push({
-        key: repoKey(repo),
-        deliveryId: `${context.id}${deliverySuffix}`,
-        name,
-        run: async () =>
-          run(new RepoJob(await octokitForJob(context), repo, log, await settings(), context.id)),
-      });
+      const job = new RepoJob(
+        await clientFor(probot, data.installationId, log),
+        data.repo,
+        log,
+        await settings(),
+        data.deliveryId,
+        {
+          installationId: data.installationId,
+          store,
+          links,
+          enqueue: async (spec) => {
+            await work.push(jobData(spec, data));
+          },
+        },
+      );
+      await runJob(job, data);
+    });
+
+    function forget(what: Forget): void {
+      if (what.links === "repository") links.forgetRepository(what.repo);
+      else links.forgetInstallation(what.installationId);
     }
+
+    const origin = (context: Context) => ({
+      deliveryId: context.id,
+      installationId:
+        (context.payload as { installation?: { id?: number } }).installation?.id ?? null,
+      receivedAt: Date.now(),
+    });
 
     /**
      * Issue and PR activity regenerates the reports at most once per interval
@@ -217,7 +266,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
     async function reportActivity(context: Context, sender: string | undefined): Promise<void> {
       if (!reporting?.active()) return;
       try {
-        if (sender?.toLowerCase() === (await settings()).appLogin.toLowerCase()) return;
+        if (sender?.toLowerCase() === (await login()).toLowerCase()) return;
       } catch (error) {
         // The refresh job reads the login again and fails loudly if it still cannot.
         context.log.warn(
@@ -225,223 +274,27 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
           "could not tell the app's own writes: counted as activity",
         );
       }
-      const repo = context.repo();
-      reporting.pacer.activity(repoKey(repo), () =>
-        enqueue(
-          context,
-          repo,
-          "reports.refresh",
-          async (job) => {
-            await refreshReports(job);
-          },
-          ":reports",
-        ),
-      );
+      const repo: RepoRef = context.repo();
+      const from = origin(context);
+      reporting.pacer.activity(repoKey(repo), () => {
+        work
+          .push(jobData({ kind: "reports", repo, input: {}, deliverySuffix: ":reports" }, from))
+          .catch((error: unknown) =>
+            context.log.error({ err: error }, "reports refresh not queued"),
+          );
+      });
     }
 
-    guardedOn([...PULL_REQUEST_EVENTS, "pull_request.closed"], async (context) => {
-      const { payload } = context;
-      const number = payload.pull_request.number;
-      // Which issues the repository's PRs close may have changed: read them again when needed.
-      if (LINK_CHANGING_PR_ACTIONS.has(payload.action)) links.forgetRepository(context.repo());
-      if (payload.action === "closed") {
-        await reportActivity(context, payload.sender?.login);
-        return;
-      }
-      enqueue(context, context.repo(), `pull_request.${payload.action}`, async (job) => {
-        // The check runs even when the label sync fails; the sync's error still fails the job.
-        const labelSync =
-          payload.action === "milestoned" || payload.action === "demilestoned"
-            ? onItemMilestoneChanged(job, {
-                action: payload.action,
-                number,
-                isPullRequest: true,
-                milestone: payload.milestone ?? null,
-              }).then(
-                () => null,
-                (error: unknown) => error,
-              )
-            : Promise.resolve(null);
-        const syncError = await labelSync;
-        await onPullRequestChanged(job, number, {
-          // Only a change that can lower the PR's phase is credited to its sender (SPEC §2 phase floor).
-          lowering: {
-            by: LOWERING_PR_ACTIONS.has(payload.action) ? (payload.sender?.login ?? null) : null,
-          },
-          ...(payload.action === "synchronize" ? { previousSha: payload.before } : {}),
-          opened: payload.action === "opened",
-        });
-        if (syncError) throw syncError;
+    const guardedOn = validatedOn(probot);
+    for (const { events: names, receive } of ROUTES) {
+      guardedOn([...names], async (context) => {
+        const receipt = receive(context as Context);
+        for (const what of receipt.forget ?? []) forget(what);
+        const from = origin(context as Context);
+        for (const spec of receipt.jobs) await work.push(jobData(spec, from));
+        if (receipt.activity) await reportActivity(context as Context, receipt.activity.sender);
       });
-      await reportActivity(context, payload.sender?.login);
-    });
-
-    guardedOn([...ISSUE_EVENTS], async (context) => {
-      const { payload } = context;
-      const sender = { sender: payload.sender.login, senderIsBot: payload.sender.type === "Bot" };
-      const label = "label" in payload ? payload.label : undefined;
-      enqueue(context, context.repo(), `issues.${payload.action}`, async (job) => {
-        if (payload.action === "milestoned" || payload.action === "demilestoned") {
-          const milestone = "milestone" in payload ? (payload.milestone ?? null) : null;
-          await onItemMilestoneChanged(job, {
-            action: payload.action,
-            number: payload.issue.number,
-            isPullRequest: false,
-            milestone,
-          });
-        }
-        await onIssueChanged(job, {
-          issue: payload.issue,
-          label,
-          trigger: {
-            kind: "issue",
-            action: payload.action,
-            ...sender,
-            issueNumber: payload.issue.number,
-            ...(label ? { label: label.name } : {}),
-          },
-        });
-        // "Not yet, not no": a person put an issue into a phase whose earlier gate is pending.
-        if (payload.action === "labeled" && label && !sender.senderIsBot) {
-          await onIssuePhaseLabelled(job, payload.issue.number, label.name);
-        }
-        // PRs in the installation's other repositories that close this issue, each in its repository's queue.
-        const installationId = payload.installation?.id;
-        if (
-          installationId !== undefined &&
-          LINKED_PHASE_ACTIONS.has(payload.action) &&
-          !payload.issue.pull_request
-        ) {
-          const issue = { ...job.repo, number: payload.issue.number };
-          const lowering = { by: payload.action === "labeled" ? null : sender.sender };
-          for (const { repo, numbers } of await pullsElsewhereClosing(
-            job,
-            links,
-            installationId,
-            issue,
-          )) {
-            enqueue(
-              context,
-              repo,
-              "issues.linked-elsewhere",
-              (j) => recheckPulls(j, numbers, lowering),
-              `:${repoKey(repo)}`,
-            );
-          }
-        }
-      });
-      const onDashboard = [...(payload.issue.labels ?? []), ...(label ? [label] : [])].some(
-        (l) => l?.name?.toLowerCase() === DASHBOARD_LABEL,
-      );
-      if (!onDashboard) await reportActivity(context, sender.sender);
-    });
-
-    guardedOn(
-      ["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"],
-      async (context) => {
-        const { payload } = context;
-        if (payload.issue.pull_request) return;
-        const { comment } = payload;
-        enqueue(context, context.repo(), `issue_comment.${payload.action}`, (job) =>
-          onIssueChanged(job, {
-            issue: payload.issue,
-            trigger: {
-              kind: "comment",
-              action: payload.action,
-              commentId: comment.id,
-              author: comment.user?.login ?? "ghost",
-              authorIsBot: comment.user?.type === "Bot",
-              body: comment.body ?? "",
-            },
-          }),
-        );
-      },
-    );
-
-    guardedOn("check_run.rerequested", async (context) => {
-      const run = context.payload.check_run;
-      if (run.name !== CHECK_NAME) return;
-      enqueue(context, context.repo(), context.name, (job) =>
-        onCheckRequested(
-          job,
-          run.head_sha,
-          run.pull_requests.map((p) => p.number),
-          { rerun: true },
-        ),
-      );
-    });
-
-    guardedOn(["check_suite.requested", "check_suite.rerequested"], async (context) => {
-      const suite = context.payload.check_suite;
-      enqueue(context, context.repo(), `check_suite.${context.payload.action}`, (job) =>
-        onCheckRequested(
-          job,
-          suite.head_sha,
-          suite.pull_requests.map((p) => p.number),
-          { rerun: context.payload.action === "rerequested" },
-        ),
-      );
-    });
-
-    guardedOn("merge_group.checks_requested", async (context) => {
-      const group = context.payload.merge_group;
-      enqueue(context, context.repo(), context.name, (job) =>
-        onMergeGroup(job, group.head_sha, group.head_ref),
-      );
-    });
-
-    guardedOn("deployment_protection_rule.requested", async (context) => {
-      const { environment, deployment_callback_url: callbackUrl } = context.payload;
-      const runId = callbackUrl ? callbackRunId(callbackUrl) : null;
-      // payloads.ts refuses a delivery without these; the check narrows the types.
-      if (!environment || !callbackUrl || runId === null) return;
-      const receivedAt = new Date().toISOString();
-      enqueue(context, context.repo(), context.name, (job) =>
-        onDeploymentRequested(job, deployments, { environment, callbackUrl, runId, receivedAt }),
-      );
-    });
-
-    guardedOn([...MILESTONE_EVENTS], async (context) => {
-      enqueue(context, context.repo(), `milestone.${context.payload.action}`, (job) =>
-        onMilestoneChanged(job),
-      );
-    });
-
-    guardedOn("push", async (context) => {
-      if (!pushTouchesConfig(context.payload)) return;
-      const repo: RepoRef = context.repo();
-      enqueue(context, repo, "push", async (job) => {
-        await onConfigPushed(job);
-        // The owner's `.github` config is inherited: every repository of the
-        // installation that reads it is re-synced, each in its own job.
-        if (repo.repo.toLowerCase() !== ".github") return;
-        for (const other of await inheritingCandidates(job)) {
-          enqueue(
-            context,
-            other,
-            "push.org-config",
-            (j) => onOrgConfigPushed(j),
-            `:${repoKey(other)}`,
-          );
-        }
-      });
-    });
-
-    guardedOn(["installation.created", "installation_repositories.added"], async (context) => {
-      const { payload } = context;
-      links.forgetInstallation(payload.installation.id);
-      const repos =
-        "repositories_added" in payload ? payload.repositories_added : (payload.repositories ?? []);
-      const owner =
-        payload.installation.account && "login" in payload.installation.account
-          ? payload.installation.account.login
-          : "";
-      for (const r of repos) {
-        const [repoOwner = owner, name = r.name] = r.full_name.split("/");
-        const repo = { owner: repoOwner, repo: name };
-        enqueue(context, repo, context.name, (job) => onInstalled(job), `:${r.full_name}`);
-      }
-    });
+    }
   };
 
   return {
@@ -449,9 +302,12 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
     idle: async () => {
       await queue?.idle();
     },
-    pendingJobs: () => queue?.pendingJobs ?? [],
+    pendingJobs: () => queue?.pending() ?? [],
     beginDrain: () => {
       reportsActive = false;
+    },
+    close: async () => {
+      await queue?.close();
     },
   };
 }

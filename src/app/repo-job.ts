@@ -11,6 +11,10 @@ import { type GateReader, type GateRecord, readGate } from "../github/gate-issue
 import { type LoadedConfig, loadConfig } from "../github/load-config.js";
 import type { GitHub, RepoRef } from "../github/octokit.js";
 import { LinkedIssueReader } from "../github/pull-requests.js";
+import { MemoryStateStore } from "../state/memory-store.js";
+import type { StateStore } from "../state/store.js";
+import type { JobSpec } from "./jobs/job.js";
+import { LinkIndex } from "./link-index.js";
 import type { Metrics } from "./metrics.js";
 import type { PendingDeployments } from "./pending-deployments.js";
 import type { Reporting } from "./refresh-reports.js";
@@ -28,6 +32,26 @@ export interface AppSettings {
   deployments?: PendingDeployments;
   /** The dashboard and gate progress sections; absent → none are written (most tests). */
   reporting?: Reporting;
+}
+
+/** What a job may reach beyond its repository: its installation, the link index, the queue. */
+export interface JobScope {
+  installationId: number | null;
+  /** What the app remembers between jobs: one store for every job of the process, or of every process with Redis. */
+  store: StateStore;
+  /** Which open PRs close which issues, per repository of the installation (app/link-index.ts). */
+  links: LinkIndex;
+  /** Queues a follow-up job under this job's delivery and installation. */
+  enqueue: (spec: JobSpec) => Promise<void>;
+}
+
+function standaloneScope(): JobScope {
+  return {
+    installationId: null,
+    store: new MemoryStateStore(),
+    links: new LinkIndex(),
+    enqueue: () => Promise.reject(new Error("this job has no queue to add work to")),
+  };
 }
 
 /**
@@ -48,13 +72,31 @@ export class RepoJob {
     readonly log: Logger,
     readonly settings: AppSettings,
     readonly deliveryId: string,
+    private readonly scope: JobScope = standaloneScope(),
   ) {
     this.directory = new ApproverDirectory(octokit, repo, log);
     this.linked = new LinkedIssueReader(octokit);
   }
 
+  get installationId(): number | null {
+    return this.scope.installationId;
+  }
+
+  /** What the app remembers between jobs (state/store.ts). */
+  get store(): StateStore {
+    return this.scope.store;
+  }
+
+  get links(): LinkIndex {
+    return this.scope.links;
+  }
+
+  enqueue(spec: JobSpec): Promise<void> {
+    return this.scope.enqueue(spec);
+  }
+
   config(): Promise<LoadedConfig> {
-    this.#config ??= loadConfig(this.octokit, this.repo);
+    this.#config ??= loadConfig(this.octokit, this.repo, this.store);
     return this.#config;
   }
 
@@ -66,6 +108,7 @@ export class RepoJob {
       directory: this.directory,
       log: this.log,
       appLogin: this.settings.appLogin,
+      store: this.store,
     };
   }
 

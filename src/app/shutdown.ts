@@ -1,10 +1,15 @@
 import type { Logger } from "probot";
-import type { Job } from "./work-queue.js";
+import type { JobData } from "./jobs/job.js";
 
 export interface Drainable {
   /** Resolves when every queued job has finished. */
   idle: () => Promise<void>;
-  pendingJobs: () => Job[];
+  pendingJobs: () => JobData[];
+  /**
+   * Stops taking jobs and resolves once the running ones have finished; with
+   * Redis, jobs not started stay queued for another process (default: `idle`).
+   */
+  close?: () => Promise<void>;
   /** Drop work that the next event redoes anyway (the reports), so the deadline goes to checks. */
   beginDrain?: () => void;
 }
@@ -55,7 +60,10 @@ export class Shutdown {
     const deadline = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), deadlineMs);
     });
-    const drained = await Promise.race([work.idle().then(() => true as const), deadline]);
+    const drained = await Promise.race([
+      (work.close ? work.close() : work.idle()).then(() => true as const),
+      deadline,
+    ]);
     clearTimeout(timer);
     try {
       await this.options.beforeExit?.();
@@ -71,7 +79,11 @@ export class Shutdown {
     log.error(
       {
         signal,
-        left: left.map((j) => ({ delivery: j.deliveryId, job: j.name, repo: j.key })),
+        left: left.map((j) => ({
+          delivery: j.deliveryId,
+          kind: j.kind,
+          repo: `${j.repo.owner}/${j.repo.repo}`,
+        })),
       },
       `shutdown: ${left.length} job(s) unfinished after ${deadlineMs} ms; their deliveries need a redelivery`,
     );

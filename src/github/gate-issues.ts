@@ -9,6 +9,7 @@ import {
   type TimelineEvent,
 } from "../core/gate-timeline.js";
 import type { GateIssueFacts } from "../core/types.js";
+import type { StateStore } from "../state/store.js";
 import type { ApproverDirectory } from "./authorize.js";
 import { listIssueEvents, listRecentRepoIssueEvents } from "./issue-events.js";
 import { type GitHub, isBot, type RepoRef } from "./octokit.js";
@@ -112,6 +113,8 @@ export interface GateReader {
   log: Logger;
   /** This app's bot login (`<slug>[bot]`): the only bot whose writes count. */
   appLogin: string;
+  /** Where issue-event records are kept between jobs, with their ETags. */
+  store: StateStore;
 }
 
 /** Lower-cased logins among `logins` who may decide `gate`. Bots are never looked up. */
@@ -140,7 +143,7 @@ export async function identifyGateIssue(
   gate: GateConfig,
   issueNumber: number,
 ): Promise<IssueIdentity> {
-  const events = await listIssueEvents(reader.octokit, reader.repo, issueNumber);
+  const events = await listIssueEvents(reader.octokit, reader.repo, issueNumber, reader.store);
   const approvers = await approversAmong(reader, gate, actorsToAuthorize(events, gate.label));
   const identity = gateIdentity(events, gate.label, { appLogin: reader.appLogin, approvers });
   return { identity, events, approvers };
@@ -238,7 +241,7 @@ async function displacedGateIssue(
   newerThan: number,
 ): Promise<{ issue: IssueData; who: IssueIdentity } | null> {
   const { octokit, repo } = reader;
-  const recent = await listRecentRepoIssueEvents(octokit, repo);
+  const recent = await listRecentRepoIssueEvents(octokit, repo, reader.store);
   const numbers = [
     ...new Set(
       recent

@@ -1,4 +1,5 @@
 import type { TimelineEvent } from "../core/gate-timeline.js";
+import { type StateStore, space } from "../state/store.js";
 import { type GitHub, httpStatus, isBot, type RepoRef } from "./octokit.js";
 
 interface RawIssueEvent {
@@ -21,10 +22,12 @@ interface CachedEvents {
  * cached: on a longer record new events land on a later page, which the first
  * page's ETag does not cover.
  */
-const cache = new Map<string, CachedEvents>();
+export const ISSUE_EVENTS = space<CachedEvents>("issue-events", { limit: 5_000 });
 /** The repository-wide list, per repository: revalidated the same way. */
-const recentCache = new Map<string, { etag: string; events: RepoIssueEvent[] }>();
-const CACHE_LIMIT = 5_000;
+export const RECENT_ISSUE_EVENTS = space<{ etag: string; events: RepoIssueEvent[] }>(
+  "recent-issue-events",
+  { limit: 5_000 },
+);
 
 function toTimelineEvent(e: RawIssueEvent): TimelineEvent {
   const actor = e.actor ?? null;
@@ -43,9 +46,10 @@ export async function listIssueEvents(
   octokit: GitHub,
   repo: RepoRef,
   issueNumber: number,
+  store: StateStore,
 ): Promise<TimelineEvent[]> {
   const key = `${repo.owner}/${repo.repo}#${issueNumber}`.toLowerCase();
-  const cached = cache.get(key);
+  const cached = await store.get(ISSUE_EVENTS, key);
   const events: TimelineEvent[] = [];
   let etag: string | undefined;
   for (let page = 1; ; page++) {
@@ -69,19 +73,9 @@ export async function listIssueEvents(
     if (!more) break;
     etag = undefined; // more than one page: do not cache
   }
-  if (etag) {
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    cache.set(key, { etag, events });
-  } else {
-    cache.delete(key);
-  }
+  if (etag) await store.set(ISSUE_EVENTS, key, { etag, events });
+  else await store.delete(ISSUE_EVENTS, key);
   return events;
-}
-
-/** For tests: forget cached records. */
-export function clearIssueEventsCache(): void {
-  cache.clear();
-  recentCache.clear();
 }
 
 /** One entry of the repository's recent issue events, with the issue it happened on. */
@@ -98,9 +92,10 @@ export interface RepoIssueEvent extends TimelineEvent {
 export async function listRecentRepoIssueEvents(
   octokit: GitHub,
   repo: RepoRef,
+  store: StateStore,
 ): Promise<RepoIssueEvent[]> {
   const key = `${repo.owner}/${repo.repo}`.toLowerCase();
-  const cached = recentCache.get(key);
+  const cached = await store.get(RECENT_ISSUE_EVENTS, key);
   let response: Awaited<ReturnType<GitHub["request"]>>;
   try {
     response = await octokit.request("GET /repos/{owner}/{repo}/issues/events", {
@@ -123,9 +118,6 @@ export async function listRecentRepoIssueEvents(
       onPullRequest: Boolean(e.issue?.pull_request),
     }));
   const etag = response.headers.etag;
-  if (etag) {
-    if (recentCache.size >= CACHE_LIMIT) recentCache.clear();
-    recentCache.set(key, { etag, events });
-  }
+  if (etag) await store.set(RECENT_ISSUE_EVENTS, key, { etag, events });
   return events;
 }

@@ -1,5 +1,6 @@
 import { type ConfigError, type ConfigSource, parseConfigSources } from "../config/parse-config.js";
 import { CONFIG_PATH, type Config } from "../config/schema.js";
+import { type StateStore, space } from "../state/store.js";
 import { type GitHub, httpStatus, type RepoRef } from "./octokit.js";
 
 export type LoadedConfig =
@@ -17,8 +18,7 @@ interface CachedFile {
  * limit, and an event storm on a busy repo would otherwise re-download the
  * same file for every delivery.
  */
-const fileCache = new Map<string, CachedFile>();
-const FILE_CACHE_LIMIT = 5_000;
+export const CONFIG_FILES = space<CachedFile>("config-file", { limit: 5_000 });
 
 const EXTENDS =
   /^(?:([a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38})\/)?([-_.\w\d]+)(?::([-_./\w\d]+\.ya?ml))?$/i;
@@ -27,9 +27,13 @@ interface FileLocation extends RepoRef {
   path: string;
 }
 
-async function readFile(octokit: GitHub, at: FileLocation): Promise<string | null> {
+async function readFile(
+  octokit: GitHub,
+  store: StateStore,
+  at: FileLocation,
+): Promise<string | null> {
   const key = `${at.owner}/${at.repo}:${at.path}`.toLowerCase();
-  const cached = fileCache.get(key);
+  const cached = await store.get(CONFIG_FILES, key);
   try {
     // No `ref`: the contents API reads the default branch, so a PR cannot weaken its own gate.
     const response = await octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {
@@ -42,16 +46,13 @@ async function readFile(octokit: GitHub, at: FileLocation): Promise<string | nul
     const text = typeof response.data === "string" ? response.data : null;
     if (text === null) return null; // a directory or a submodule, not a file
     const etag = response.headers.etag;
-    if (etag) {
-      if (fileCache.size >= FILE_CACHE_LIMIT) fileCache.clear();
-      fileCache.set(key, { etag, text });
-    }
+    if (etag) await store.set(CONFIG_FILES, key, { etag, text });
     return text;
   } catch (error) {
     const status = httpStatus(error);
     if (status === 304 && cached) return cached.text;
     if (status === 404) {
-      fileCache.delete(key);
+      await store.delete(CONFIG_FILES, key);
       return null;
     }
     throw error;
@@ -79,13 +80,17 @@ function extendsTarget(text: string): { target: string; line: number; column: nu
  * lookup as Probot's `context.config`, done here so every error keeps its file,
  * line and column.
  */
-export async function loadConfig(octokit: GitHub, repo: RepoRef): Promise<LoadedConfig> {
+export async function loadConfig(
+  octokit: GitHub,
+  repo: RepoRef,
+  store: StateStore,
+): Promise<LoadedConfig> {
   const sources: ConfigSource[] = [];
   let at: FileLocation = { ...repo, path: CONFIG_PATH };
-  let text = await readFile(octokit, at);
+  let text = await readFile(octokit, store, at);
   if (text === null && repo.repo !== ".github") {
     at = { owner: repo.owner, repo: ".github", path: CONFIG_PATH };
-    text = await readFile(octokit, at);
+    text = await readFile(octokit, store, at);
   }
   if (text === null) return { kind: "none" };
   sources.push({ path: label(at, repo), text });
@@ -116,7 +121,7 @@ export async function loadConfig(octokit: GitHub, repo: RepoRef): Promise<Loaded
       return fail(`"${target}" extends a file already in the chain (a loop)`);
     }
     visited.add(key);
-    const nextText = await readFile(octokit, next);
+    const nextText = await readFile(octokit, store, next);
     if (nextText === null) {
       return fail(`"${target}" does not exist or the app cannot read it`);
     }
@@ -129,9 +134,4 @@ export async function loadConfig(octokit: GitHub, repo: RepoRef): Promise<Loaded
   return result.ok
     ? { kind: "ok", config: result.config, sources: names }
     : { kind: "invalid", errors: result.errors, sources: names };
-}
-
-/** For tests: forget cached files and ETags. */
-export function clearConfigCache(): void {
-  fileCache.clear();
 }

@@ -1,5 +1,6 @@
 import { type ConfigError, parseConfigText } from "../config/parse-config.js";
 import { CONFIG_PATH } from "../config/schema.js";
+import { type StateStore, space } from "../state/store.js";
 import type { CheckAnnotation } from "./check-runs.js";
 import { type GitHub, httpStatus, type RepoRef } from "./octokit.js";
 
@@ -8,16 +9,16 @@ import { type GitHub, httpStatus, type RepoRef } from "./octokit.js";
  * change `.github/phase-gates.yml` or its version is valid. A head SHA's files
  * never change, so one look per SHA is enough for this process.
  */
-const bySha = new Map<string, ConfigError[]>();
-const LIMIT = 20_000;
+export const PULL_REQUEST_CONFIG = space<ConfigError[]>("pull-request-config", { limit: 20_000 });
 
 const key = (repo: RepoRef, sha: string) => `${repo.owner}/${repo.repo}@${sha}`.toLowerCase();
 
 export function knownPullRequestConfigErrors(
+  store: StateStore,
   repo: RepoRef,
   headSha: string,
-): ConfigError[] | undefined {
-  return bySha.get(key(repo, headSha));
+): Promise<ConfigError[] | undefined> {
+  return store.get(PULL_REQUEST_CONFIG, key(repo, headSha));
 }
 
 /**
@@ -29,8 +30,9 @@ export async function pullRequestConfigErrors(
   octokit: GitHub,
   repo: RepoRef,
   pr: { number: number; headSha: string },
+  store: StateStore,
 ): Promise<ConfigError[]> {
-  const known = knownPullRequestConfigErrors(repo, pr.headSha);
+  const known = await knownPullRequestConfigErrors(store, repo, pr.headSha);
   if (known) return known;
   let files: { filename: string; status: string }[];
   try {
@@ -61,8 +63,7 @@ export async function pullRequestConfigErrors(
     });
     errors = result.ok ? [] : result.errors;
   }
-  if (bySha.size >= LIMIT) bySha.clear();
-  bySha.set(key(repo, pr.headSha), errors);
+  await store.set(PULL_REQUEST_CONFIG, key(repo, pr.headSha), errors);
   return errors;
 }
 
@@ -85,9 +86,4 @@ export function configAnnotations(errors: readonly ConfigError[]): CheckAnnotati
     title: `phase-gates: ${e.keyPath || "config"}`,
     message: e.message,
   }));
-}
-
-/** For tests. */
-export function clearPullRequestConfigCache(): void {
-  bySha.clear();
 }

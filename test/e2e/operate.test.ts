@@ -107,7 +107,7 @@ describe("health and metrics", { timeout: 60_000 }, () => {
     ).toBe(1);
     expect(
       delta("phase_gates_job_duration_seconds_count", {
-        job: "pull_request.opened",
+        job: "pull_request",
         outcome: "ok",
       }),
     ).toBe(1);

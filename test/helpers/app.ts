@@ -4,9 +4,7 @@ import { type Logger, Probot, ProbotOctokit } from "probot";
 import { afterEach, beforeEach } from "vitest";
 import { createPhaseGatesApp, type PhaseGatesOptions } from "../../src/app/register-handlers.js";
 import { clearCheckRunCache } from "../../src/github/check-runs.js";
-import { clearIssueEventsCache } from "../../src/github/issue-events.js";
-import { clearConfigCache } from "../../src/github/load-config.js";
-import { clearPullRequestConfigCache } from "../../src/github/pull-request-config.js";
+import type { GitHub } from "../../src/github/octokit.js";
 import { API, APP_ID, INSTALLATION_ID, OWNER, REPO } from "./webhooks.js";
 
 const { privateKey } = generateKeyPairSync("rsa", {
@@ -36,9 +34,6 @@ export async function createTestApp(
   options: { log?: Logger; graphql?: boolean; reporting?: PhaseGatesOptions["reporting"] } = {},
 ): Promise<TestApp> {
   clearCheckRunCache();
-  clearConfigCache();
-  clearPullRequestConfigCache();
-  clearIssueEventsCache();
   const errors: unknown[] = [];
   const { app, idle, beginDrain } = createPhaseGatesApp({
     appId: APP_ID,
@@ -46,7 +41,8 @@ export async function createTestApp(
     // GraphQL's list of linked issues is asked only where a test says so (linked-issues-graphql.test.ts).
     graphql: options.graphql ?? false,
     onJobError: (e) => errors.push(e),
-    octokitForJob: async (context) => context.octokit,
+    octokitForJob: async (probot, installationId) =>
+      (await probot.auth(installationId ?? undefined)) as GitHub,
     reporting: options.reporting ?? false,
   });
   const probot = new Probot({

@@ -1,7 +1,8 @@
 import nock from "nock";
 import { ProbotOctokit } from "probot";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { clearConfigCache, loadConfig } from "../../src/github/load-config.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/github/load-config.js";
+import { MemoryStateStore } from "../../src/state/memory-store.js";
 import { assertAllCalled, REPO_PATH } from "../helpers/app.js";
 import { API, OWNER, REPO } from "../helpers/webhooks.js";
 
@@ -17,7 +18,6 @@ const octokit = () =>
 
 const raw = { "content-type": "text/plain; charset=utf-8" };
 
-beforeEach(() => clearConfigCache());
 afterEach(() => assertAllCalled());
 
 describe("_extends", () => {
@@ -28,7 +28,11 @@ describe("_extends", () => {
       .get(`/repos/${OWNER}/policies/contents/.github%2Fphase-gates.yml`)
       .reply(200, "linkedIssues: false\n", raw);
 
-    const loaded = await loadConfig(octokit(), { owner: OWNER, repo: REPO });
+    const loaded = await loadConfig(
+      octokit(),
+      { owner: OWNER, repo: REPO },
+      new MemoryStateStore(),
+    );
 
     expect(loaded.kind).toBe("ok");
     if (loaded.kind === "ok") {
@@ -45,7 +49,11 @@ describe("_extends", () => {
         .get(`${REPO_PATH}/contents/.github%2Fphase-gates.yml`)
         .reply(200, `# shared gates\n_extends: ${target}\n`, raw);
 
-      const loaded = await loadConfig(octokit(), { owner: OWNER, repo: REPO });
+      const loaded = await loadConfig(
+        octokit(),
+        { owner: OWNER, repo: REPO },
+        new MemoryStateStore(),
+      );
 
       expect(loaded).toMatchObject({
         kind: "invalid",

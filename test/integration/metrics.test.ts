@@ -5,8 +5,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createMetrics, deliveryEventLabel } from "../../src/app/metrics.js";
 import { createPhaseGatesApp } from "../../src/app/register-handlers.js";
 import { clearCheckRunCache } from "../../src/github/check-runs.js";
-import { clearConfigCache } from "../../src/github/load-config.js";
-import { clearPullRequestConfigCache } from "../../src/github/pull-request-config.js";
 import {
   assertAllCalled,
   checkRunsQuery,
@@ -28,8 +26,6 @@ afterEach(() => assertAllCalled());
 describe("metrics of a job", () => {
   it("counts the job, every GitHub response (the secondary limit too) and the check it wrote", async () => {
     clearCheckRunCache();
-    clearConfigCache();
-    clearPullRequestConfigCache();
     const errors: unknown[] = [];
     const metrics = createMetrics({ queueDepth: () => 0, processDefaults: false });
     // The default, paced job client: the one the metrics hook into.
@@ -85,7 +81,7 @@ describe("metrics of a job", () => {
     const text = await metrics.registry.metrics();
     const lines = text.split("\n");
     expect(lines).toContain(
-      'phase_gates_job_duration_seconds_count{job="pull_request.opened",outcome="ok"} 1',
+      'phase_gates_job_duration_seconds_count{job="pull_request",outcome="ok"} 1',
     );
     expect(lines).toContain('phase_gates_github_requests_total{method="GET",status="200"} 4');
     expect(lines).toContain('phase_gates_github_requests_total{method="POST",status="403"} 1');

@@ -6,7 +6,6 @@ import { syncLabelsAndMilestones } from "../../src/app/handlers/milestone-sync.j
 import { RepoJob } from "../../src/app/repo-job.js";
 import { desiredLabels } from "../../src/core/plan-labels.js";
 import { ensureLabels } from "../../src/github/labels.js";
-import { clearConfigCache } from "../../src/github/load-config.js";
 import { ensureMilestones } from "../../src/github/milestones.js";
 import { REPO_PATH, replyConfig } from "../helpers/app.js";
 import { API, APP_ID, milestone, OWNER, REPO } from "../helpers/webhooks.js";
@@ -45,7 +44,6 @@ const SYNCED_LABELS = desiredLabels(defaultConfig).map(labelJson);
 let writes: string[] = [];
 beforeEach(() => {
   writes = [];
-  clearConfigCache();
   nock.emitter.on("no match", (req: { method?: string; path?: string }) => {
     writes.push(`${req.method} ${req.path}`);
   });

@@ -8,7 +8,6 @@ import {
   onItemMilestoneChanged,
 } from "../../src/app/handlers/milestone-sync.js";
 import { RepoJob } from "../../src/app/repo-job.js";
-import { clearConfigCache } from "../../src/github/load-config.js";
 import { gateIssueQuery, REPO_PATH, replyConfig } from "../helpers/app.js";
 import { defaultGateEvents, replyEvents } from "../helpers/replies.js";
 import {
@@ -74,7 +73,6 @@ function replyOpenGate(scope: nock.Scope, gate: IssueSpec): nock.Scope {
 let unmatched: string[] = [];
 beforeEach(() => {
   unmatched = [];
-  clearConfigCache();
   nock.emitter.on("no match", (req: { method?: string; path?: string }) => {
     unmatched.push(`${req.method} ${req.path}`);
   });

@@ -4,8 +4,6 @@ import { Probot, ProbotOctokit } from "probot";
 import { afterEach, describe, expect, it } from "vitest";
 import { createPhaseGatesApp } from "../../src/app/register-handlers.js";
 import { clearCheckRunCache } from "../../src/github/check-runs.js";
-import { clearConfigCache } from "../../src/github/load-config.js";
-import { clearPullRequestConfigCache } from "../../src/github/pull-request-config.js";
 import {
   assertAllCalled,
   checkRunsQuery,
@@ -27,8 +25,6 @@ afterEach(() => assertAllCalled());
 describe("the production client of a job", () => {
   it("uses the installation token and retries a secondary rate limit after the time GitHub asks for", async () => {
     clearCheckRunCache();
-    clearConfigCache();
-    clearPullRequestConfigCache();
     const errors: unknown[] = [];
     // No `octokitForJob`: the default, paced client is under test. Probot's own retry is off
     // so that only the throttling plugin can answer the 403.

@@ -1,5 +1,7 @@
+import { CHECK_NAME } from "../../core/render-check.js";
 import { getPull, listOpenPulls, type PullFacts } from "../../github/pull-requests.js";
 import { checkPullRequest } from "../evaluate-pull-request.js";
+import { handler, route } from "../jobs/handler.js";
 import type { RepoJob } from "../repo-job.js";
 
 /**
@@ -46,3 +48,54 @@ export async function onMergeGroup(job: RepoJob, headSha: string, headRef: strin
   const pr = await getPull(job.octokit, job.repo, number);
   await checkPullRequest(job, pr, { headSha });
 }
+
+export interface CheckRequestedInput {
+  headSha: string;
+  pullNumbers: number[];
+  rerun: boolean;
+}
+
+/** A re-run of our check, or a new or re-requested check suite. */
+export const checkRequestedRoute = route(
+  ["check_run.rerequested", "check_suite.requested", "check_suite.rerequested"],
+  (context) => {
+    const { payload } = context;
+    const repo = context.repo();
+    if ("check_run" in payload) {
+      const run = payload.check_run;
+      if (run.name !== CHECK_NAME) return { jobs: [] };
+      const input: CheckRequestedInput = {
+        headSha: run.head_sha,
+        pullNumbers: run.pull_requests.map((p) => p.number),
+        rerun: true,
+      };
+      return { jobs: [{ kind: "check_requested", repo, input }] };
+    }
+    const suite = payload.check_suite;
+    const input: CheckRequestedInput = {
+      headSha: suite.head_sha,
+      pullNumbers: suite.pull_requests.map((p) => p.number),
+      rerun: payload.action === "rerequested",
+    };
+    return { jobs: [{ kind: "check_requested", repo, input }] };
+  },
+);
+
+export const checkRequestedHandler = handler("check_requested", (job, input: CheckRequestedInput) =>
+  onCheckRequested(job, input.headSha, input.pullNumbers, { rerun: input.rerun }),
+);
+
+export interface MergeGroupInput {
+  headSha: string;
+  headRef: string;
+}
+
+export const mergeGroupRoute = route(["merge_group.checks_requested"], (context) => {
+  const group = context.payload.merge_group;
+  const input: MergeGroupInput = { headSha: group.head_sha, headRef: group.head_ref };
+  return { jobs: [{ kind: "merge_group", repo: context.repo(), input }] };
+});
+
+export const mergeGroupHandler = handler("merge_group", (job, input: MergeGroupInput) =>
+  onMergeGroup(job, input.headSha, input.headRef),
+);

@@ -1,6 +1,7 @@
 import { CONFIG_PATH } from "../../config/schema.js";
 import { listInstallationRepositories } from "../../github/installation.js";
 import type { RepoRef } from "../../github/octokit.js";
+import { handler, route } from "../jobs/handler.js";
 import type { RepoJob } from "../repo-job.js";
 import { syncRepository } from "../sync-repository.js";
 import { answerWaitingDeployments } from "./deployment.js";
@@ -74,3 +75,29 @@ export async function onOrgConfigPushed(job: RepoJob): Promise<void> {
   }
   await syncAndAnswerDeployments(job);
 }
+
+/** A push to the default branch that touches the config; other pushes are not our business. */
+export const pushRoute = route(["push"], (context) => {
+  if (!pushTouchesConfig(context.payload)) return { jobs: [] };
+  return { jobs: [{ kind: "config_push", repo: context.repo(), input: {} }] };
+});
+
+/**
+ * The config changed: sync this repository. The owner's `.github` config is
+ * inherited: every repository of the installation that reads it is re-synced,
+ * each in its own job.
+ */
+export const configPushHandler = handler("config_push", async (job) => {
+  await onConfigPushed(job);
+  if (job.repo.repo.toLowerCase() !== ".github") return;
+  for (const other of await inheritingCandidates(job)) {
+    await job.enqueue({
+      kind: "org_config",
+      repo: other,
+      input: {},
+      deliverySuffix: `:${other.owner}/${other.repo}`.toLowerCase(),
+    });
+  }
+});
+
+export const orgConfigHandler = handler("org_config", (job) => onOrgConfigPushed(job));

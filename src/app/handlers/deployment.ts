@@ -4,8 +4,9 @@ import {
   decideDeployment,
   deploymentRule,
 } from "../../core/deployment.js";
-import { answerDeployment } from "../../github/deployments.js";
+import { answerDeployment, callbackRunId } from "../../github/deployments.js";
 import { httpStatus } from "../../github/octokit.js";
+import { handler, route } from "../jobs/handler.js";
 import type { PendingDeployment, PendingDeployments } from "../pending-deployments.js";
 import type { RepoJob } from "../repo-job.js";
 
@@ -106,3 +107,25 @@ export async function answerWaitingDeployments(
   if (failures.length === 1) throw failures[0];
   if (failures.length > 1) throw new AggregateError(failures, "deployments not answered");
 }
+
+export type DeploymentInput = Omit<PendingDeployment, "repo" | "answer">;
+
+export const deploymentRoute = route(["deployment_protection_rule.requested"], (context) => {
+  const { environment, deployment_callback_url: callbackUrl } = context.payload;
+  const runId = callbackUrl ? callbackRunId(callbackUrl) : null;
+  // payloads.ts refuses a delivery without these; the check narrows the types.
+  if (!environment || !callbackUrl || runId === null) return { jobs: [] };
+  const input: DeploymentInput = {
+    environment,
+    callbackUrl,
+    runId,
+    receivedAt: new Date().toISOString(),
+  };
+  return { jobs: [{ kind: "deployment", repo: context.repo(), input }] };
+});
+
+export const deploymentHandler = handler("deployment", async (job, input: DeploymentInput) => {
+  const store = job.settings.deployments;
+  if (!store) throw new Error("no store for waiting deployments: cannot answer a deployment");
+  await onDeploymentRequested(job, store, input);
+});

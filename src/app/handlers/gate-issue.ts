@@ -1,10 +1,14 @@
+import { DASHBOARD_LABEL } from "../../core/dashboard.js";
 import { gatePhaseIndex } from "../../core/gates.js";
 import { closingReferences, type PullFacts } from "../../github/pull-requests.js";
 import { recheckOpenPulls } from "../evaluate-pull-request.js";
 import { type GateTrigger, reconcileGate } from "../gate-flow.js";
+import { handler, type Receipt, route } from "../jobs/handler.js";
 import { refreshReports } from "../refresh-reports.js";
 import type { RepoJob } from "../repo-job.js";
 import { answerWaitingDeployments } from "./deployment.js";
+import { LINKED_PHASE_ACTIONS, pullsElsewhereClosing } from "./linked-elsewhere.js";
+import { onIssuePhaseLabelled, onItemMilestoneChanged } from "./milestone-sync.js";
 
 export const ISSUE_EVENTS = [
   "issues.opened",
@@ -99,3 +103,132 @@ export async function onIssueChanged(job: RepoJob, event: IssueEvent): Promise<v
   };
   await recheckOpenPulls(job, closesThisIssue, lowering);
 }
+
+/** What an `issues` job needs of its delivery. */
+export interface IssueInput {
+  action: string;
+  issue: IssueEvent["issue"];
+  label?: { name: string };
+  milestone?: { title: string } | null;
+  sender: string;
+  senderIsBot: boolean;
+}
+
+/** The label names of a payload's issue (GitHub may send null entries). */
+function payloadLabels(
+  labels: readonly ({ name?: string } | null)[] | undefined,
+): { name: string }[] {
+  return (labels ?? []).flatMap((l) => (l?.name ? [{ name: l.name }] : []));
+}
+
+export const issueRoute = route(ISSUE_EVENTS, (context): Receipt => {
+  const { payload } = context;
+  const label = "label" in payload && payload.label ? { name: payload.label.name } : undefined;
+  const milestone = "milestone" in payload ? payload.milestone : undefined;
+  const input: IssueInput = {
+    action: payload.action,
+    issue: {
+      number: payload.issue.number,
+      labels: payloadLabels(payload.issue.labels),
+      ...(payload.issue.pull_request ? { pull_request: {} } : {}),
+    },
+    ...(label ? { label } : {}),
+    ...(milestone !== undefined
+      ? { milestone: milestone ? { title: milestone.title } : null }
+      : {}),
+    sender: payload.sender.login,
+    senderIsBot: payload.sender.type === "Bot",
+  };
+  // The dashboard issue's own edits are the reports being written, not activity.
+  const onDashboard = [...(input.issue.labels ?? []), ...(label ? [label] : [])].some(
+    (l) => l?.name?.toLowerCase() === DASHBOARD_LABEL,
+  );
+  return {
+    jobs: [{ kind: "issue", repo: context.repo(), input }],
+    ...(onDashboard ? {} : { activity: { sender: input.sender } }),
+  };
+});
+
+/**
+ * 1. A milestone set or removed: sync the issue's phase labels (`sync.milestones`).
+ * 2. The issue changed: enforce its gate, or re-check the PRs that close it.
+ * 3. A person put it into a phase whose earlier gate is pending: "not yet, not no".
+ * 4. PRs in the installation's other repositories that close it: a job for each repository.
+ */
+async function runIssue(job: RepoJob, input: IssueInput): Promise<void> {
+  const { action, issue, label } = input;
+  if ((action === "milestoned" || action === "demilestoned") && input.milestone !== undefined) {
+    await onItemMilestoneChanged(job, {
+      action,
+      number: issue.number,
+      isPullRequest: false,
+      milestone: input.milestone,
+    });
+  }
+  await onIssueChanged(job, {
+    issue,
+    label,
+    trigger: {
+      kind: "issue",
+      action,
+      sender: input.sender,
+      senderIsBot: input.senderIsBot,
+      issueNumber: issue.number,
+      ...(label ? { label: label.name } : {}),
+    },
+  });
+  if (action === "labeled" && label && !input.senderIsBot) {
+    await onIssuePhaseLabelled(job, issue.number, label.name);
+  }
+  if (job.installationId === null || !LINKED_PHASE_ACTIONS.has(action) || issue.pull_request)
+    return;
+  const lowering = { by: action === "labeled" ? null : input.sender };
+  const here = { ...job.repo, number: issue.number };
+  for (const { repo, numbers } of await pullsElsewhereClosing(job, job.installationId, here)) {
+    await job.enqueue({
+      kind: "linked_elsewhere",
+      repo,
+      input: { numbers, lowering },
+      deliverySuffix: `:${repo.owner}/${repo.repo}`.toLowerCase(),
+    });
+  }
+}
+
+export const issueHandler = handler("issue", runIssue);
+
+export const ISSUE_COMMENT_EVENTS = [
+  "issue_comment.created",
+  "issue_comment.edited",
+  "issue_comment.deleted",
+] as const;
+
+export interface IssueCommentInput {
+  issue: IssueEvent["issue"];
+  trigger: Extract<GateTrigger, { kind: "comment" }>;
+}
+
+/** Comments on PRs are not gate business; a comment on an issue may be a gate command. */
+export const issueCommentRoute = route(ISSUE_COMMENT_EVENTS, (context): Receipt => {
+  const { payload } = context;
+  if (payload.issue.pull_request) return { jobs: [] };
+  const { comment } = payload;
+  const input: IssueCommentInput = {
+    issue: {
+      number: payload.issue.number,
+      labels: payloadLabels(payload.issue.labels),
+    },
+    trigger: {
+      kind: "comment",
+      action: payload.action,
+      commentId: comment.id,
+      author: comment.user?.login ?? "ghost",
+      authorIsBot: comment.user?.type === "Bot",
+      body: comment.body ?? "",
+    },
+  };
+  return { jobs: [{ kind: "issue_comment", repo: context.repo(), input }] };
+});
+
+export const issueCommentHandler = handler("issue_comment", (job, input: IssueCommentInput) =>
+  onIssueChanged(job, input),
+);

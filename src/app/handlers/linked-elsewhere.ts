@@ -4,7 +4,7 @@ import { listInstallationRepositories } from "../../github/installation.js";
 import type { RepoRef } from "../../github/octokit.js";
 import { closingReferences, getPull, listOpenPulls } from "../../github/pull-requests.js";
 import { checkPullRequest, type Lowering } from "../evaluate-pull-request.js";
-import type { LinkIndex } from "../link-index.js";
+import { handler } from "../jobs/handler.js";
 import type { RepoJob } from "../repo-job.js";
 
 /** Issue actions that can change the phase of the PRs that close the issue. */
@@ -29,10 +29,10 @@ export interface PullsElsewhere {
  */
 export async function pullsElsewhereClosing(
   job: RepoJob,
-  links: LinkIndex,
   installationId: number,
   issue: IssueRef,
 ): Promise<PullsElsewhere[]> {
+  const { links } = job;
   const here = `${job.repo.owner}/${job.repo.repo}`.toLowerCase();
   const repos = await links.repositories(installationId, () =>
     listInstallationRepositories(job.octokit),
@@ -64,3 +64,13 @@ export async function recheckPulls(
     await checkPullRequest(job, pr, { lowering });
   }
 }
+
+export interface LinkedElsewhereInput {
+  numbers: number[];
+  lowering: Lowering;
+}
+
+export const linkedElsewhereHandler = handler(
+  "linked_elsewhere",
+  (job, input: LinkedElsewhereInput) => recheckPulls(job, input.numbers, input.lowering),
+);

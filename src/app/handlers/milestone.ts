@@ -1,3 +1,4 @@
+import { handler, route } from "../jobs/handler.js";
 import { refreshReports } from "../refresh-reports.js";
 import type { RepoJob } from "../repo-job.js";
 
@@ -13,3 +14,9 @@ export const MILESTONE_EVENTS = [
 export async function onMilestoneChanged(job: RepoJob): Promise<void> {
   await refreshReports(job);
 }
+
+export const milestoneRoute = route(MILESTONE_EVENTS, (context) => ({
+  jobs: [{ kind: "milestone", repo: context.repo(), input: {} }],
+}));
+
+export const milestoneHandler = handler("milestone", (job) => onMilestoneChanged(job));

@@ -1,8 +1,8 @@
 import pino from "pino";
 import type { Logger } from "probot";
 import { describe, expect, it } from "vitest";
+import type { JobData } from "../../../src/app/jobs/job.js";
 import { Shutdown } from "../../../src/app/shutdown.js";
-import type { Job } from "../../../src/app/work-queue.js";
 
 interface Line {
   level: number;
@@ -10,7 +10,7 @@ interface Line {
   [key: string]: unknown;
 }
 
-function harness(jobs: Job[], finish: Promise<void>) {
+function harness(jobs: JobData[], finish: Promise<void>) {
   const lines: Line[] = [];
   const log = pino({ level: "trace" }, { write: (s: string) => lines.push(JSON.parse(s)) });
   const exits: number[] = [];
@@ -27,11 +27,13 @@ function harness(jobs: Job[], finish: Promise<void>) {
   return { shutdown, lines, exits, closed };
 }
 
-const job = (deliveryId: string): Job => ({
-  key: "acme/rocket",
+const job = (deliveryId: string): JobData => ({
+  kind: "pull_request",
   deliveryId,
-  name: "pull_request.opened",
-  run: async () => {},
+  installationId: 1,
+  repo: { owner: "acme", repo: "rocket" },
+  input: {},
+  receivedAt: 0,
 });
 
 describe("Shutdown", () => {
@@ -58,8 +60,8 @@ describe("Shutdown", () => {
     const last = lines.at(-1);
     expect(last?.level).toBe(50);
     expect(last?.left).toEqual([
-      { delivery: "d1", job: "pull_request.opened", repo: "acme/rocket" },
-      { delivery: "d2", job: "pull_request.opened", repo: "acme/rocket" },
+      { delivery: "d1", kind: "pull_request", repo: "acme/rocket" },
+      { delivery: "d2", kind: "pull_request", repo: "acme/rocket" },
     ]);
   });
 

@@ -1,0 +1,24 @@
+import type { PullRequestInput } from "../handlers/pull-request.js";
+import type { JobData } from "./job.js";
+
+/**
+ * Two waiting jobs with the same `coalesce` key become one. Only PR
+ * evaluations carry a key (handlers/pull-request.ts), and their key already
+ * keeps apart what must not merge (milestone syncs, different lowering
+ * senders). The merged job evaluates the PR once, as it is when it runs, and
+ * keeps what the earlier events knew:
+ * - the head before the first push (the newer push's `before` was never checked);
+ * - "just opened" if either was.
+ */
+export function mergeJobs(older: JobData, newer: JobData): JobData {
+  if (older.kind !== "pull_request" || newer.kind !== "pull_request") return newer;
+  const a = older.input as PullRequestInput;
+  const b = newer.input as PullRequestInput;
+  const previousSha = a.previousSha ?? b.previousSha;
+  const input: PullRequestInput = {
+    ...b,
+    opened: a.opened || b.opened,
+    ...(previousSha ? { previousSha } : {}),
+  };
+  return { ...older, input };
+}

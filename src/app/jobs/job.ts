@@ -1,0 +1,88 @@
+import type { RepoRef } from "../../github/octokit.js";
+
+/**
+ * What a queued job is: plain, JSON-serialisable data. A job never holds a
+ * Probot `Context` or a client, so it can wait in Redis, survive a restart
+ * and run in whichever process takes it; the worker builds its own
+ * installation client from `installationId` (app/jobs/worker.ts).
+ */
+export interface JobData<Input = unknown> {
+  /** Which handler runs it (app/jobs/dispatch.ts). */
+  kind: JobKind;
+  /**
+   * `X-GitHub-Delivery`, plus a suffix for each job one delivery fans out to
+   * (`:reports`, `:acme/api`): the same id runs once, however often GitHub
+   * sends it and however many processes receive it.
+   */
+  deliveryId: string;
+  /** The installation whose token the job uses; null only for events without one. */
+  installationId: number | null;
+  repo: RepoRef;
+  input: Input;
+  /**
+   * Jobs with the same key that are still waiting are merged into one
+   * (`mergeInputs`): ten events for one PR within a second are one evaluation.
+   * Absent: never merged.
+   */
+  coalesce?: string;
+  /** When the webhook arrived (ms since epoch): logs and queue-latency metrics. */
+  receivedAt: number;
+}
+
+export const JOB_KINDS = [
+  "pull_request",
+  "issue",
+  "issue_comment",
+  "check_requested",
+  "merge_group",
+  "deployment",
+  "milestone",
+  "config_push",
+  "org_config",
+  "installation",
+  "reports",
+  "linked_elsewhere",
+] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+
+/** A job as a handler asks for it; the queue adds the delivery, installation and time. */
+export interface JobSpec<Input = unknown> {
+  kind: JobKind;
+  repo: RepoRef;
+  input: Input;
+  /** Appended to the delivery id when one delivery queues several jobs. */
+  deliverySuffix?: string;
+  coalesce?: string;
+}
+
+export type JobOutcome = "ok" | "failed";
+
+export interface JobQueueEvents {
+  /** A job threw: logged by the queue; tests collect these. */
+  onError?: (error: unknown, job: JobData) => void;
+  /** Every finished job, for metrics. */
+  onDone?: (job: JobData, outcome: JobOutcome, ms: number) => void;
+}
+
+/**
+ * Where webhooks leave their work and workers take it. Guarantees, for both
+ * implementations (in-process, and BullMQ on Redis):
+ * - jobs of one repository run one at a time, in arrival order;
+ * - a delivery id runs once (a duplicate `push` answers false);
+ * - waiting jobs with the same `coalesce` key merge into one;
+ * - `idle` resolves when nothing is waiting or running in this process.
+ */
+export interface JobQueue {
+  /** Queues a job; false when its delivery id was already taken (nothing queued). */
+  push(job: JobData): Promise<boolean>;
+  /** Starts running jobs with `run`; jobs pushed before `start` wait for it. */
+  start(run: (job: JobData) => Promise<void>): void;
+  /** Resolves when every job this process queued or took (including ones queued meanwhile) has finished. */
+  idle(): Promise<void>;
+  /** The jobs waiting or running in this process, oldest first (what a shutdown would leave behind). */
+  pending(): JobData[];
+  /** Stops taking new jobs; running ones finish (graceful shutdown), then connections close. */
+  close(): Promise<void>;
+}
+
+export const repoQueueKey = (repo: RepoRef): string => `${repo.owner}/${repo.repo}`.toLowerCase();

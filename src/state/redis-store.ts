@@ -1,0 +1,48 @@
+import { Redis } from "ioredis";
+import type { StateSpace, StateStore } from "./store.js";
+
+/** Entries without a TTL of their own still leave Redis eventually. */
+const DEFAULT_TTL_MS = 7 * 24 * 3600_000;
+
+/**
+ * The store shared by every process of one deployment (`REDIS_URL`): the
+ * last verdict written on a head SHA, config ETags and the rest are one
+ * truth, so a process never skips a write another has since overwritten.
+ * Keys: `<prefix>:<space>:<key>`, JSON values, a TTL on every key.
+ */
+export class RedisStateStore implements StateStore {
+  readonly #redis: Redis;
+
+  constructor(
+    url: string,
+    private readonly prefix = "phase-gates:state",
+  ) {
+    this.#redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2 });
+  }
+
+  #key(space: StateSpace<unknown>, key: string): string {
+    return `${this.prefix}:${space.name}:${key}`;
+  }
+
+  async get<V>(space: StateSpace<V>, key: string): Promise<V | undefined> {
+    const text = await this.#redis.get(this.#key(space, key));
+    return text === null ? undefined : (JSON.parse(text) as V);
+  }
+
+  async set<V>(space: StateSpace<V>, key: string, value: V): Promise<void> {
+    await this.#redis.set(
+      this.#key(space, key),
+      JSON.stringify(value),
+      "PX",
+      space.ttlMs ?? DEFAULT_TTL_MS,
+    );
+  }
+
+  async delete<V>(space: StateSpace<V>, key: string): Promise<void> {
+    await this.#redis.del(this.#key(space, key));
+  }
+
+  async close(): Promise<void> {
+    await this.#redis.quit().catch(() => this.#redis.disconnect());
+  }
+}
