@@ -1,10 +1,12 @@
 import type { ApplicationFunction } from "probot";
+import { RedisJobQueue } from "./app/jobs/redis-queue.js";
 import { createMetrics } from "./app/metrics.js";
 import { guardWebhooks, opsRoutes } from "./app/ops-routes.js";
 import { RedisPendingDeployments } from "./app/redis-pending-deployments.js";
 import { createRedisProbe } from "./app/redis-probe.js";
 import { createPhaseGatesApp, type PhaseGatesApp } from "./app/register-handlers.js";
 import { Shutdown } from "./app/shutdown.js";
+import { RedisStateStore } from "./state/redis-store.js";
 
 /** Default time queued work gets after SIGTERM (see Shutdown). */
 const DRAIN_DEADLINE_MS = 8000;
@@ -27,13 +29,19 @@ const app: ApplicationFunction = async (probot, options) => {
   }
   let phaseGates: PhaseGatesApp | null = null;
   const metrics = createMetrics({ queueDepth: () => phaseGates?.pendingJobs().length ?? 0 });
-  // With REDIS_URL, deployments waiting for a gate survive a restart and are shared by replicas.
-  const deployments = process.env.REDIS_URL
-    ? new RedisPendingDeployments(process.env.REDIS_URL)
-    : undefined;
+  // With REDIS_URL, every process shares one queue and one state: jobs survive a
+  // restart, a process that dies hands its job to another, and what one process
+  // wrote the others know. Deployments waiting for a gate are kept there too.
+  const redisUrl = process.env.REDIS_URL;
+  const deployments = redisUrl ? new RedisPendingDeployments(redisUrl) : undefined;
+  const store = redisUrl ? new RedisStateStore(redisUrl) : undefined;
   phaseGates = createPhaseGatesApp({
     metrics,
     ...(deployments ? { pendingDeployments: deployments } : {}),
+    ...(store ? { store } : {}),
+    ...(redisUrl
+      ? { queue: (log, events) => new RedisJobQueue({ connection: redisUrl, log, ...events }) }
+      : {}),
   });
   await phaseGates.app(probot, options);
 
@@ -44,7 +52,7 @@ const app: ApplicationFunction = async (probot, options) => {
     work: phaseGates,
     deadlineMs: drainDeadline(),
     beforeExit: async () => {
-      await Promise.all([redis?.close(), deployments?.close()]);
+      await Promise.all([redis?.close(), deployments?.close(), store?.close()]);
     },
     exit: (code) => process.exit(code),
   });

@@ -15,14 +15,16 @@ import {
   refusalComment,
   stopNeedsReasonComment,
 } from "../core/gate-text.js";
+import { planMarkedComment } from "../core/plan-issues.js";
+import { planDecisionLabel } from "../core/plan-labels.js";
 import type { GateConfig, GateStatus } from "../core/types.js";
 import { type GateRecord, identifyGateIssue, labelNames } from "../github/gate-issues.js";
 import {
+  applyCommentPlan,
+  applyDecisionLabelPlan,
   closeIssue,
   comment,
   reopenIssue,
-  setDecisionLabel,
-  upsertMarkedComment,
 } from "../github/gate-writes.js";
 import { addLabel, removeLabel } from "../github/labels.js";
 import type { RepoJob } from "./repo-job.js";
@@ -47,6 +49,9 @@ export type GateTrigger =
       authorIsBot: boolean;
       body: string;
     };
+
+/** A notice posted once per comment it answers: any copy of its marker means it was said. */
+const ONCE = { author: null, update: false } as const;
 
 async function reread(job: RepoJob, phaseIndex: number): Promise<GateRecord> {
   job.forgetGate(phaseIndex);
@@ -87,20 +92,21 @@ async function runCommand(
 
   const auth = await job.directory.authorize(gate, trigger.author);
   if (!auth.authorized) {
-    const marker = MARKERS.refusal(trigger.commentId);
-    if (!record.comments.some((c) => c.body.includes(marker))) {
-      await comment(
-        job.octokit,
-        job.repo,
-        issue.number,
-        refusalComment(
-          trigger.commentId,
-          trigger.author,
-          command.kind === "stop-without-reason" ? "stop" : command.kind,
-          status,
-        ),
-      );
-    }
+    const refusal = {
+      marker: MARKERS.refusal(trigger.commentId),
+      body: refusalComment(
+        trigger.commentId,
+        trigger.author,
+        command.kind === "stop-without-reason" ? "stop" : command.kind,
+        status,
+      ),
+    };
+    await applyCommentPlan(
+      job.octokit,
+      job.repo,
+      issue.number,
+      planMarkedComment(record.comments, refusal, ONCE),
+    );
     return false;
   }
   if (command.kind === "stop-without-reason") {
@@ -243,14 +249,16 @@ async function answerEditedCommand(
   if (trigger.kind !== "comment" || trigger.action !== "edited" || !record.issue) return;
   const edited = record.editedCommands.find((c) => c.id === trigger.commentId);
   if (!edited) return;
-  const marker = GUARD_MARKERS.edited(trigger.commentId);
-  if (record.comments.some((c) => c.body.includes(marker))) return;
   const kind = edited.command.kind === "stop-without-reason" ? "stop" : edited.command.kind;
-  await comment(
+  const notice = {
+    marker: GUARD_MARKERS.edited(trigger.commentId),
+    body: editedCommandComment(trigger.commentId, kind),
+  };
+  await applyCommentPlan(
     job.octokit,
     job.repo,
     record.issue.number,
-    editedCommandComment(trigger.commentId, kind),
+    planMarkedComment(record.comments, notice, ONCE),
   );
 }
 
@@ -315,20 +323,18 @@ export async function reconcileGate(
 
   // 4. the display: label and decision record
   const decision = status.state === "pending" ? null : status.state;
-  await setDecisionLabel(job.octokit, job.repo, record.issue, decision);
-  const hasRecord = record.comments.some(
-    (c) => same(c.author, job.settings.appLogin) && c.body.includes(MARKERS.decision),
+  await applyDecisionLabelPlan(
+    job.octokit,
+    job.repo,
+    record.issue.number,
+    planDecisionLabel(labelNames(record.issue.labels), decision),
   );
-  if (decision || hasRecord) {
-    await upsertMarkedComment(
-      job.octokit,
-      job.repo,
-      record.issue.number,
-      record.comments,
-      job.settings.appLogin,
-      MARKERS.decision,
-      decisionRecord(config, status, record.tally),
-    );
-  }
+  // A pending gate gets no record; one it had (the gate was reopened) is brought up to date.
+  const recordPlan = planMarkedComment(
+    record.comments,
+    { marker: MARKERS.decision, body: decisionRecord(config, status, record.tally) },
+    { author: job.settings.appLogin, create: decision !== null },
+  );
+  await applyCommentPlan(job.octokit, job.repo, record.issue.number, recordPlan);
   return status;
 }

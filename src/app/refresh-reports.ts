@@ -1,24 +1,25 @@
 import { configErrorsToMarkdown } from "../config/format-config-error.js";
 import {
   type DashboardFacts,
-  ISSUE_BODY_LIMIT,
   type PhaseReport,
+  planDashboard,
   renderDashboard,
 } from "../core/dashboard.js";
 import { gateStatus } from "../core/gate-state.js";
 import { itemPhaseClaims } from "../core/phases.js";
-import { renderProgressSection, withProgressSection } from "../core/progress-section.js";
+import { planProgressSection, renderProgressSection } from "../core/progress-section.js";
+import { nothingToWrite } from "../core/reconcile.js";
 import type { PullSummary, Timebox } from "../core/report-text.js";
 import type { Config, GateStatus } from "../core/types.js";
 import {
+  applyDashboardPlan,
+  applyIssueBodyPlan,
   findDashboard,
   listMilestoneFacts,
   listPhasedIssues,
   type MilestoneFacts,
   readIssueBody,
   repoWebUrl,
-  writeDashboard,
-  writeIssueBody,
 } from "../github/dashboard.js";
 import type { IssueData } from "../github/gate-issues.js";
 import { repoKey } from "../github/octokit.js";
@@ -78,21 +79,19 @@ function timeboxOf(
 
 /** A gate issue's body with its progress section brought up to date, re-read just before the edit. */
 async function writeProgress(job: RepoJob, issue: IssueData, section: string): Promise<boolean> {
-  if (withProgressSection(issue.body, section) === (issue.body ?? "")) return false;
+  const stale = planProgressSection(issue, section);
+  if (nothingToWrite(stale) && !stale.overLimit) return false;
   // People tick criteria in this body: splice into what is there now, not what the job read earlier.
   const current = await readIssueBody(job.octokit, job.repo, issue.number);
-  const next = withProgressSection(current, section);
-  if (next === current) return false;
-  if (next.length > ISSUE_BODY_LIMIT) {
-    // People's text fills the body: GitHub would refuse it, and their text comes first.
+  const plan = planProgressSection({ number: issue.number, body: current }, section);
+  if (plan.overLimit) {
     job.log.warn(
       { gate: issue.number },
       "skip progress: the gate issue's body is near GitHub's limit",
     );
     return false;
   }
-  await writeIssueBody(job.octokit, job.repo, issue.number, next);
-  return true;
+  return (await applyIssueBodyPlan(job.octokit, job.repo, plan)).length > 0;
 }
 
 /**
@@ -121,7 +120,11 @@ export async function refreshReports(job: RepoJob): Promise<ReportWrites | null>
       errorsMarkdown: configErrorsToMarkdown(loaded.errors),
       errorCount: loaded.errors.length,
     };
-    const dashboard = await writeDashboard(job.octokit, job.repo, existing, renderDashboard(facts));
+    const dashboard = await applyDashboardPlan(
+      job.octokit,
+      job.repo,
+      planDashboard(existing, renderDashboard(facts)),
+    );
     return { dashboard, progress: [] };
   }
 
@@ -187,7 +190,11 @@ export async function refreshReports(job: RepoJob): Promise<ReportWrites | null>
     unphasedPulls: pulls.filter((p) => p.phaseIndex === null),
   };
   const existing = await findDashboard(job.octokit, job.repo, appLogin);
-  const dashboard = await writeDashboard(job.octokit, job.repo, existing, renderDashboard(facts));
+  const dashboard = await applyDashboardPlan(
+    job.octokit,
+    job.repo,
+    planDashboard(existing, renderDashboard(facts)),
+  );
   if (dashboard !== "unchanged") job.log.info({ dashboard }, "dashboard written");
   return { dashboard, progress };
 }

@@ -1,4 +1,5 @@
-import { ensureGateIssues } from "../github/gate-writes.js";
+import { planGateIssues } from "../core/plan-issues.js";
+import { applyGateIssuePlan } from "../github/gate-writes.js";
 import { recheckOpenPulls, releaseOpenPulls } from "./evaluate-pull-request.js";
 import { syncLabelsAndMilestones } from "./handlers/milestone-sync.js";
 import { refreshReports } from "./refresh-reports.js";
@@ -29,11 +30,14 @@ export async function syncRepository(
   if (loaded.kind === "ok") {
     await syncLabelsAndMilestones(job);
     if (loaded.config.sync.gateIssues) {
-      const created = await ensureGateIssues(
+      const withGateIssue: number[] = [];
+      for (const [i, phase] of loaded.config.phases.entries()) {
+        if (phase.gate && (await job.gate(i)).issue !== null) withGateIssue.push(i);
+      }
+      const created = await applyGateIssuePlan(
         job.octokit,
         job.repo,
-        loaded.config,
-        async (i) => (await job.gate(i)).issue !== null,
+        planGateIssues(loaded.config, withGateIssue),
       );
       if (created.length > 0) {
         job.log.info({ created }, "gate issues created");

@@ -1,3 +1,4 @@
+import { type Plan, plan, type Reconcile } from "./reconcile.js";
 import { echoText, plainLine, tableCell } from "./render-check.js";
 import {
   approvalsText,
@@ -261,4 +262,33 @@ function renderDashboardText(facts: DashboardFacts): string {
     );
   sections.push("### Recently decided", recentlyDecided(facts), FOOTER);
   return sections.join("\n\n");
+}
+
+/** The dashboard issue: its title and body. */
+export interface DashboardText {
+  title: string;
+  body: string;
+}
+
+/** The dashboard issue as read back (the app's own, found by label and author). */
+export interface ExistingDashboard extends DashboardText {
+  number: number;
+}
+
+/** There is one dashboard per repository; its title and body are the app's, compared exactly. */
+const DASHBOARD: Reconcile<DashboardText, ExistingDashboard> = {
+  desiredKey: () => DASHBOARD_LABEL,
+  actualKey: () => DASHBOARD_LABEL,
+  same: (d, a) => a.body === d.body && a.title === d.title,
+};
+
+/**
+ * Create the dashboard, or edit it when its text changed; an unchanged
+ * dashboard is not written (its edit would come back as a webhook for nothing).
+ */
+export function planDashboard(
+  existing: ExistingDashboard | null,
+  body: string,
+): Plan<DashboardText, ExistingDashboard> {
+  return plan([{ title: DASHBOARD_TITLE, body }], existing ? [existing] : [], DASHBOARD);
 }

@@ -1,5 +1,6 @@
 import { DECISION_LABELS } from "./gate-text.js";
 import { phaseMeaning } from "./phase-meaning.js";
+import { caseless, type Plan, plan, type Reconcile } from "./reconcile.js";
 import type { Config, PhaseConfig } from "./types.js";
 
 /** A label as the app wants it to exist in the repository. */
@@ -17,11 +18,8 @@ export interface ExistingLabel {
   description: string | null;
 }
 
-export interface LabelPlan {
-  create: LabelSpec[];
-  /** `current` is the existing label's name; `spec.name` keeps that spelling. */
-  update: { current: string; spec: LabelSpec }[];
-}
+/** An update names the label by the existing one's spelling (`actual.name`), which stays. */
+export type LabelPlan = Plan<LabelSpec, ExistingLabel>;
 
 export const APPROVED_LABEL = DECISION_LABELS.approved;
 export const STOPPED_LABEL = DECISION_LABELS.stopped;
@@ -102,6 +100,18 @@ export function desiredLabels(config: Config): LabelSpec[] {
 }
 
 /**
+ * Labels compare by name ignoring case, as GitHub does; colour ignoring case
+ * and a leading `#`, description exactly (none is ""). Nothing is removed.
+ */
+const REPO_LABELS: Reconcile<LabelSpec, ExistingLabel> = {
+  desiredKey: (spec) => caseless(spec.name),
+  actualKey: (label) => caseless(label.name),
+  same: (spec, found) =>
+    found.color.replace(/^#/, "").toLowerCase() === spec.color &&
+    (found.description ?? "") === spec.description,
+};
+
+/**
  * Desired labels against the repository's labels: create what is missing,
  * repair colour or description drift, and nothing else. Labels nobody
  * configured are never touched, and nothing is ever deleted — a label a
@@ -112,19 +122,29 @@ export function desiredLabels(config: Config): LabelSpec[] {
  * spelling is the person's and stays.
  */
 export function planLabels(config: Config, existing: readonly ExistingLabel[]): LabelPlan {
-  const byName = new Map(existing.map((l) => [l.name.toLowerCase(), l]));
-  const plan: LabelPlan = { create: [], update: [] };
-  for (const spec of desiredLabels(config)) {
-    const found = byName.get(spec.name.toLowerCase());
-    if (!found) {
-      plan.create.push(spec);
-      continue;
-    }
-    const sameColor = found.color.replace(/^#/, "").toLowerCase() === spec.color;
-    const sameDescription = (found.description ?? "") === spec.description;
-    if (!sameColor || !sameDescription) {
-      plan.update.push({ current: found.name, spec: { ...spec, name: found.name } });
-    }
-  }
-  return plan;
+  return plan(desiredLabels(config), existing, REPO_LABELS);
+}
+
+const DECISION_LABEL_NAMES: readonly string[] = [APPROVED_LABEL, STOPPED_LABEL];
+
+/** The decision labels an issue carries: the app's own, so any it no longer wants may go. */
+const DECISION_ON_ISSUE: Reconcile<string, string> = {
+  desiredKey: caseless,
+  actualKey: caseless,
+  removable: () => true,
+};
+
+/**
+ * The display label of a gate's decision on its issue: `gate: approved` or
+ * `gate: stopped`, or neither while pending. A decision label that does not
+ * match goes, whoever added it. Removals name the label in the app's
+ * spelling; other labels on the issue are not the app's to touch.
+ */
+export function planDecisionLabel(
+  issueLabels: readonly string[],
+  decision: "approved" | "stopped" | null,
+): Plan<string, string> {
+  const have = new Set(issueLabels.map(caseless));
+  const carried = DECISION_LABEL_NAMES.filter((l) => have.has(caseless(l)));
+  return plan(decision ? [DECISION_LABELS[decision]] : [], carried, DECISION_ON_ISSUE);
 }

@@ -1,5 +1,6 @@
 import { phaseMeaning } from "./phase-meaning.js";
 import { phaseIndexOfLabel, phaseIndexOfMilestone } from "./phases.js";
+import { caseless, type Plan, plan, type Reconcile } from "./reconcile.js";
 import type { Config, PhaseConfig } from "./types.js";
 
 /** A milestone as the app creates it. */
@@ -8,14 +9,23 @@ export interface MilestoneSpec {
   description: string;
 }
 
-export interface MilestonePlan {
-  create: MilestoneSpec[];
+/** A milestone as GitHub lists it (open or closed). */
+export interface ExistingMilestone {
+  title: string;
 }
+
+export type MilestonePlan = Plan<MilestoneSpec, ExistingMilestone>;
 
 export function milestoneDescription(phase: PhaseConfig): string {
   const meaning = phaseMeaning(phase.id);
   return `Phase: ${phase.name}${meaning ? ` — ${meaning}` : ""}. Issues and PRs in this milestone get the \`${phase.label}\` label.`;
 }
+
+/** Titles compare ignoring case, as the phase mapping does; an existing milestone is never edited or removed. */
+const PHASE_MILESTONES: Reconcile<MilestoneSpec, ExistingMilestone> = {
+  desiredKey: (spec) => caseless(spec.title),
+  actualKey: (m) => caseless(m.title),
+};
 
 /**
  * The phase milestones that do not exist yet (titles compare ignoring case,
@@ -24,16 +34,14 @@ export function milestoneDescription(phase: PhaseConfig): string {
  */
 export function planMilestones(
   config: Config,
-  existing: readonly { title: string }[],
+  existing: readonly ExistingMilestone[],
 ): MilestonePlan {
-  const titles = new Set(existing.map((m) => m.title.toLowerCase()));
-  const create: MilestoneSpec[] = [];
-  for (const phase of config.phases) {
-    if (phase.milestone === null || titles.has(phase.milestone.toLowerCase())) continue;
-    titles.add(phase.milestone.toLowerCase());
-    create.push({ title: phase.milestone, description: milestoneDescription(phase) });
-  }
-  return { create };
+  const wanted = config.phases.flatMap((phase) =>
+    phase.milestone === null
+      ? []
+      : [{ title: phase.milestone, description: milestoneDescription(phase) }],
+  );
+  return plan(wanted, existing, PHASE_MILESTONES);
 }
 
 /** An issue or PR's own phase inputs, as GitHub has them now. */
@@ -43,10 +51,7 @@ export interface ItemPhaseState {
 }
 
 /** Label writes on one issue or PR: names to add, and existing names (their own spelling) to remove. */
-export interface ItemLabelPlan {
-  add: string[];
-  remove: string[];
-}
+export type ItemLabelPlan = Plan<string, string>;
 
 /** The milestone that was just removed, and the item's other phase sources. */
 export interface Demilestoned {
@@ -58,7 +63,20 @@ export interface Demilestoned {
   otherSources: readonly ItemPhaseState[];
 }
 
-const nothing = (): ItemLabelPlan => ({ add: [], remove: [] });
+/**
+ * Phase labels on one item, named ignoring case; which of the item's phase
+ * labels may go is the caller's rule (the only labels it is ever given).
+ */
+function itemLabels(removable: (label: string) => boolean): Reconcile<string, string> {
+  return { desiredKey: caseless, actualKey: caseless, removable };
+}
+
+const nothing = (): ItemLabelPlan =>
+  plan(
+    [],
+    [],
+    itemLabels(() => false),
+  );
 
 /**
  * Milestone → phase label (SPEC §2, `sync.milestones`), planned on the
@@ -82,17 +100,17 @@ export function planItemPhaseLabels(
   item: ItemPhaseState,
   demilestoned?: Demilestoned,
 ): ItemLabelPlan {
-  const has = (label: string) => item.labels.some((l) => same(l, label));
   const phaseLabels = item.labels.filter((l) => phaseIndexOfLabel(config, l) >= 0);
 
   const current = phaseIndexOfMilestone(config, item.milestone);
   if (current >= 0) {
     const want = config.phases[current]?.label;
     if (want === undefined) return nothing();
-    return {
-      add: has(want) ? [] : [want],
-      remove: phaseLabels.filter((l) => !same(l, want)),
-    };
+    return plan(
+      [want],
+      phaseLabels,
+      itemLabels(() => true),
+    );
   }
 
   if (!demilestoned) return nothing();
@@ -104,9 +122,11 @@ export function planItemPhaseLabels(
       phaseIndexOfMilestone(config, s.milestone) === removed ||
       s.labels.some((l) => phaseIndexOfLabel(config, l) === removed),
   );
-  return elsewhere ? nothing() : { add: [], remove: phaseLabels.filter((l) => same(l, implied)) };
-}
-
-function same(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
+  return elsewhere
+    ? nothing()
+    : plan(
+        [],
+        phaseLabels,
+        itemLabels((l) => caseless(l) === caseless(implied)),
+      );
 }

@@ -1,3 +1,5 @@
+import { ISSUE_BODY_LIMIT } from "./dashboard.js";
+import { type Plan, plan, type Reconcile } from "./reconcile.js";
 import { echoText } from "./render-check.js";
 import {
   approvalsText,
@@ -66,4 +68,38 @@ export function withProgressSection(body: string | null | undefined, section: st
     return `${text.slice(0, start)}${section}${text.slice(end + PROGRESS_END.length)}`;
   const rest = text.split(PROGRESS_START).join("").split(PROGRESS_END).join("").trimEnd();
   return rest === "" ? section : `${rest}\n\n${section}`;
+}
+
+/** A gate issue's body. */
+export interface IssueBody {
+  number: number;
+  body: string;
+}
+
+export interface ProgressPlan extends Plan<IssueBody, IssueBody> {
+  /**
+   * The new body would pass GitHub's limit (people's text fills it): nothing
+   * is planned, since GitHub would refuse it and their text comes first.
+   */
+  overLimit: boolean;
+}
+
+const ISSUE_BODY: Reconcile<IssueBody, IssueBody> = {
+  desiredKey: (d) => String(d.number),
+  actualKey: (a) => String(a.number),
+  same: (d, a) => a.body === d.body,
+};
+
+/** A gate issue's body with `section` spliced in: an edit when that changes it, else nothing. */
+export function planProgressSection(
+  issue: { number: number; body?: string | null },
+  section: string,
+): ProgressPlan {
+  const current = { number: issue.number, body: issue.body ?? "" };
+  const next = { number: issue.number, body: withProgressSection(issue.body, section) };
+  const planned = plan([next], [current], ISSUE_BODY);
+  if (planned.update.length > 0 && next.body.length > ISSUE_BODY_LIMIT) {
+    return { ...planned, update: [], overLimit: true };
+  }
+  return { ...planned, overLimit: false };
 }

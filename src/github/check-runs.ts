@@ -1,3 +1,5 @@
+import { checkFingerprint, planCheckRun, runFingerprint } from "../core/plan-check-run.js";
+import { nothingToWrite } from "../core/reconcile.js";
 import { batchAnnotations, CHECK_NAME, type CheckOutput } from "../core/render-check.js";
 import type { GitHub, RepoRef } from "./octokit.js";
 
@@ -37,15 +39,6 @@ export interface KnownRun {
 const written = new Map<string, KnownRun>();
 const WRITTEN_LIMIT = 20_000;
 
-function fingerprint(c: {
-  conclusion: string | null;
-  title: string | null;
-  summary: string | null;
-  externalId: string | null;
-}): string {
-  return JSON.stringify([c.conclusion, c.title, c.summary, c.externalId]);
-}
-
 /** This app's run on `headSha`, from what this process wrote or from GitHub; null when none. */
 export async function findOurCheckRun(
   octokit: GitHub,
@@ -73,15 +66,13 @@ export async function findOurCheckRun(
   const run: KnownRun = {
     id: ours.id,
     externalId,
-    fingerprint:
-      ours.status === "completed"
-        ? fingerprint({
-            conclusion: ours.conclusion,
-            title: ours.output.title,
-            summary: ours.output.summary,
-            externalId,
-          })
-        : "",
+    fingerprint: runFingerprint({
+      status: ours.status,
+      conclusion: ours.conclusion,
+      title: ours.output.title,
+      summary: ours.output.summary,
+      externalId,
+    }),
   };
   remember(key, run);
   return run;
@@ -131,15 +122,13 @@ export async function findCheckRunOfApp(
     run: {
       id: found.id,
       externalId,
-      fingerprint:
-        found.status === "completed"
-          ? fingerprint({
-              conclusion: found.conclusion,
-              title: found.output.title,
-              summary: found.output.summary,
-              externalId,
-            })
-          : "",
+      fingerprint: runFingerprint({
+        status: found.status,
+        conclusion: found.conclusion,
+        title: found.output.title,
+        summary: found.output.summary,
+        externalId,
+      }),
     },
     status: found.status,
     conclusion: found.conclusion,
@@ -166,7 +155,7 @@ export async function writeCheckRun(
 ): Promise<CheckWrite> {
   const key = runKey(repo, desired.headSha);
   const externalId = desired.externalId ?? null;
-  const want = fingerprint({ ...desired, externalId });
+  const want = checkFingerprint({ ...desired, externalId });
   // GitHub takes at most 50 annotations per request: the first batch goes with
   // the write, the rest in updates of the same run (they accumulate).
   const [annotations, ...moreAnnotations] = batchAnnotations(desired.annotations ?? []);
@@ -178,7 +167,8 @@ export async function writeCheckRun(
 
   const known =
     found === undefined ? await findOurCheckRun(octokit, repo, appId, desired.headSha) : found;
-  if (known && known.fingerprint === want) return "unchanged";
+  const plan = planCheckRun({ headSha: desired.headSha, fingerprint: want }, known);
+  if (nothingToWrite(plan)) return "unchanged";
 
   const completion = {
     status: "completed" as const,
@@ -188,10 +178,11 @@ export async function writeCheckRun(
     ...(desired.detailsUrl ? { details_url: desired.detailsUrl } : {}),
     ...(externalId !== null ? { external_id: externalId } : {}),
   };
+  const ours = plan.update[0]?.actual;
   let id: number;
-  if (known) {
-    await octokit.rest.checks.update({ ...repo, check_run_id: known.id, ...completion });
-    id = known.id;
+  if (ours) {
+    await octokit.rest.checks.update({ ...repo, check_run_id: ours.id, ...completion });
+    id = ours.id;
   } else {
     const { data } = await octokit.rest.checks.create({
       ...repo,
@@ -209,7 +200,7 @@ export async function writeCheckRun(
     });
   }
   remember(key, { id, fingerprint: want, externalId });
-  return known ? "updated" : "created";
+  return ours ? "updated" : "created";
 }
 
 function remember(key: string, run: KnownRun): void {

@@ -1,4 +1,6 @@
-import { DASHBOARD_LABEL, DASHBOARD_TITLE } from "../core/dashboard.js";
+import { DASHBOARD_LABEL, type DashboardText, type ExistingDashboard } from "../core/dashboard.js";
+import type { IssueBody } from "../core/progress-section.js";
+import type { Plan } from "../core/reconcile.js";
 import type { Timebox } from "../core/report-text.js";
 import type { Config } from "../core/types.js";
 import { labelNames } from "./gate-issues.js";
@@ -6,11 +8,7 @@ import type { GitHub, RepoRef } from "./octokit.js";
 import { webHost } from "./pull-requests.js";
 
 /** The dashboard issue as the app reads it back. */
-export interface DashboardIssue {
-  number: number;
-  title: string;
-  body: string;
-}
+export type DashboardIssue = ExistingDashboard;
 
 interface ListedIssue {
   number: number;
@@ -47,33 +45,24 @@ export async function findDashboard(
   return ours ? { number: ours.number, title: ours.title, body: ours.body ?? "" } : null;
 }
 
-/**
- * Creates the dashboard, or edits it when its text changed; an unchanged
- * dashboard is not written (its edit would come back as a webhook for nothing).
- */
-export async function writeDashboard(
+/** Writes a dashboard plan: the new dashboard issue, or the edit of the existing one. */
+export async function applyDashboardPlan(
   octokit: GitHub,
   repo: RepoRef,
-  existing: DashboardIssue | null,
-  body: string,
+  plan: Plan<DashboardText, DashboardIssue>,
 ): Promise<"created" | "updated" | "unchanged"> {
-  if (!existing) {
-    await octokit.rest.issues.create({
-      ...repo,
-      title: DASHBOARD_TITLE,
-      body,
-      labels: [DASHBOARD_LABEL],
-    });
-    return "created";
+  for (const { title, body } of plan.create) {
+    await octokit.rest.issues.create({ ...repo, title, body, labels: [DASHBOARD_LABEL] });
   }
-  if (existing.body === body && existing.title === DASHBOARD_TITLE) return "unchanged";
-  await octokit.rest.issues.update({
-    ...repo,
-    issue_number: existing.number,
-    title: DASHBOARD_TITLE,
-    body,
-  });
-  return "updated";
+  for (const { desired, actual } of plan.update) {
+    await octokit.rest.issues.update({
+      ...repo,
+      issue_number: actual.number,
+      title: desired.title,
+      body: desired.body,
+    });
+  }
+  return plan.create.length > 0 ? "created" : plan.update.length > 0 ? "updated" : "unchanged";
 }
 
 /** An issue's body as it is now: read just before the app edits part of it. */
@@ -86,13 +75,16 @@ export async function readIssueBody(
   return data.body ?? "";
 }
 
-export async function writeIssueBody(
+/** Writes an issue-body plan: one PATCH per body that changed. */
+export async function applyIssueBodyPlan(
   octokit: GitHub,
   repo: RepoRef,
-  number: number,
-  body: string,
-): Promise<void> {
-  await octokit.rest.issues.update({ ...repo, issue_number: number, body });
+  plan: Plan<IssueBody, IssueBody>,
+): Promise<number[]> {
+  for (const { desired } of plan.update) {
+    await octokit.rest.issues.update({ ...repo, issue_number: desired.number, body: desired.body });
+  }
+  return plan.update.map((u) => u.desired.number);
 }
 
 export interface MilestoneFacts extends Timebox {

@@ -1,30 +1,20 @@
-import type { Config } from "../config/schema.js";
-import { DECISION_LABELS, gateIssueBody } from "../core/gate-text.js";
-import { type IssueComment, type IssueData, labelNames } from "./gate-issues.js";
+import type { ExistingComment, GateIssueSpec, MarkedComment } from "../core/plan-issues.js";
+import type { Plan } from "../core/reconcile.js";
 import { addLabel, removeLabel } from "./labels.js";
 import type { GitHub, RepoRef } from "./octokit.js";
 
 /**
- * Creates the gate issue of every gate that has none (open or closed; an
- * issue someone below approver labelled does not count as one).
+ * Opens the planned gate issues; returns their numbers.
  * Runs inside the per-repository queue, so two events cannot both create one.
  */
-export async function ensureGateIssues(
+export async function applyGateIssuePlan(
   octokit: GitHub,
   repo: RepoRef,
-  config: Config,
-  hasGateIssue: (phaseIndex: number) => Promise<boolean>,
+  plan: Plan<GateIssueSpec, unknown>,
 ): Promise<number[]> {
   const created: number[] = [];
-  for (const [i, phase] of config.phases.entries()) {
-    if (!phase.gate) continue;
-    if (await hasGateIssue(i)) continue;
-    const { data } = await octokit.rest.issues.create({
-      ...repo,
-      title: phase.gate.title,
-      body: gateIssueBody(config, i),
-      labels: [phase.gate.label],
-    });
+  for (const { title, body, labels } of plan.create) {
+    const { data } = await octokit.rest.issues.create({ ...repo, title, body, labels });
     created.push(data.number);
   }
   return created;
@@ -57,49 +47,27 @@ export async function comment(
   await octokit.rest.issues.createComment({ ...repo, issue_number: number, body });
 }
 
-/**
- * Creates the comment carrying `marker`, or updates it when its text changed;
- * never a second copy. Only a comment by this app (`appLogin`) is ours: anyone
- * can paste a marker into a comment of their own.
- */
-export async function upsertMarkedComment(
+/** Writes a marked-comment plan on issue `number`: the new comment, or the edit of the existing one. */
+export async function applyCommentPlan(
   octokit: GitHub,
   repo: RepoRef,
   number: number,
-  comments: readonly IssueComment[],
-  appLogin: string,
-  marker: string,
-  body: string,
+  plan: Plan<MarkedComment, ExistingComment>,
 ): Promise<"created" | "updated" | "unchanged"> {
-  const existing = comments.find(
-    (c) => c.author.toLowerCase() === appLogin.toLowerCase() && c.body.includes(marker),
-  );
-  if (!existing) {
-    await comment(octokit, repo, number, body);
-    return "created";
+  for (const { body } of plan.create) await comment(octokit, repo, number, body);
+  for (const { desired, actual } of plan.update) {
+    await octokit.rest.issues.updateComment({ ...repo, comment_id: actual.id, body: desired.body });
   }
-  if (existing.body.trim() === body.trim()) return "unchanged";
-  await octokit.rest.issues.updateComment({ ...repo, comment_id: existing.id, body });
-  return "updated";
+  return plan.create.length > 0 ? "created" : plan.update.length > 0 ? "updated" : "unchanged";
 }
 
-/**
- * Sets the display label of a gate's decision (`gate: approved` / `gate: stopped`,
- * or neither while pending). Removes one a person added that does not match.
- */
-export async function setDecisionLabel(
+/** Writes a gate's decision-label plan: the label that no longer fits comes off first. */
+export async function applyDecisionLabelPlan(
   octokit: GitHub,
   repo: RepoRef,
-  issue: Pick<IssueData, "number" | "labels">,
-  decision: "approved" | "stopped" | null,
+  number: number,
+  plan: Plan<string, string>,
 ): Promise<void> {
-  const have = new Set(labelNames(issue.labels).map((l) => l.toLowerCase()));
-  const want = decision ? DECISION_LABELS[decision] : null;
-  for (const label of Object.values(DECISION_LABELS)) {
-    if (label !== want && have.has(label.toLowerCase()))
-      await removeLabel(octokit, repo, issue.number, label);
-  }
-  if (want && !have.has(want.toLowerCase())) {
-    await addLabel(octokit, repo, issue.number, want);
-  }
+  for (const label of plan.remove) await removeLabel(octokit, repo, number, label);
+  for (const label of plan.create) await addLabel(octokit, repo, number, label);
 }

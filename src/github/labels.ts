@@ -1,4 +1,4 @@
-import { type ExistingLabel, planLabels } from "../core/plan-labels.js";
+import { type ExistingLabel, type LabelPlan, planLabels } from "../core/plan-labels.js";
 import {
   type Demilestoned,
   type ItemLabelPlan,
@@ -39,7 +39,18 @@ export async function ensureLabels(
   repo: RepoRef,
   config: Config,
 ): Promise<LabelSync> {
-  const plan = planLabels(config, await listLabels(octokit, repo));
+  return applyLabelPlan(octokit, repo, planLabels(config, await listLabels(octokit, repo)));
+}
+
+/**
+ * Writes a repository label plan: one POST per label to create, one PATCH per
+ * label to repair. `planLabels` never plans a removal (a person's label may be in use).
+ */
+export async function applyLabelPlan(
+  octokit: GitHub,
+  repo: RepoRef,
+  plan: LabelPlan,
+): Promise<LabelSync> {
   const result: LabelSync = { created: [], updated: [] };
   for (const spec of plan.create) {
     try {
@@ -50,17 +61,23 @@ export async function ensureLabels(
       if (!isAlreadyExists(error)) throw error;
     }
   }
-  for (const { current, spec } of plan.update) {
-    // No `new_name`: the person's spelling of the label stays.
+  for (const { desired, actual } of plan.update) {
+    // Addressed and kept under the person's spelling: no `new_name`.
     await octokit.rest.issues.updateLabel({
       ...repo,
-      name: current,
-      color: spec.color,
-      description: spec.description,
+      name: actual.name,
+      color: desired.color,
+      description: desired.description,
     });
-    result.updated.push(current);
+    result.updated.push(actual.name);
   }
   return result;
+}
+
+/** The labels written on one issue or PR. */
+export interface ItemLabelChanges {
+  add: string[];
+  remove: string[];
 }
 
 /** Writes an item label plan: one POST with every label to add, one DELETE per label to remove. */
@@ -69,16 +86,21 @@ export async function applyItemLabelPlan(
   repo: RepoRef,
   issueNumber: number,
   plan: ItemLabelPlan,
-): Promise<void> {
-  if (plan.add.length > 0) {
-    await octokit.rest.issues.addLabels({ ...repo, issue_number: issueNumber, labels: plan.add });
+): Promise<ItemLabelChanges> {
+  if (plan.create.length > 0) {
+    await octokit.rest.issues.addLabels({
+      ...repo,
+      issue_number: issueNumber,
+      labels: plan.create,
+    });
   }
   for (const name of plan.remove) await removeLabel(octokit, repo, issueNumber, name);
+  return { add: plan.create, remove: plan.remove };
 }
 
 /**
  * Milestone → phase label on one issue or PR: plans on the state passed in
- * (read it fresh) and writes only the difference. Returns what it planned.
+ * (read it fresh) and writes only the difference. Returns what it wrote.
  */
 export async function syncItemPhaseLabels(
   octokit: GitHub,
@@ -86,10 +108,13 @@ export async function syncItemPhaseLabels(
   config: Config,
   item: ItemPhaseState & { number: number },
   demilestoned?: Demilestoned,
-): Promise<ItemLabelPlan> {
-  const plan = planItemPhaseLabels(config, item, demilestoned);
-  await applyItemLabelPlan(octokit, repo, item.number, plan);
-  return plan;
+): Promise<ItemLabelChanges> {
+  return applyItemLabelPlan(
+    octokit,
+    repo,
+    item.number,
+    planItemPhaseLabels(config, item, demilestoned),
+  );
 }
 
 export async function addLabel(

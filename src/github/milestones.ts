@@ -1,4 +1,4 @@
-import { planMilestones } from "../core/plan-milestones.js";
+import { type MilestonePlan, planMilestones } from "../core/plan-milestones.js";
 import type { Config } from "../core/types.js";
 import { isAlreadyExists } from "./labels.js";
 import type { GitHub, RepoRef } from "./octokit.js";
@@ -23,7 +23,15 @@ export async function ensureMilestones(
     state: "all",
     per_page: 100,
   });
-  const plan = planMilestones(config, existing);
+  return applyMilestonePlan(octokit, repo, planMilestones(config, existing));
+}
+
+/** Writes a milestone plan: one POST per milestone to create, open. `planMilestones` plans nothing else. */
+export async function applyMilestonePlan(
+  octokit: GitHub,
+  repo: RepoRef,
+  plan: MilestonePlan,
+): Promise<MilestoneSync> {
   const created: string[] = [];
   for (const spec of plan.create) {
     try {

@@ -1,11 +1,19 @@
 import { decide } from "../../core/evaluate.js";
 import { gatePhaseIndex } from "../../core/gates.js";
 import { effectivePhase, phaseIndexOfLabel } from "../../core/phases.js";
-import type { Demilestoned, ItemLabelPlan, ItemPhaseState } from "../../core/plan-milestones.js";
+import { planMarkedComment } from "../../core/plan-issues.js";
+import type { Demilestoned, ItemPhaseState } from "../../core/plan-milestones.js";
+import { nothingToWrite } from "../../core/reconcile.js";
 import { describeApprovers } from "../../core/render-check.js";
 import type { Config, GateStatus } from "../../core/types.js";
 import { labelNames, listComments } from "../../github/gate-issues.js";
-import { ensureLabels, type LabelSync, syncItemPhaseLabels } from "../../github/labels.js";
+import { applyCommentPlan } from "../../github/gate-writes.js";
+import {
+  ensureLabels,
+  type ItemLabelChanges,
+  type LabelSync,
+  syncItemPhaseLabels,
+} from "../../github/labels.js";
 import { ensureMilestones, type MilestoneSync } from "../../github/milestones.js";
 import { closingReferences } from "../../github/pull-requests.js";
 import type { RepoJob } from "../repo-job.js";
@@ -73,7 +81,7 @@ export interface MilestoneEvent {
 export async function onItemMilestoneChanged(
   job: RepoJob,
   event: MilestoneEvent,
-): Promise<ItemLabelPlan | null> {
+): Promise<ItemLabelChanges | null> {
   const loaded = await job.config();
   if (loaded.kind !== "ok") return null;
   const { config } = loaded;
@@ -195,16 +203,16 @@ async function commentIfWaiting(
   const blocker = decide(config, phase, gates).blockingGate;
   if (blocker?.state !== "pending") return skip("no pending gate before this phase");
 
-  if (issue.comments > 0) {
-    const comments = await listComments(job.octokit, job.repo, issue.number);
-    if (comments.some((c) => c.body.includes(NOT_YET_MARKER))) return skip("already commented");
-  }
-
-  await job.octokit.rest.issues.createComment({
-    ...job.repo,
-    issue_number: issue.number,
-    body: renderNotYetComment(config, labelled, blocker, gates),
-  });
+  // Any copy of the marker counts: the comment is said once per issue, never edited.
+  const comments =
+    issue.comments > 0 ? await listComments(job.octokit, job.repo, issue.number) : [];
+  const plan = planMarkedComment(
+    comments,
+    { marker: NOT_YET_MARKER, body: renderNotYetComment(config, labelled, blocker, gates) },
+    { author: null, update: false },
+  );
+  if (nothingToWrite(plan)) return skip("already commented");
+  await applyCommentPlan(job.octokit, job.repo, issue.number, plan);
   job.log.info(
     { issue: issue.number, phase: config.phases[labelled]?.id, waitsFor: blocker.phaseIndex },
     "not-yet comment posted",

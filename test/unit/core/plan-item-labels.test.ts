@@ -7,14 +7,20 @@ import {
 } from "../../../src/core/plan-milestones.js";
 import { defaultConfig, fourPhaseConfig } from "./helpers.js";
 
-const none: ItemLabelPlan = { add: [], remove: [] };
+/** What a plan writes on the item: labels added, and existing labels (their spelling) removed. */
+interface Changes {
+  add: string[];
+  remove: string[];
+}
+const changes = (plan: ItemLabelPlan): Changes => ({ add: plan.create, remove: plan.remove });
+const none: Changes = { add: [], remove: [] };
 const item = (labels: string[], milestone: string | null = null): ItemPhaseState => ({
   labels,
   milestone,
 });
 
 describe("planItemPhaseLabels: the item's milestone maps to a phase", () => {
-  it.each<[string, ItemPhaseState, ItemLabelPlan]>([
+  it.each<[string, ItemPhaseState, Changes]>([
     ["adds the phase label", item([], "Walk"), { add: ["phase: walk"], remove: [] }],
     ["keeps other labels", item(["bug"], "Run"), { add: ["phase: run"], remove: [] }],
     [
@@ -40,15 +46,17 @@ describe("planItemPhaseLabels: the item's milestone maps to a phase", () => {
       { add: ["phase: crawl"], remove: [] },
     ],
   ])("%s", (_name, state, expected) => {
-    expect(planItemPhaseLabels(defaultConfig, state)).toEqual(expected);
+    expect(changes(planItemPhaseLabels(defaultConfig, state))).toEqual(expected);
     // A demilestoned event that arrives after a new milestone was set changes nothing: the current milestone wins.
     expect(
-      planItemPhaseLabels(defaultConfig, state, { milestone: "Crawl", otherSources: [] }),
+      changes(planItemPhaseLabels(defaultConfig, state, { milestone: "Crawl", otherSources: [] })),
     ).toEqual(expected);
   });
 
   it("uses the configured label of a custom phase", () => {
-    expect(planItemPhaseLabels(fourPhaseConfig, item(["phase: explore"], "Design Q3"))).toEqual({
+    expect(
+      changes(planItemPhaseLabels(fourPhaseConfig, item(["phase: explore"], "Design Q3"))),
+    ).toEqual({
       add: ["phase: design"],
       remove: ["phase: explore"],
     });
@@ -56,7 +64,7 @@ describe("planItemPhaseLabels: the item's milestone maps to a phase", () => {
 });
 
 describe("planItemPhaseLabels: no phase milestone now", () => {
-  it.each<[string, ItemPhaseState, Demilestoned | undefined, ItemLabelPlan]>([
+  it.each<[string, ItemPhaseState, Demilestoned | undefined, Changes]>([
     ["no milestone and no event: nothing", item(["phase: run"]), undefined, none],
     ["a milestone of no phase: nothing", item(["phase: run"], "v1.0"), undefined, none],
     [
@@ -114,14 +122,14 @@ describe("planItemPhaseLabels: no phase milestone now", () => {
       { add: [], remove: ["phase: walk"] },
     ],
   ])("%s", (_name, state, event, expected) => {
-    expect(planItemPhaseLabels(defaultConfig, state, event)).toEqual(expected);
+    expect(changes(planItemPhaseLabels(defaultConfig, state, event))).toEqual(expected);
   });
 });
 
 describe("planItemPhaseLabels is idempotent", () => {
   const apply = (state: ItemPhaseState, plan: ItemLabelPlan): ItemPhaseState => ({
     milestone: state.milestone,
-    labels: [...state.labels.filter((l) => !plan.remove.includes(l)), ...plan.add],
+    labels: [...state.labels.filter((l) => !plan.remove.includes(l)), ...plan.create],
   });
 
   it.each<[string, ItemPhaseState, Demilestoned | undefined]>([
@@ -129,7 +137,7 @@ describe("planItemPhaseLabels is idempotent", () => {
     ["demilestoned", item(["phase: walk"]), { milestone: "Walk", otherSources: [] }],
   ])("%s: the state after its own writes plans nothing", (_name, state, event) => {
     const first = planItemPhaseLabels(defaultConfig, state, event);
-    expect(first).not.toEqual(none);
-    expect(planItemPhaseLabels(defaultConfig, apply(state, first), event)).toEqual(none);
+    expect(changes(first)).not.toEqual(none);
+    expect(changes(planItemPhaseLabels(defaultConfig, apply(state, first), event))).toEqual(none);
   });
 });

@@ -45,8 +45,23 @@ const walkSpec = (name = "phase: walk"): LabelSpec => ({
   description: "Phase: Walk — proves value",
 });
 
+/** What a plan writes: labels to create, and repairs addressed by (and keeping) the existing spelling. */
+interface Writes {
+  create: LabelSpec[];
+  update: { current: string; spec: LabelSpec }[];
+}
+function writes(plan: LabelPlan): Writes {
+  return {
+    create: plan.create,
+    update: plan.update.map((u) => ({
+      current: u.actual.name,
+      spec: { ...u.desired, name: u.actual.name },
+    })),
+  };
+}
+
 describe("planLabels on the default config", () => {
-  it.each<[string, ExistingLabel[], LabelPlan]>([
+  it.each<[string, ExistingLabel[], Writes]>([
     ["a fresh repository gets every label", [], { create: DEFAULT_SPECS, update: [] }],
     ["a synced repository needs nothing", SYNCED, { create: [], update: [] }],
     [
@@ -96,25 +111,28 @@ describe("planLabels on the default config", () => {
       },
     ],
   ])("%s", (_name, existing, expected) => {
-    expect(planLabels(defaultConfig, existing)).toEqual(expected);
+    const plan = planLabels(defaultConfig, existing);
+    expect(writes(plan)).toEqual(expected);
+    expect(plan.remove).toEqual([]);
   });
 
   it("never plans a delete or touches a label nobody configured", () => {
     const personal: ExistingLabel = { name: "phase: later", color: "ffffff", description: "mine" };
     const plan = planLabels(defaultConfig, [...SYNCED, personal]);
-    expect(plan).toEqual({ create: [], update: [] });
-    expect(Object.keys(plan).sort()).toEqual(["create", "update"]);
+    expect(writes(plan)).toEqual({ create: [], update: [] });
+    expect(plan.remove).toEqual([]);
+    expect(plan.unchanged.map((m) => m.actual)).not.toContain(personal);
   });
 
   it("plans nothing after its own plan is applied (idempotent)", () => {
     const drifted = withLabel("gate: crawl", { color: "eeeeee", description: "x" }).slice(2);
-    const plan = planLabels(defaultConfig, drifted);
+    const plan = writes(planLabels(defaultConfig, drifted));
     const after: ExistingLabel[] = [
       ...drifted.map((l) => plan.update.find((u) => u.current === l.name)?.spec ?? l),
       ...plan.create,
     ];
     expect(plan.create.length + plan.update.length).toBeGreaterThan(0);
-    expect(planLabels(defaultConfig, after)).toEqual({ create: [], update: [] });
+    expect(writes(planLabels(defaultConfig, after))).toEqual({ create: [], update: [] });
   });
 });
 

@@ -31,23 +31,25 @@ describe("planMilestones", () => {
       [CRAWL, WALK, RUN],
     ],
   ])("%s", (_name, existing, create) => {
-    expect(planMilestones(defaultConfig, existing)).toEqual({ create });
+    const plan = planMilestones(defaultConfig, existing);
+    expect(plan.create).toEqual(create);
+    // An existing milestone is never edited or removed.
+    expect(plan.update).toEqual([]);
+    expect(plan.remove).toEqual([]);
   });
 
   it("creates only the milestones a custom config names, with a generic meaning", () => {
-    expect(planMilestones(fourPhaseConfig, [])).toEqual({
-      create: [
-        {
-          title: "Design Q3",
-          description:
-            "Phase: Design. Issues and PRs in this milestone get the `phase: design` label.",
-        },
-      ],
-    });
+    expect(planMilestones(fourPhaseConfig, []).create).toEqual([
+      {
+        title: "Design Q3",
+        description:
+          "Phase: Design. Issues and PRs in this milestone get the `phase: design` label.",
+      },
+    ]);
   });
 
   it("creates nothing when no phase names a milestone", () => {
     const config = configSchema.parse({ phases: [{ id: "a", gate: {} }, { id: "b" }] });
-    expect(planMilestones(config, [])).toEqual({ create: [] });
+    expect(planMilestones(config, []).create).toEqual([]);
   });
 });
