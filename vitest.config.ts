@@ -11,8 +11,8 @@ export default defineConfig({
     maxWorkers: 4,
     coverage: {
       provider: "v8",
-      include: ["src/**/*.ts"],
-      exclude: ["src/sandbox/demo.ts"],
+      include: ["src/**/*.ts", "sandbox/**/*.ts"],
+      exclude: ["sandbox/demo.ts"],
       reporter: ["text-summary"],
       thresholds: {
         "src/core/**": { lines: 90 },

@@ -6,9 +6,9 @@
  * BENCH_PRS (default 200): open Run PRs re-checked when the Walk gate is approved.
  * BENCH_ACKS (default 100): webhook deliveries timed for the acknowledgement.
  */
-import { type Actors, createActors } from "../src/sandbox/actors.js";
-import { createEmulator, type Emulator } from "../src/sandbox/emulator/index.js";
-import { startApp } from "../src/sandbox/run-app.js";
+import { type Actors, createActors } from "../sandbox/actors.js";
+import { createEmulator, type Emulator } from "../sandbox/emulator/index.js";
+import { startApp } from "../sandbox/run-app.js";
 
 const PRS = Number(process.env.BENCH_PRS ?? 200);
 const ACKS = Number(process.env.BENCH_ACKS ?? 100);

@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, generatePrivateKey } from "../src/sandbox/run-app.js";
+import { freePort, generatePrivateKey } from "../sandbox/run-app.js";
 
 // `npm run smoke:production` (CI runs it after `npm test`): the Dockerfile's
 // recipe without Docker. A copy of package.json, the lockfile, app.yml and the

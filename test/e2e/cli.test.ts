@@ -2,9 +2,9 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEmulator, type Emulator } from "../../sandbox/emulator/index.js";
+import { REPO_ROOT } from "../../sandbox/run-app.js";
 import { DEFAULT_CONFIG } from "../../src/cli/default-config.js";
-import { createEmulator, type Emulator } from "../../src/sandbox/emulator/index.js";
-import { REPO_ROOT } from "../../src/sandbox/run-app.js";
 import { buildCliStory, type CliStory, runCli } from "../helpers/cli.js";
 
 // The built binary (lib/cli/main.js) as a subprocess: what a user runs.
@@ -373,7 +373,7 @@ describe("phase-gates status and explain against the sandbox", { timeout: 60_000
   });
 
   it("explain holds a PR pushed to since the app's last check at the floor of its earlier commit, as the app does", async () => {
-    const gh = (await import("../../src/sandbox/actors.js")).createActors(emu, {
+    const gh = (await import("../../sandbox/actors.js")).createActors(emu, {
       repo: "acme/pushed",
     });
     gh.repo();
@@ -400,7 +400,7 @@ describe("phase-gates status and explain against the sandbox", { timeout: 60_000
   });
 
   it("status and explain on a repository whose config is invalid: every error with line and column, exit 1", async () => {
-    const gh = (await import("../../src/sandbox/actors.js")).createActors(emu, {
+    const gh = (await import("../../sandbox/actors.js")).createActors(emu, {
       repo: "acme/broken",
     });
     gh.repo();
@@ -415,7 +415,7 @@ describe("phase-gates status and explain against the sandbox", { timeout: 60_000
   });
 
   it("counts a PR that proposes an invalid config as blocked, as its check is", async () => {
-    const gh = (await import("../../src/sandbox/actors.js")).createActors(emu, {
+    const gh = (await import("../../sandbox/actors.js")).createActors(emu, {
       repo: "acme/proposal",
     });
     gh.repo();

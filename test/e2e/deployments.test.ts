@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Actors, createActors } from "../../src/sandbox/actors.js";
-import { createEmulator, type Emulator } from "../../src/sandbox/emulator/index.js";
-import { type RunningApp, startApp } from "../../src/sandbox/run-app.js";
+import { type Actors, createActors } from "../../sandbox/actors.js";
+import { createEmulator, type Emulator } from "../../sandbox/emulator/index.js";
+import { type RunningApp, startApp } from "../../sandbox/run-app.js";
 import { type RedisServer, redisUnavailable, startRedis } from "../helpers/redis-server.js";
 import { gateIssue, STORY_CONFIG, useSandbox } from "./sandbox.js";
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Actors } from "../../src/sandbox/actors.js";
+import type { Actors } from "../../sandbox/actors.js";
 import { gateIssue, STORY_CONFIG, useSandbox } from "./sandbox.js";
 
 // The real app server (lib/index.js under `probot run`) against the GitHub

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createActors } from "../../src/sandbox/actors.js";
+import { createActors } from "../../sandbox/actors.js";
 import { STORY_CONFIG, useSandbox } from "./sandbox.js";
 
 // SPEC §4 "Re-evaluation": every change that can alter a verdict re-checks

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import type { Actors } from "../../sandbox/actors.js";
 import { DASHBOARD_TITLE } from "../../src/core/dashboard.js";
 import { PROGRESS_START } from "../../src/core/progress-section.js";
-import type { Actors } from "../../src/sandbox/actors.js";
 import { gateIssue, type Sandbox, STORY_CONFIG, useSandbox } from "./sandbox.js";
 
 // SPEC §5 on the real app server: the dashboard issue and the gates' progress

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEmulator, type Emulator } from "../../src/sandbox/emulator/index.js";
-import { type RunningApp, startApp } from "../../src/sandbox/run-app.js";
+import { createEmulator, type Emulator } from "../../sandbox/emulator/index.js";
+import { type RunningApp, startApp } from "../../sandbox/run-app.js";
 
 function alive(pid: number): boolean {
   try {

@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import { type Actors, createActors } from "../../src/sandbox/actors.js";
-import { createEmulator, type Emulator } from "../../src/sandbox/emulator/index.js";
-import { REPO_ROOT, type RunningApp, startApp } from "../../src/sandbox/run-app.js";
+import { type Actors, createActors } from "../../sandbox/actors.js";
+import { createEmulator, type Emulator } from "../../sandbox/emulator/index.js";
+import { REPO_ROOT, type RunningApp, startApp } from "../../sandbox/run-app.js";
 
 export interface Sandbox {
   emu: Emulator;

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { sign } from "../../src/sandbox/emulator/index.js";
-import { generatePrivateKey } from "../../src/sandbox/run-app.js";
+import { sign } from "../../sandbox/emulator/index.js";
+import { generatePrivateKey } from "../../sandbox/run-app.js";
 import { gateIssue, STORY_CONFIG, useSandbox } from "./sandbox.js";
 
 const PRIVATE_KEY = generatePrivateKey();

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Actors } from "../../src/sandbox/actors.js";
-import { sign } from "../../src/sandbox/emulator/index.js";
+import type { Actors } from "../../sandbox/actors.js";
+import { sign } from "../../sandbox/emulator/index.js";
 import { STORY_CONFIG, useSandbox } from "./sandbox.js";
 
 // "info": the work queue says when it drops a delivery it has already run.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type Actors, CONFIG_PATH, createActors } from "../../src/sandbox/actors.js";
-import type { CheckRunRecord } from "../../src/sandbox/emulator/index.js";
+import { type Actors, CONFIG_PATH, createActors } from "../../sandbox/actors.js";
+import type { CheckRunRecord } from "../../sandbox/emulator/index.js";
 import { useSandbox } from "./sandbox.js";
 import {
   BLOCKED,

@@ -1,6 +1,6 @@
 import { expect } from "vitest";
-import type { Actors } from "../../src/sandbox/actors.js";
-import type { CheckRunRecord, CommentRecord } from "../../src/sandbox/emulator/index.js";
+import type { Actors } from "../../sandbox/actors.js";
+import type { CheckRunRecord, CommentRecord } from "../../sandbox/emulator/index.js";
 import { gateIssue, type Sandbox } from "./sandbox.js";
 
 // Shared setup of the threat-model stories (SECURITY.md): one repository per

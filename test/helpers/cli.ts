@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { REPO_ROOT } from "../../src/sandbox/run-app.js";
+import { REPO_ROOT } from "../../sandbox/run-app.js";
 
-export { buildCliStory, CLI_STORY_CONFIG, type CliStory } from "../../src/sandbox/cli-story.js";
+export { buildCliStory, CLI_STORY_CONFIG, type CliStory } from "../../sandbox/cli-story.js";
 
 /** The built binary, as `npx phase-gates` runs it. */
 export const CLI = join(REPO_ROOT, "lib", "cli", "main.js");

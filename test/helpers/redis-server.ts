@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { freePort } from "../../src/sandbox/run-app.js";
+import { freePort } from "../../sandbox/run-app.js";
 
 export interface RedisServer {
   url: string;

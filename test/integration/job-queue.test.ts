@@ -6,10 +6,10 @@ import { Redis } from "ioredis";
 import pino from "pino";
 import type { Logger } from "probot";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../../sandbox/run-app.js";
 import type { JobData, JobOutcome, JobQueue, JobQueueEvents } from "../../src/app/jobs/job.js";
 import { InMemoryJobQueue } from "../../src/app/jobs/memory-queue.js";
 import { RedisJobQueue } from "../../src/app/jobs/redis-queue.js";
-import { REPO_ROOT } from "../../src/sandbox/run-app.js";
 import { type RedisServer, redisUnavailable, startRedis } from "../helpers/redis-server.js";
 
 const log = pino({ level: "silent" }) as unknown as Logger;

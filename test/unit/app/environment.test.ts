@@ -13,12 +13,12 @@ const documented = new Set(
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === "sandbox" ? [] : sourceFiles(path);
+    if (entry.isDirectory()) return sourceFiles(path);
     return entry.name.endsWith(".ts") ? [path] : [];
   });
 }
 
-/** `process.env.NAME` in the app's own code (the sandbox and demo are not the app). */
+/** `process.env.NAME` in the app's own code, src/ (the sandbox and demo, beside it in sandbox/, are not the app). */
 function readByApp(): string[] {
   const names = sourceFiles(join(root, "src")).flatMap((file) =>
     [...readFileSync(file, "utf8").matchAll(/process\.env\.([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]),

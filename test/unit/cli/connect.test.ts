@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../../../sandbox/run-app.js";
 import {
   parseRepo,
   rateLimitMessage,
@@ -8,7 +9,6 @@ import {
   resolveToken,
 } from "../../../src/cli/connect.js";
 import { CliError, EXIT, EXIT_CODES_HELP } from "../../../src/cli/exit-codes.js";
-import { REPO_ROOT } from "../../../src/sandbox/run-app.js";
 
 describe("resolveApiUrl", () => {
   it.each([

@@ -1,8 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type Actors, createActors, waitFor } from "../../../src/sandbox/actors.js";
-import { createEmulator, type Emulator, sign } from "../../../src/sandbox/emulator/index.js";
+import { type Actors, createActors, waitFor } from "../../../sandbox/actors.js";
+import { createEmulator, type Emulator, sign } from "../../../sandbox/emulator/index.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: payloads are read field by field, as an app would
 type Json = any;

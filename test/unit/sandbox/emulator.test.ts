@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Octokit } from "@octokit/rest";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createEmulator, type Emulator, sign } from "../../../src/sandbox/emulator/index.js";
+import { createEmulator, type Emulator, sign } from "../../../sandbox/emulator/index.js";
 
 const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 let emu: Emulator;

@@ -1,11 +1,11 @@
 import { Octokit } from "@octokit/rest";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { type Actors, createActors } from "../../../src/sandbox/actors.js";
+import { type Actors, createActors } from "../../../sandbox/actors.js";
 import {
   createEmulator,
   type DomainEvent,
   type Emulator,
-} from "../../../src/sandbox/emulator/index.js";
+} from "../../../sandbox/emulator/index.js";
 
 const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 const repo = { owner: "acme", repo: "rocket" };

@@ -13,7 +13,7 @@ import {
   serializePull,
   serializeRepo,
   serializeUser,
-} from "../../../src/sandbox/emulator/serialize.js";
+} from "../../../sandbox/emulator/serialize.js";
 
 type Schemas = components["schemas"];
 

@@ -2,8 +2,8 @@ import { createHash, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { RequestLog } from "./request-log.js";
-import { matchRoute, type RouteContext, type RouteResult } from "./routes.js";
-import { ApiError, EmulatorState } from "./state.js";
+import { matchRoute, type RouteContext, type RouteResult } from "./routes/index.js";
+import { ApiError, EmulatorState } from "./state/index.js";
 import { WebhookDeliverer, type WebhookTarget } from "./webhooks.js";
 
 export interface Emulator {

@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
-import type { EmulatorState } from "./state.js";
+import type { EmulatorState } from "./state/index.js";
 import type { DomainEvent } from "./types.js";
 
 interface ExampleGroup {

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { dirname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Emulator } from "./emulator/index.js";
 
@@ -45,8 +45,19 @@ export interface StartAppOptions {
   command?: "probot" | "npm-start";
 }
 
-/** src/sandbox or sandbox-build/sandbox → the repository root. */
-export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/**
+ * The repository root: the nearest folder above this module with a package.json,
+ * because sandbox/ (run by tsx, tests) and sandbox-build/sandbox/ (the built demo)
+ * sit at different depths.
+ */
+export const REPO_ROOT = findRepoRoot(fileURLToPath(new URL(".", import.meta.url)));
+
+function findRepoRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json"))) return `${dir}${sep}`;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${start}`);
+  }
+}
 
 /** Running apps; true for those that lead a process group of their own (`npm start`). */
 const children = new Map<ChildProcess, boolean>();

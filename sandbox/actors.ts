@@ -1,6 +1,6 @@
-import { CONFIG_PATH } from "../config/schema.js";
-import { DASHBOARD_LABEL } from "../core/dashboard.js";
-import { CHECK_NAME } from "../core/render-check.js";
+import { CONFIG_PATH } from "../src/config/schema.js";
+import { DASHBOARD_LABEL } from "../src/core/dashboard.js";
+import { CHECK_NAME } from "../src/core/render-check.js";
 import type {
   CheckRunRecord,
   CommentRecord,

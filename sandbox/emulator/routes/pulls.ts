@@ -1,0 +1,91 @@
+import { serializePull, serializePullCommit } from "../serialize.js";
+import { ApiError } from "../state/index.js";
+import { intParam, paged, R, type Route, repoOf, repoPath, sortIssues } from "./helpers.js";
+
+export const pullRoutes: Route[] = [
+  // Pull requests
+  {
+    method: "GET",
+    template: `${R}/pulls`,
+    handler: (ctx) => {
+      const repo = repoOf(ctx);
+      const state = ctx.query.get("state") ?? "open";
+      const base = ctx.query.get("base");
+      const head = ctx.query.get("head");
+      const items = [...repo.issues.values()].filter((i) => {
+        if (!i.pull) return false;
+        if (state !== "all" && i.state !== state) return false;
+        if (base && i.pull.baseRef !== base) return false;
+        if (head && `${repo.owner.login}:${i.pull.headRef}` !== head) return false;
+        return true;
+      });
+      return paged(
+        ctx,
+        sortIssues(ctx, items).map((i) => serializePull(ctx.state.urls, repo, i)),
+        repoPath(repo, "/pulls"),
+      );
+    },
+  },
+  {
+    method: "GET",
+    template: `${R}/pulls/{pull_number}`,
+    handler: (ctx) => {
+      const repo = repoOf(ctx);
+      const issue = ctx.state.issue(repo, intParam(ctx, "pull_number"));
+      if (!issue.pull) throw new ApiError(404, "Not Found");
+      return { body: serializePull(ctx.state.urls, repo, issue) };
+    },
+  },
+  {
+    method: "GET",
+    template: `${R}/pulls/{pull_number}/commits`,
+    handler: (ctx) => {
+      const repo = repoOf(ctx);
+      const issue = ctx.state.issue(repo, intParam(ctx, "pull_number"));
+      if (!issue.pull) throw new ApiError(404, "Not Found");
+      const commits = issue.pull.commits.map((sha, i, all) =>
+        serializePullCommit(ctx.state.urls, repo, issue, sha, all[i - 1] ?? null),
+      );
+      return paged(ctx, commits, repoPath(repo, `/pulls/${issue.number}/commits`));
+    },
+  },
+  {
+    method: "GET",
+    template: `${R}/pulls/{pull_number}/files`,
+    handler: (ctx) => {
+      const repo = repoOf(ctx);
+      const issue = ctx.state.issue(repo, intParam(ctx, "pull_number"));
+      if (!issue.pull) throw new ApiError(404, "Not Found");
+      const baseFiles = ctx.state.filesAt(repo, issue.pull.baseRef);
+      const headSha = issue.pull.headSha;
+      const api = ctx.state.urls.api;
+      const files = [...issue.pull.changes].map(([filename, content]) => {
+        const lines = content === null ? 0 : content.split("\n").length;
+        const before = baseFiles?.get(filename);
+        const status = content === null ? "removed" : before ? "modified" : "added";
+        return {
+          sha:
+            content === null
+              ? null
+              : (ctx.state.filesAt(repo, headSha)?.get(filename)?.sha ?? null),
+          filename,
+          status,
+          additions: lines,
+          deletions: content === null ? (before?.content.split("\n").length ?? 0) : 0,
+          changes: lines,
+          blob_url: `${ctx.state.urls.web}/${repo.full_name}/blob/${headSha}/${filename}`,
+          raw_url: `${ctx.state.urls.web}/${repo.full_name}/raw/${headSha}/${filename}`,
+          contents_url: `${api}/repos/${repo.full_name}/contents/${encodeURIComponent(filename)}?ref=${headSha}`,
+          patch:
+            content === null
+              ? ""
+              : `@@ -0,0 +1,${lines} @@\n${content
+                  .split("\n")
+                  .map((l) => `+${l}`)
+                  .join("\n")}`,
+        };
+      });
+      return paged(ctx, files, repoPath(repo, `/pulls/${issue.number}/files`));
+    },
+  },
+];
