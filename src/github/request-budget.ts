@@ -279,14 +279,15 @@ export class RedisRequestBudget implements RequestBudget {
   async #admit(installationId: number, costs: readonly number[]): Promise<void> {
     const keys = this.#keys(installationId);
     const member = `${this.#process}-${++this.#counter}`;
+    // Whole milliseconds, so that every score and wait is one (Redis answers a script with an integer).
     const perLimit = this.#limits.flatMap((limit, i) => [
-      limit.windowMs,
+      Math.ceil(limit.windowMs),
       limit.capacity,
       costs[i] ?? 0,
     ]);
     for (;;) {
       if (this.#closed.signal.aborted) throw new RequestBudgetClosed();
-      const now = this.#useServerTime ? "" : String(this.#clock.now());
+      const now = this.#useServerTime ? "" : String(Math.floor(this.#clock.now()));
       const wait = Number(
         await this.#client.phaseGatesTakeBudget(...keys, now, member, ...perLimit),
       );

@@ -276,6 +276,16 @@ describe.skipIf(noRedis !== null)("with a real redis-server", () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(150);
   });
 
+  it("rounds a window of a fraction of a millisecond up (Redis keeps whole ones)", async () => {
+    const clock = new FakeClock();
+    const odd = { name: "odd", windowMs: 1000.5, capacity: 1, cost: () => 1 };
+    const fractional = budget({ clock, limits: [odd] });
+    await fractional.take(1, GET);
+    clock.time += 1000;
+    await fractional.take(1, GET);
+    expect(clock.sleeps).toEqual([1]);
+  });
+
   it("quits its connection on close", async () => {
     const closing = budget({ clock: new FakeClock() });
     await closing.take(1, GET);
