@@ -41,7 +41,6 @@ export const systemClock: BudgetClock = {
  */
 export class RequestBudgetClosed extends Error {
   override readonly name = "AbortError";
-  readonly budgetClosed = true;
 
   constructor() {
     super("request budget closed: the request was not sent");

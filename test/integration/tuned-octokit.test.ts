@@ -14,6 +14,7 @@ import {
   type BudgetClock,
   ConcurrencyCap,
   InMemoryRequestBudget,
+  isRequestBudgetClosed,
   type RequestBudget,
 } from "../../src/github/request-budget.js";
 import { tunedOctokitFrom } from "../../src/github/tuned-octokit.js";
@@ -240,5 +241,20 @@ describe("a job client made without a Context (tunedOctokitFrom)", () => {
     ]);
     expect(JSON.parse(String(taken[2]?.body))).toEqual({ query: "{ viewer { login } }" });
     expect(scope.isDone()).toBe(true);
+  });
+
+  it("fails a request at once, unsent and not retried, once its budget closed (shutdown)", async () => {
+    const budget = new InMemoryRequestBudget({ clock: new FakeClock() });
+    const client = tunedOctokitFrom(new ProbotOctokit({ auth: { token: "ghs_job" } }) as GitHub, {
+      log: silent,
+      installationId: INSTALLATION_ID,
+      budget,
+    });
+    await budget.close();
+    // No nock scope: a request that reached the network would fail the test with nock's own error.
+    const error = await client.rest.pulls
+      .get({ owner: "acme", repo: "rocket", pull_number: 1 })
+      .catch((e: unknown) => e);
+    expect(isRequestBudgetClosed(error)).toBe(true);
   });
 });
