@@ -190,3 +190,34 @@ export function windowWait(
   // Unreachable: the live entries hold at least `over` units.
   return limit.windowMs;
 }
+
+/** What GitHub answered, as far as a rate limit shows in it. */
+export interface LimitAnswer {
+  status: number;
+  /** Header names in lower case. */
+  headers: Record<string, string | undefined>;
+  /** The body, needed only when the headers say nothing (a secondary limit without `retry-after`). */
+  body?: string;
+}
+
+/**
+ * How long GitHub asks every request of the installation to stay away after
+ * this answer, or null when it is not a rate limit. GitHub's documentation:
+ * on 403/429 honour `retry-after`; else, when `x-ratelimit-remaining` is 0,
+ * wait until `x-ratelimit-reset`; else (a secondary limit) at least a minute.
+ * `retry-after: 0` is read as a minute, as plugin-throttling reads it, so the
+ * hold never ends before the retry it makes.
+ */
+export function rateLimitHoldMs(answer: LimitAnswer, now: number): number | null {
+  if (answer.status !== 403 && answer.status !== 429) return null;
+  const retryAfter = answer.headers["retry-after"];
+  if (retryAfter !== undefined) return (Number(retryAfter) || 60) * 1000;
+  if (answer.headers["x-ratelimit-remaining"] === "0") {
+    const reset = Number(answer.headers["x-ratelimit-reset"]);
+    // A second past the reset, as plugin-throttling retries.
+    if (Number.isFinite(reset) && reset > 0) return Math.max(0, reset * 1000 - now) + 1000;
+    return 60_000;
+  }
+  if (answer.status === 429 || /secondary rate limit/i.test(answer.body ?? "")) return 60_000;
+  return null;
+}

@@ -19,6 +19,12 @@ export type { ApiRequest, BudgetLimit } from "../core/request-cost.js";
  */
 export interface RequestBudget {
   take(installationId: number, request: ApiRequest): Promise<void>;
+  /**
+   * Lets no request of the installation through for `ms` (a longer hold
+   * already in place stays): what GitHub asks after a rate limit, for every
+   * request, not only the one that drew the 403.
+   */
+  hold(installationId: number, ms: number): Promise<void>;
   /** Stops the budget: waiting and later `take`s reject with RequestBudgetClosed. */
   close(): Promise<void>;
 }
@@ -100,6 +106,8 @@ export class InMemoryRequestBudget implements RequestBudget {
   readonly #fifo = new FifoByInstallation();
   /** installation → one log per limit, oldest first. */
   readonly #logs = new Map<number, WindowEntry[][]>();
+  /** installation → time before which nothing goes (a rate limit GitHub reported). */
+  readonly #heldUntil = new Map<number, number>();
   #admitted = 0;
 
   constructor(options: BudgetOptions = {}) {
@@ -118,8 +126,10 @@ export class InMemoryRequestBudget implements RequestBudget {
       if (this.#closed.signal.aborted) throw new RequestBudgetClosed();
       const now = this.#clock.now();
       const logs = this.#prune(installationId, now);
+      const held = (this.#heldUntil.get(installationId) ?? now) - now;
+      if (held <= 0) this.#heldUntil.delete(installationId);
       const wait = Math.max(
-        0,
+        held,
         ...this.#limits.map((limit, i) => windowWait(logs[i] ?? [], now, limit, costs[i] ?? 0)),
       );
       if (wait === 0) {
@@ -146,6 +156,12 @@ export class InMemoryRequestBudget implements RequestBudget {
     return logs;
   }
 
+  async hold(installationId: number, ms: number): Promise<void> {
+    const until = this.#clock.now() + ms;
+    if (until > (this.#heldUntil.get(installationId) ?? 0))
+      this.#heldUntil.set(installationId, until);
+  }
+
   /** Forgets installations whose windows emptied, so a long-lived process does not keep every org it ever served. */
   #sweep(now: number): void {
     for (const installationId of [...this.#logs.keys()]) {
@@ -164,25 +180,45 @@ export class InMemoryRequestBudget implements RequestBudget {
   }
 }
 
+/** `now` from ARGV[1], or Redis's clock when ARGV[1] is empty. */
+const NOW_LUA = `
+local now = tonumber(ARGV[1])
+if now == nil then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end`;
+
+/**
+ * KEYS[1]: the hold key; ARGV: now (as above), ms. Keeps the later of the
+ * held time and now + ms; the key expires with the hold.
+ */
+const HOLD_SCRIPT = `
+${NOW_LUA}
+local ms = math.ceil(tonumber(ARGV[2]))
+local held = tonumber(redis.call('GET', KEYS[1]) or '0')
+if now + ms > held then
+  redis.call('SET', KEYS[1], string.format('%.0f', now + ms), 'PX', ms)
+end
+return 0
+`;
+
 /**
  * Atomically: drop what left each window, and either count the request in
  * every window it costs something in (→ 0) or count nothing and answer how
  * many milliseconds until it fits (→ > 0). The same rule as core's
  * windowWait, in Lua so that every process sees one count.
  *
- * KEYS[i]: the sorted set of limit i (member `<id>:<cost>`, score = time).
+ * KEYS[i]: the sorted set of limit i (member `<id>:<cost>`, score = time);
+ * the last key: the time before which nothing goes (RedisRequestBudget.hold).
  * ARGV: now ("" = Redis's own clock, one clock for every process), member id,
  * then per limit: window ms, capacity, cost.
  */
 const TAKE_SCRIPT = `
-local now = tonumber(ARGV[1])
-if now == nil then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+${NOW_LUA}
 local id = ARGV[2]
-local wait = 0
-for i = 1, #KEYS do
+local limits = #KEYS - 1
+local wait = math.max(0, tonumber(redis.call('GET', KEYS[#KEYS]) or '0') - now)
+for i = 1, limits do
   local base = 2 + (i - 1) * 3
   local window = tonumber(ARGV[base + 1])
   local capacity = tonumber(ARGV[base + 2])
@@ -210,7 +246,7 @@ end
 if wait > 0 then
   return wait
 end
-for i = 1, #KEYS do
+for i = 1, limits do
   local base = 2 + (i - 1) * 3
   local window = tonumber(ARGV[base + 1])
   local cost = math.min(tonumber(ARGV[base + 3]), tonumber(ARGV[base + 2]))
@@ -224,6 +260,7 @@ return 0
 
 interface BudgetCommands {
   phaseGatesTakeBudget(...args: (string | number)[]): Promise<number>;
+  phaseGatesHoldBudget(key: string, now: string, ms: number): Promise<number>;
 }
 
 export interface RedisBudgetOptions extends BudgetOptions {
@@ -258,15 +295,32 @@ export class RedisRequestBudget implements RequestBudget {
     this.#prefix = options.keyPrefix ?? "phase-gates:budget";
     const client = new Redis(url, { connectionName: "phase-gates-budget", lazyConnect: true });
     client.defineCommand("phaseGatesTakeBudget", {
-      numberOfKeys: this.#limits.length,
+      numberOfKeys: this.#limits.length + 1,
       lua: TAKE_SCRIPT,
     });
+    client.defineCommand("phaseGatesHoldBudget", { numberOfKeys: 1, lua: HOLD_SCRIPT });
     this.#client = client as Redis & BudgetCommands;
   }
 
   /** `{<installation>}` is a hash tag: one installation's keys live in one slot of a Redis Cluster. */
   #keys(installationId: number): string[] {
-    return this.#limits.map((limit) => `${this.#prefix}:{${installationId}}:${limit.name}`);
+    return [
+      ...this.#limits.map((limit) => `${this.#prefix}:{${installationId}}:${limit.name}`),
+      this.#holdKey(installationId),
+    ];
+  }
+
+  #holdKey(installationId: number): string {
+    return `${this.#prefix}:{${installationId}}:hold`;
+  }
+
+  #now(): string {
+    return this.#useServerTime ? "" : String(Math.floor(this.#clock.now()));
+  }
+
+  async hold(installationId: number, ms: number): Promise<void> {
+    if (ms <= 0) return;
+    await this.#client.phaseGatesHoldBudget(this.#holdKey(installationId), this.#now(), ms);
   }
 
   take(installationId: number, request: ApiRequest): Promise<void> {
@@ -286,9 +340,8 @@ export class RedisRequestBudget implements RequestBudget {
     ]);
     for (;;) {
       if (this.#closed.signal.aborted) throw new RequestBudgetClosed();
-      const now = this.#useServerTime ? "" : String(Math.floor(this.#clock.now()));
       const wait = Number(
-        await this.#client.phaseGatesTakeBudget(...keys, now, member, ...perLimit),
+        await this.#client.phaseGatesTakeBudget(...keys, this.#now(), member, ...perLimit),
       );
       if (wait <= 0) return;
       await sleepUnlessClosed(this.#clock, wait, this.#closed.signal);

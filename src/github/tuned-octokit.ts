@@ -1,5 +1,6 @@
 import Bottleneck from "bottleneck";
 import { type Context, type Logger, ProbotOctokit } from "probot";
+import { rateLimitHoldMs } from "../core/request-cost.js";
 import type { GitHub } from "./octokit.js";
 import { ConcurrencyCap, InMemoryRequestBudget, type RequestBudget } from "./request-budget.js";
 
@@ -171,7 +172,9 @@ const globalFetch: typeof fetch = (input, init) => fetch(input, init);
  * The innermost layer of the client, so that it counts every HTTP exchange,
  * including the retries of plugin-throttling and plugin-retry. The slot is
  * taken before the budget: a request must be stamped when it leaves, not
- * while it still queues for a slot.
+ * while it still queues for a slot. A rate limit holds the installation's
+ * whole budget: GitHub asks that no request be sent until then, and may ban
+ * an integration that keeps sending.
  */
 function pacedFetch(
   installationId: number,
@@ -187,11 +190,26 @@ function pacedFetch(
         url: requestUrl(input),
         body: init?.body,
       });
-      return await send(input, init);
+      const response = await send(input, init);
+      await holdAfterRateLimit(installationId, budget, response);
+      return response;
     } finally {
       release();
     }
   };
+}
+
+async function holdAfterRateLimit(
+  installationId: number,
+  budget: RequestBudget,
+  response: Response,
+): Promise<void> {
+  if (response.status !== 403 && response.status !== 429) return;
+  const headers = Object.fromEntries(response.headers.entries());
+  // A clone: Octokit still reads the body it was sent.
+  const body = headers["retry-after"] === undefined ? await response.clone().text() : "";
+  const ms = rateLimitHoldMs({ status: response.status, headers, body }, Date.now());
+  if (ms !== null) await budget.hold(installationId, ms);
 }
 
 function requestUrl(input: Parameters<typeof fetch>[0]): string {

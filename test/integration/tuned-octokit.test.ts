@@ -204,12 +204,17 @@ describe("a job client made without a Context (tunedOctokitFrom)", () => {
     expect(mostInFlight).toBe(3);
   });
 
-  it("hands the budget every HTTP exchange, GraphQL and a retried 403 included", async () => {
+  it("hands the budget every HTTP exchange, GraphQL and a retried 403 included, and holds it for the time a 403 asks", async () => {
     const taken: ApiRequest[] = [];
+    const holds: number[] = [];
     const recording: RequestBudget = {
       take: async (installationId, request) => {
         expect(installationId).toBe(INSTALLATION_ID);
         taken.push(request);
+      },
+      hold: async (installationId, ms) => {
+        expect(installationId).toBe(INSTALLATION_ID);
+        holds.push(ms);
       },
       close: async () => undefined,
     };
@@ -240,6 +245,7 @@ describe("a job client made without a Context (tunedOctokitFrom)", () => {
       ["POST", `${API}/graphql`],
     ]);
     expect(JSON.parse(String(taken[2]?.body))).toEqual({ query: "{ viewer { login } }" });
+    expect(holds).toEqual([1000]);
     expect(scope.isDone()).toBe(true);
   });
 

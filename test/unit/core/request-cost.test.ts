@@ -5,6 +5,8 @@ import {
   graphqlPoints,
   isContentCreating,
   isGraphqlMutation,
+  type LimitAnswer,
+  rateLimitHoldMs,
   requestPath,
   restPoints,
   type WindowEntry,
@@ -152,5 +154,57 @@ describe("how long a request waits for a rolling window", () => {
     ],
   ])("%s", (_name, entries, now, cost, wait) => {
     expect(windowWait(entries, now, limit, cost)).toBe(wait);
+  });
+});
+
+describe("how long GitHub asks an installation to stay away after an answer", () => {
+  const NOW = 1_700_000_000_000;
+  it.each<[string, LimitAnswer, number | null]>([
+    ["a success", { status: 200, headers: { "retry-after": "5" } }, null],
+    [
+      "a 403 without any sign of a limit (no permission)",
+      { status: 403, headers: {}, body: '{"message":"Resource not accessible by integration"}' },
+      null,
+    ],
+    ["a secondary limit with retry-after", { status: 403, headers: { "retry-after": "7" } }, 7_000],
+    ["a 429 with retry-after", { status: 429, headers: { "retry-after": "2" } }, 2_000],
+    [
+      "retry-after 0, read as plugin-throttling reads it",
+      { status: 403, headers: { "retry-after": "0" } },
+      60_000,
+    ],
+    [
+      "the primary limit: until a second past the reset",
+      {
+        status: 403,
+        headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(NOW / 1000 + 90) },
+      },
+      91_000,
+    ],
+    [
+      "the primary limit with a reset already past",
+      {
+        status: 403,
+        headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(NOW / 1000 - 5) },
+      },
+      1_000,
+    ],
+    [
+      "the primary limit without a reset",
+      { status: 403, headers: { "x-ratelimit-remaining": "0" } },
+      60_000,
+    ],
+    [
+      "a secondary limit saying so only in its body",
+      {
+        status: 403,
+        headers: { "x-ratelimit-remaining": "4000" },
+        body: '{"message":"You have exceeded a secondary rate limit."}',
+      },
+      60_000,
+    ],
+    ["a bare 429", { status: 429, headers: {} }, 60_000],
+  ])("%s", (_name, answer, ms) => {
+    expect(rateLimitHoldMs(answer, NOW)).toBe(ms);
   });
 });

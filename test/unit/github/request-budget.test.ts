@@ -155,6 +155,20 @@ function contract(name: string, make: (clock: BudgetClock) => RequestBudget) {
       await budget.close();
     });
 
+    it("holds an installation's requests for the time GitHub asked, without shortening a longer hold", async () => {
+      const clock = new FakeClock();
+      const budget = make(clock);
+      await budget.hold(1, 30_000);
+      await budget.hold(1, 10_000);
+      await budget.take(2, GET);
+      expect(clock.sleeps).toEqual([]);
+      await budget.take(1, GET);
+      expect(clock.sleeps).toEqual([30_000]);
+      await budget.take(1, GET);
+      expect(clock.sleeps).toEqual([30_000]);
+      await budget.close();
+    });
+
     it("on close, rejects the request waiting for room and every later one", async () => {
       const clock = new StuckClock();
       const budget = make(clock);
