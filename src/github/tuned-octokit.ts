@@ -2,7 +2,7 @@ import Bottleneck from "bottleneck";
 import { type Context, type Logger, ProbotOctokit } from "probot";
 import { rateLimitHoldMs } from "../core/request-cost.js";
 import type { GitHub } from "./octokit.js";
-import { ConcurrencyCap, InMemoryRequestBudget, type RequestBudget } from "./request-budget.js";
+import { ConcurrencyCap, type RequestBudget, requestBudgetFor } from "./request-budget.js";
 
 /** What the job client reports to the app's metrics (app/metrics.ts implements it). */
 export interface RequestObserver {
@@ -147,15 +147,24 @@ export function tunedOctokitFrom(
   });
 }
 
-/** The budget of `tunedOctokitFor`'s clients until the app passes its own. */
-const processBudget = new InMemoryRequestBudget();
+let processBudget: RequestBudget | null = null;
+
+/**
+ * The budget of `tunedOctokitFor`'s clients until the app passes its own:
+ * made on first use, through Redis when `REDIS_URL` is set (so replicas
+ * share it), else in this process. Its connection ends with the process.
+ */
+export function defaultRequestBudget(): RequestBudget {
+  processBudget ??= requestBudgetFor(process.env.REDIS_URL);
+  return processBudget;
+}
 
 /** `tunedOctokit` for a job still made from a webhook's Context. */
 export function tunedOctokitFor(
   context: Pick<Context, "octokit" | "log">,
   installationId: number,
   observer?: RequestObserver,
-  budget: RequestBudget = processBudget,
+  budget: RequestBudget = defaultRequestBudget(),
 ): GitHub {
   return tunedOctokitFrom(context.octokit as GitHub, {
     log: context.log,

@@ -8,6 +8,7 @@ import {
   RedisRequestBudget,
   type RequestBudget,
   RequestBudgetClosed,
+  requestBudgetFor,
 } from "../../../src/github/request-budget.js";
 import { type RedisServer, redisUnavailable, startRedis } from "../../helpers/redis-server.js";
 
@@ -298,6 +299,16 @@ describe.skipIf(noRedis !== null)("with a real redis-server", () => {
     clock.time += 1000;
     await fractional.take(1, GET);
     expect(clock.sleeps).toEqual([1]);
+  });
+
+  it.each([
+    ["REDIS_URL set: shared through Redis", true, RedisRequestBudget],
+    ["no REDIS_URL: this process's own", false, InMemoryRequestBudget],
+  ])("picks the deployment's budget — %s", async (_name, withRedis, kind) => {
+    const picked = requestBudgetFor(withRedis ? redis.url : undefined);
+    expect(picked).toBeInstanceOf(kind);
+    await picked.take(1, GET);
+    await picked.close();
   });
 
   it("quits its connection on close", async () => {
