@@ -6,8 +6,8 @@ export default defineConfig({
     setupFiles: ["test/setup.ts"],
     testTimeout: 20_000,
     hookTimeout: 30_000,
-    // The end-to-end files mostly wait on the app's paced writes (350 ms per
-    // write per installation), not on the CPU: four files at once on two cores.
+    // The end-to-end files mostly wait on the app's jobs and the emulator's
+    // answers, not on the CPU: four files at once on two cores.
     maxWorkers: 4,
     coverage: {
       provider: "v8",

@@ -6,6 +6,7 @@ import { RedisPendingDeployments } from "./app/redis-pending-deployments.js";
 import { createRedisProbe } from "./app/redis-probe.js";
 import { createPhaseGatesApp, type PhaseGatesApp } from "./app/register-handlers.js";
 import { Shutdown } from "./app/shutdown.js";
+import { requestBudgetFor } from "./github/request-budget.js";
 import { RedisStateStore } from "./state/redis-store.js";
 
 /** Default time queued work gets after SIGTERM (see Shutdown). */
@@ -35,10 +36,12 @@ const app: ApplicationFunction = async (probot, options) => {
   const redisUrl = process.env.REDIS_URL;
   const deployments = redisUrl ? new RedisPendingDeployments(redisUrl) : undefined;
   const store = redisUrl ? new RedisStateStore(redisUrl) : undefined;
+  const budget = requestBudgetFor(redisUrl);
   phaseGates = createPhaseGatesApp({
     metrics,
     ...(deployments ? { pendingDeployments: deployments } : {}),
     ...(store ? { store } : {}),
+    budget,
     ...(redisUrl
       ? { queue: (log, events) => new RedisJobQueue({ connection: redisUrl, log, ...events }) }
       : {}),
@@ -52,7 +55,7 @@ const app: ApplicationFunction = async (probot, options) => {
     work: phaseGates,
     deadlineMs: drainDeadline(),
     beforeExit: async () => {
-      await Promise.all([redis?.close(), deployments?.close(), store?.close()]);
+      await Promise.all([redis?.close(), deployments?.close(), store?.close(), budget.close()]);
     },
     exit: (code) => process.exit(code),
   });

@@ -1,7 +1,12 @@
 import type { ApplicationFunction, Context, Logger, Probot } from "probot";
 import type { GitHub, RepoRef } from "../github/octokit.js";
 import { repoKey } from "../github/octokit.js";
-import { tunedOctokitFor } from "../github/tuned-octokit.js";
+import {
+  ConcurrencyCap,
+  InMemoryRequestBudget,
+  type RequestBudget,
+} from "../github/request-budget.js";
+import { tunedOctokitFrom } from "../github/tuned-octokit.js";
 import { MemoryStateStore } from "../state/memory-store.js";
 import type { StateStore } from "../state/store.js";
 import { checkRequestedRoute, mergeGroupRoute } from "./handlers/check-events.js";
@@ -58,6 +63,12 @@ export interface PhaseGatesOptions {
    * (tests that state each job's reads).
    */
   revalidateMs?: number | false;
+  /**
+   * GitHub's secondary limits per installation, counted for every request of
+   * every job (github/request-budget.ts). Default: this process's own; with
+   * `REDIS_URL`, index.ts passes one shared by every process.
+   */
+  budget?: RequestBudget;
   /** What the app remembers between jobs (default: in this process; with `REDIS_URL`, in Redis). */
   store?: StateStore;
   /** Where jobs wait (default: in this process; with `REDIS_URL`, index.ts passes the Redis queue). */
@@ -89,16 +100,22 @@ function envInterval(): number {
   return Number.isFinite(ms) && ms > 0 ? ms : DEFAULT_REPORT_INTERVAL_MS;
 }
 
-async function defaultOctokitForJob(
+/** The production client of a job: the installation's token, every request paced by the budget. */
+async function pacedClient(
   probot: Probot,
   installationId: number | null,
   log: Logger,
-  metrics?: Metrics,
+  pacing: { budget: RequestBudget; concurrency: ConcurrencyCap; metrics: Metrics | undefined },
 ): Promise<GitHub> {
   const octokit = (await probot.auth(installationId ?? undefined)) as GitHub;
-  return installationId === null
-    ? octokit
-    : tunedOctokitFor({ octokit, log }, installationId, metrics);
+  if (installationId === null) return octokit;
+  return tunedOctokitFrom(octokit, {
+    log,
+    installationId,
+    budget: pacing.budget,
+    concurrency: pacing.concurrency,
+    observer: pacing.metrics,
+  });
 }
 
 /**
@@ -219,9 +236,14 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       ...(metrics ? { metrics } : {}),
       ...(reporting ? { reporting } : {}),
     });
+    const pacing = {
+      budget: options.budget ?? new InMemoryRequestBudget(),
+      concurrency: new ConcurrencyCap(),
+      metrics,
+    };
     const clientFor =
       options.octokitForJob ??
-      ((p: Probot, id: number | null, log: Logger) => defaultOctokitForJob(p, id, log, metrics));
+      ((p: Probot, id: number | null, log: Logger) => pacedClient(p, id, log, pacing));
     const events: JobQueueEvents & { merge: typeof mergeJobs } = {
       merge: mergeJobs,
       ...(options.onJobError ? { onError: options.onJobError } : {}),

@@ -49,8 +49,8 @@ const toRef = (n: ClosingNode): IssueRef => ({
 
 /**
  * GitHub's list of the issues every open PR closes, 100 PRs per query: a
- * fan-out over many PRs asks once, not once per PR (GraphQL requests are
- * paced like writes). Null when GraphQL is unavailable.
+ * fan-out over many PRs asks once, not once per PR (every request counts
+ * against the installation's budget, github/request-budget.ts). Null when GraphQL is unavailable.
  */
 export async function closingIssuesOfOpenPulls(
   octokit: GitHub,

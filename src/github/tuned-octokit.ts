@@ -1,6 +1,8 @@
 import Bottleneck from "bottleneck";
-import { type Context, ProbotOctokit } from "probot";
+import { type Logger, ProbotOctokit } from "probot";
+import { rateLimitHoldMs } from "../core/request-cost.js";
 import type { GitHub } from "./octokit.js";
+import { ConcurrencyCap, type RequestBudget } from "./request-budget.js";
 
 /** What the job client reports to the app's metrics (app/metrics.ts implements it). */
 export interface RequestObserver {
@@ -14,21 +16,17 @@ export interface RequestObserver {
 }
 
 /**
- * Write pacing measured against GitHub's secondary limits instead of
- * plugin-throttling's defaults (1 write/s and 1 notifying write per 3 s, for
- * every installation of the process together):
- * - ≤ 900 points per minute per endpoint, a write costs 5 → ≤ 180 writes/min: one per 350 ms;
- * - content-creating requests (issues, comments) ≈ 80/min: one per 800 ms.
- * Groups are keyed by installation, so one busy org does not slow the others.
+ * Pacing is the budget's alone (github/request-budget.ts: every request,
+ * reads included, counted against GitHub's secondary limits per
+ * installation). plugin-throttling would pace again with its own Bottleneck
+ * groups (1 write/s, 1 notifying write per 3 s, 10 concurrent), in the
+ * process or, with a Redis connection, for every process and installation
+ * together: its groups are replaced by one that lets everything through.
+ * Its search group stays: the budget does not model the search API's own
+ * 30-a-minute limit (the app does not search).
+ * What stays of the plugin is its answer to a 403/429: wait `retry-after`, retry.
  */
-const groups = {
-  write: new Bottleneck.Group({ id: "phase-gates-write", maxConcurrent: 1, minTime: 350 }),
-  notifications: new Bottleneck.Group({
-    id: "phase-gates-notifications",
-    maxConcurrent: 1,
-    minTime: 800,
-  }),
-};
+const unpaced = new Bottleneck.Group({ id: "phase-gates-unpaced" });
 
 const MAX_RETRIES = 3;
 
@@ -41,7 +39,7 @@ interface RetryOptions {
 function retryUpTo(
   max: number,
   message: string,
-  log: Context["log"] | undefined,
+  log: Logger | undefined,
   onLimited: (() => void) | undefined,
 ) {
   return (
@@ -58,15 +56,17 @@ function retryUpTo(
 
 const TunedOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => {
   const throttle = (options.throttle ?? {}) as Record<string, unknown>;
-  const log = options.log as Context["log"] | undefined;
+  const log = options.log as Logger | undefined;
   const observer = options.observer as RequestObserver | undefined;
-  // With REDIS_URL, Probot's clustered limiter (shared by every process) stays in charge of pacing.
-  const clustered = throttle.connection !== undefined;
   return {
     ...options,
     throttle: {
       ...throttle,
-      ...(clustered ? {} : { write: groups.write, notifications: groups.notifications }),
+      // No `connection`: a Redis connection would make these groups clustered again.
+      connection: undefined,
+      global: unpaced,
+      write: unpaced,
+      notifications: unpaced,
       // Probot only logs a secondary limit; retry after the time GitHub asks for (plugin-throttling waits `retry-after`).
       onSecondaryRateLimit: retryUpTo(
         MAX_RETRIES,
@@ -84,32 +84,124 @@ const TunedOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) =
   };
 });
 
+/** Requests in flight per installation in this process (GitHub allows 100 concurrent). */
+const processConcurrency = new ConcurrencyCap(10);
+
+export interface TunedOctokitOptions {
+  /**
+   * The `auth` of an installation-authenticated client, e.g.
+   * `(await probot.auth(installationId)).auth`: its token cache is reused,
+   * and its tokens come from the API host it was made for (GHE_HOST).
+   */
+  auth: GitHub["auth"];
+  /** The API root, e.g. `octokit.request.endpoint.DEFAULTS.baseUrl`. */
+  baseUrl: string;
+  log: Logger;
+  installationId: number;
+  /** Every request waits for it (app-wide: one per process, or Redis-backed with REDIS_URL). */
+  budget: RequestBudget;
+  observer?: RequestObserver | undefined;
+  /** Default: one cap of 10 per installation for the whole process. */
+  concurrency?: ConcurrencyCap | undefined;
+}
+
 /**
- * The client a queued job uses: an Octokit paced for GitHub's documented
- * limits that authenticates through the event client's own auth strategy.
- * Reusing the strategy (not `auth({ type: "installation" })`, which asks
- * api.github.com whatever GHE_HOST says) keeps the token cache and fetches
- * tokens from the configured API host.
+ * The client a queued job uses: an Octokit whose every request (reads,
+ * writes, retries) first waits for the installation's request budget, and
+ * that authenticates through an existing client's auth strategy. Reusing the
+ * strategy (not `auth({ type: "installation" })`, which asks api.github.com
+ * whatever GHE_HOST says) keeps the token cache and the configured API host.
  */
-export function tunedOctokitFor(
-  context: Pick<Context, "octokit" | "log">,
-  installationId: number,
-  observer?: RequestObserver,
-): GitHub {
+export function tunedOctokit(options: TunedOctokitOptions): GitHub {
+  const { installationId, observer } = options;
+  const send = observer ? observingFetch(installationId, observer) : globalFetch;
   return new TunedOctokit({
-    authStrategy: () => context.octokit.auth,
-    baseUrl: context.octokit.request.endpoint.DEFAULTS.baseUrl,
-    log: context.log,
+    authStrategy: () => options.auth,
+    baseUrl: options.baseUrl,
+    log: options.log,
     throttle: { id: String(installationId) },
     observer,
-    ...(observer ? { request: { fetch: observingFetch(installationId, observer) } } : {}),
+    request: {
+      fetch: pacedFetch(
+        installationId,
+        options.budget,
+        options.concurrency ?? processConcurrency,
+        send,
+      ),
+    },
   }) as GitHub;
 }
 
 /**
- * The innermost layer of the client: it sees every HTTP exchange with GitHub,
- * including the 403s and 5xx that plugin-throttling and plugin-retry retry
- * and the 304s Octokit turns into errors.
+ * `tunedOctokit` from an installation client a worker already holds
+ * (`await probot.auth(installationId)`): its auth and API root, no Context.
+ */
+export function tunedOctokitFrom(
+  octokit: GitHub,
+  options: Omit<TunedOctokitOptions, "auth" | "baseUrl">,
+): GitHub {
+  return tunedOctokit({
+    ...options,
+    auth: octokit.auth,
+    baseUrl: octokit.request.endpoint.DEFAULTS.baseUrl,
+  });
+}
+
+/** Looked up at call time: nock and other interceptors replace the global after import. */
+const globalFetch: typeof fetch = (input, init) => fetch(input, init);
+
+/**
+ * The innermost layer of the client, so that it counts every HTTP exchange,
+ * including the retries of plugin-throttling and plugin-retry. The slot is
+ * taken before the budget: a request must be stamped when it leaves, not
+ * while it still queues for a slot. A rate limit holds the installation's
+ * whole budget: GitHub asks that no request be sent until then, and may ban
+ * an integration that keeps sending.
+ */
+function pacedFetch(
+  installationId: number,
+  budget: RequestBudget,
+  concurrency: ConcurrencyCap,
+  send: typeof fetch,
+): typeof fetch {
+  return async (input, init) => {
+    const release = await concurrency.acquire(installationId);
+    try {
+      await budget.take(installationId, {
+        method: init?.method ?? "GET",
+        url: requestUrl(input),
+        body: init?.body,
+      });
+      const response = await send(input, init);
+      await holdAfterRateLimit(installationId, budget, response);
+      return response;
+    } finally {
+      release();
+    }
+  };
+}
+
+async function holdAfterRateLimit(
+  installationId: number,
+  budget: RequestBudget,
+  response: Response,
+): Promise<void> {
+  if (response.status !== 403 && response.status !== 429) return;
+  const headers = Object.fromEntries(response.headers.entries());
+  // A clone: Octokit still reads the body it was sent.
+  const body = headers["retry-after"] === undefined ? await response.clone().text() : "";
+  const ms = rateLimitHoldMs({ status: response.status, headers, body }, Date.now());
+  if (ms !== null) await budget.hold(installationId, ms);
+}
+
+function requestUrl(input: Parameters<typeof fetch>[0]): string {
+  if (typeof input === "string") return input;
+  return input instanceof URL ? input.href : input.url;
+}
+
+/**
+ * It sees every HTTP exchange with GitHub, including the 403s and 5xx that
+ * plugin-throttling and plugin-retry retry and the 304s Octokit turns into errors.
  */
 function observingFetch(installationId: number, observer: RequestObserver): typeof fetch {
   return async (input, init) => {

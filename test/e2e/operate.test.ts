@@ -96,7 +96,7 @@ describe("health and metrics", { timeout: 60_000 }, () => {
     const gh = await installedRepo(emu, "ops/metrics");
     const pr = await gh.openPullRequest({ title: "Probe", labels: ["phase: crawl"], by: "lead" });
     await gh.waitForCheck(pr.number, { conclusion: "success" });
-    // Writes are paced 350 ms apart: a shorter quiet can fall between two writes of one job.
+    // A shorter quiet can fall between two requests of one job (each waits for the request budget).
     await gh.settle({ quietMs: 1500 });
     const after = await metrics(app);
 

@@ -1,8 +1,20 @@
 import { generateKeyPairSync } from "node:crypto";
 import nock from "nock";
+import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { afterEach, describe, expect, it } from "vitest";
 import { createPhaseGatesApp } from "../../src/app/register-handlers.js";
+import { GITHUB_SECONDARY_LIMITS, restPoints } from "../../src/core/request-cost.js";
+import type { GitHub } from "../../src/github/octokit.js";
+import {
+  type ApiRequest,
+  type BudgetClock,
+  ConcurrencyCap,
+  InMemoryRequestBudget,
+  isRequestBudgetClosed,
+  type RequestBudget,
+} from "../../src/github/request-budget.js";
+import { tunedOctokitFrom } from "../../src/github/tuned-octokit.js";
 import {
   assertAllCalled,
   checkRunsQuery,
@@ -11,7 +23,7 @@ import {
   replyConfig,
   replyFiles,
 } from "../helpers/app.js";
-import { API, APP_ID, pullObject, pullRequestEvent } from "../helpers/webhooks.js";
+import { API, APP_ID, INSTALLATION_ID, pullObject, pullRequestEvent } from "../helpers/webhooks.js";
 
 const { privateKey } = generateKeyPairSync("rsa", {
   modulusLength: 2048,
@@ -83,5 +95,166 @@ describe("the production client of a job", () => {
     expect(errors).toEqual([]);
     expect(created).toHaveLength(1);
     expect(nock.pendingMocks()).toEqual([]);
+  });
+});
+
+/** Virtual time for the budget: a sleep moves the hands and is written down; nothing really waits. */
+class FakeClock implements BudgetClock {
+  readonly sleeps: number[] = [];
+  time = 1_700_000_000_000;
+  now(): number {
+    return this.time;
+  }
+  async sleep(ms: number): Promise<void> {
+    this.sleeps.push(ms);
+    this.time += ms;
+  }
+}
+
+/** An installation client as a worker gets it from `probot.auth(installationId)`, here with a fixed token. */
+function installationClient(): GitHub {
+  return new ProbotOctokit({ auth: { token: "ghs_job" }, retry: { enabled: false } }) as GitHub;
+}
+
+const silent = pino({ level: "silent" });
+const REST_WINDOW = GITHUB_SECONDARY_LIMITS[0]?.windowMs ?? 0;
+
+describe("a job client made without a Context (tunedOctokitFrom)", () => {
+  it("keeps a 200-PR flip, reads and writes together, inside 900 points a minute: one wait", async () => {
+    const clock = new FakeClock();
+    const client = tunedOctokitFrom(installationClient(), {
+      log: silent,
+      installationId: INSTALLATION_ID,
+      budget: new InMemoryRequestBudget({ clock }),
+    });
+    // What GitHub saw: when (virtual time) each request arrived, and its points.
+    const seen: { at: number; points: number }[] = [];
+    const answer = (method: string, status: number, body: object) => (): [number, object] => {
+      seen.push({ at: clock.time, points: restPoints({ method, url: "/" }) });
+      return [status, body];
+    };
+    const scope = nock(API).matchHeader("authorization", "token ghs_job");
+    // The read each PR costs today: are there check runs on its head?
+    scope
+      .get(/^\/repos\/acme\/rocket\/commits\/s\d+\/check-runs$/)
+      .times(200)
+      .reply(answer("GET", 200, { total_count: 0, check_runs: [] }));
+    // The write: the PR's check.
+    scope
+      .post(`${REPO_PATH}/check-runs`, (body) => typeof body.head_sha === "string")
+      .times(200)
+      .reply(answer("POST", 201, { id: 1 }));
+
+    // All at once, as a fan-out would: the budget, not plugin-throttling (1 write/s), paces them.
+    await Promise.all(
+      Array.from({ length: 200 }, async (_, i) => {
+        await client.rest.checks.listForRef({ owner: "acme", repo: "rocket", ref: `s${i}` });
+        await client.rest.checks.create({
+          owner: "acme",
+          repo: "rocket",
+          name: "Phase gate",
+          head_sha: `s${i}`,
+        });
+      }),
+    );
+
+    expect(seen).toHaveLength(400);
+    // 1,200 points: the first 900 go at once, the rest after one wait for the window to pass.
+    expect(clock.sleeps).toEqual([REST_WINDOW]);
+    for (const { at } of seen) {
+      const inWindow = seen.filter((r) => r.at > at - REST_WINDOW && r.at <= at);
+      expect(inWindow.reduce((sum, r) => sum + r.points, 0)).toBeLessThanOrEqual(900);
+    }
+  });
+
+  it("sends no more requests of an installation at once than its concurrency cap", async () => {
+    const concurrency = new ConcurrencyCap(3);
+    const client = tunedOctokitFrom(installationClient(), {
+      log: silent,
+      installationId: INSTALLATION_ID,
+      budget: new InMemoryRequestBudget({ clock: new FakeClock() }),
+      concurrency,
+    });
+    let inFlight = 0;
+    let mostInFlight = 0;
+    // Answers that take 40 ms of real time, so that 30 requests sent together would overlap.
+    nock(API)
+      .get(/^\/repos\/acme\/rocket\/pulls\/\d+$/)
+      .times(30)
+      .reply((_uri, _body, callback) => {
+        mostInFlight = Math.max(mostInFlight, ++inFlight);
+        setTimeout(() => {
+          inFlight--;
+          callback(null, [200, {}]);
+        }, 40);
+      });
+
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        client.rest.pulls.get({ owner: "acme", repo: "rocket", pull_number: i + 1 }),
+      ),
+    );
+
+    expect(mostInFlight).toBe(3);
+  });
+
+  it("hands the budget every HTTP exchange, GraphQL and a retried 403 included, and holds it for the time a 403 asks", async () => {
+    const taken: ApiRequest[] = [];
+    const holds: number[] = [];
+    const recording: RequestBudget = {
+      take: async (installationId, request) => {
+        expect(installationId).toBe(INSTALLATION_ID);
+        taken.push(request);
+      },
+      hold: async (installationId, ms) => {
+        expect(installationId).toBe(INSTALLATION_ID);
+        holds.push(ms);
+      },
+      close: async () => undefined,
+    };
+    const client = tunedOctokitFrom(installationClient(), {
+      log: silent,
+      installationId: INSTALLATION_ID,
+      budget: recording,
+    });
+    const scope = nock(API).matchHeader("authorization", "token ghs_job");
+    // GitHub's secondary limit once, then the same write succeeds: two requests sent, two counted.
+    scope
+      .patch(`${REPO_PATH}/check-runs/5`)
+      .reply(403, { message: "You have exceeded a secondary rate limit." }, { "retry-after": "1" });
+    scope.patch(`${REPO_PATH}/check-runs/5`).reply(200, { id: 5 });
+    // The linked-issues query.
+    scope
+      .post("/graphql", (body) => body.query === "{ viewer { login } }")
+      .reply(200, {
+        data: { viewer: { login: "phase-gates[bot]" } },
+      });
+
+    await client.rest.checks.update({ owner: "acme", repo: "rocket", check_run_id: 5 });
+    await client.graphql("{ viewer { login } }");
+
+    expect(taken.map((r) => [r.method, r.url])).toEqual([
+      ["PATCH", `${API}${REPO_PATH}/check-runs/5`],
+      ["PATCH", `${API}${REPO_PATH}/check-runs/5`],
+      ["POST", `${API}/graphql`],
+    ]);
+    expect(JSON.parse(String(taken[2]?.body))).toEqual({ query: "{ viewer { login } }" });
+    expect(holds).toEqual([1000]);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it("fails a request at once, unsent and not retried, once its budget closed (shutdown)", async () => {
+    const budget = new InMemoryRequestBudget({ clock: new FakeClock() });
+    const client = tunedOctokitFrom(new ProbotOctokit({ auth: { token: "ghs_job" } }) as GitHub, {
+      log: silent,
+      installationId: INSTALLATION_ID,
+      budget,
+    });
+    await budget.close();
+    // No nock scope: a request that reached the network would fail the test with nock's own error.
+    const error = await client.rest.pulls
+      .get({ owner: "acme", repo: "rocket", pull_number: 1 })
+      .catch((e: unknown) => e);
+    expect(isRequestBudgetClosed(error)).toBe(true);
   });
 });
