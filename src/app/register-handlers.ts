@@ -1,6 +1,7 @@
 import type { ApplicationFunction, Context, Logger, Probot } from "probot";
 import type { GitHub, RepoRef } from "../github/octokit.js";
 import { repoKey } from "../github/octokit.js";
+import { readAppSlug } from "../github/repository.js";
 import {
   ConcurrencyCap,
   InMemoryRequestBudget,
@@ -169,11 +170,8 @@ function botLogin(probot: Probot, appSlug: string | undefined): () => Promise<st
   let login: Promise<string> | null = appSlug ? Promise.resolve(`${appSlug}[bot]`) : null;
   return () => {
     login ??= (async () => {
-      const octokit = await probot.auth();
-      const { data } = await octokit.rest.apps.getAuthenticated();
-      if (!data?.slug)
-        throw new Error("GET /app returned no slug: cannot tell the app's own writes");
-      return `${data.slug}[bot]`;
+      const slug = await readAppSlug((await probot.auth()) as GitHub);
+      return `${slug}[bot]`;
     })().catch((error: unknown) => {
       login = null;
       throw error;

@@ -1,7 +1,7 @@
 import { planGateIssues } from "../core/plan-issues.js";
 import { applyGateIssuePlan } from "../github/gate-writes.js";
 import { recheckOpenPulls, releaseOpenPulls } from "./evaluate-pull-request.js";
-import { syncLabelsAndMilestones } from "./handlers/milestone-sync.js";
+import { syncLabelsAndMilestones } from "./phase-labels.js";
 import { refreshReports } from "./refresh-reports.js";
 import type { RepoJob } from "./repo-job.js";
 

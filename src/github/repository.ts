@@ -44,6 +44,41 @@ export async function listOpenIssues(octokit: GitHub, repo: RepoRef): Promise<Is
     }));
 }
 
+/** An issue or PR as the issues API shows it now: what the phase label sync and "not yet" read. */
+export interface IssueNow {
+  number: number;
+  state: string;
+  comments: number;
+  labels: string[];
+  milestone: string | null;
+  body: string | null;
+  isPullRequest: boolean;
+}
+
+export async function getIssueNow(
+  octokit: GitHub,
+  repo: RepoRef,
+  number: number,
+): Promise<IssueNow> {
+  const { data } = await octokit.rest.issues.get({ ...repo, issue_number: number });
+  return {
+    number: data.number,
+    state: data.state,
+    comments: data.comments,
+    labels: labelNames(data.labels),
+    milestone: data.milestone?.title ?? null,
+    body: data.body ?? null,
+    isPullRequest: Boolean(data.pull_request),
+  };
+}
+
+/** The app's own slug (`GET /app`, as the app): its bot is `<slug>[bot]`. */
+export async function readAppSlug(octokit: GitHub): Promise<string> {
+  const { data } = await octokit.rest.apps.getAuthenticated();
+  if (!data?.slug) throw new Error("GET /app returned no slug: cannot tell the app's own writes");
+  return data.slug;
+}
+
 /**
  * A GitHub App's id from its slug (`GET /apps/{slug}`, readable with any
  * token), so its check runs are found by id as the app itself finds them.

@@ -2,7 +2,7 @@ import nock from "nock";
 import { pino } from "pino";
 import { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { syncLabelsAndMilestones } from "../../src/app/handlers/milestone-sync.js";
+import { syncLabelsAndMilestones } from "../../src/app/phase-labels.js";
 import { RepoJob } from "../../src/app/repo-job.js";
 import { desiredLabels } from "../../src/core/plan-labels.js";
 import { ensureLabels } from "../../src/github/labels.js";

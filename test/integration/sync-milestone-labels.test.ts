@@ -6,7 +6,7 @@ import {
   NOT_YET_MARKER,
   onIssuePhaseLabelled,
   onItemMilestoneChanged,
-} from "../../src/app/handlers/milestone-sync.js";
+} from "../../src/app/phase-labels.js";
 import { RepoJob } from "../../src/app/repo-job.js";
 import { gateIssueQuery, REPO_PATH, replyConfig } from "../helpers/app.js";
 import { defaultGateEvents, replyEvents } from "../helpers/replies.js";

@@ -4,11 +4,11 @@ import { closingReferences, type PullFacts } from "../../github/pull-requests.js
 import { recheckOpenPulls } from "../evaluate-pull-request.js";
 import { type GateTrigger, reconcileGate } from "../gate-flow.js";
 import { handler, type Receipt, route } from "../jobs/handler.js";
+import { onIssuePhaseLabelled, onItemMilestoneChanged } from "../phase-labels.js";
 import { refreshReports } from "../refresh-reports.js";
 import type { RepoJob } from "../repo-job.js";
 import { answerWaitingDeployments } from "./deployment.js";
 import { LINKED_PHASE_ACTIONS, pullsElsewhereClosing } from "./linked-elsewhere.js";
-import { onIssuePhaseLabelled, onItemMilestoneChanged } from "./milestone-sync.js";
 
 export const ISSUE_EVENTS = [
   "issues.opened",

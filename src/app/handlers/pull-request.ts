@@ -2,8 +2,8 @@ import { getPullUpdated, type PullFacts, toPullFacts } from "../../github/pull-r
 import { space } from "../../state/store.js";
 import { type CheckOptions, checkPullRequest } from "../evaluate-pull-request.js";
 import { handler, type Receipt, route } from "../jobs/handler.js";
+import { onItemMilestoneChanged } from "../phase-labels.js";
 import type { RepoJob } from "../repo-job.js";
-import { onItemMilestoneChanged } from "./milestone-sync.js";
 
 /** Every PR event that can change the PR's phase or head (SPEC §4). */
 export const PULL_REQUEST_EVENTS = [

@@ -1,22 +1,23 @@
-import { decide } from "../../core/evaluate.js";
-import { gatePhaseIndex } from "../../core/gates.js";
-import { effectivePhase, phaseIndexOfLabel } from "../../core/phases.js";
-import { planMarkedComment } from "../../core/plan-issues.js";
-import type { Demilestoned, ItemPhaseState } from "../../core/plan-milestones.js";
-import { nothingToWrite } from "../../core/reconcile.js";
-import { describeApprovers } from "../../core/render-check.js";
-import type { Config, GateStatus } from "../../core/types.js";
-import { labelNames, listComments } from "../../github/gate-issues.js";
-import { applyCommentPlan } from "../../github/gate-writes.js";
+import { decide } from "../core/evaluate.js";
+import { gatePhaseIndex } from "../core/gates.js";
+import { effectivePhase, phaseIndexOfLabel } from "../core/phases.js";
+import { planMarkedComment } from "../core/plan-issues.js";
+import type { Demilestoned, ItemPhaseState } from "../core/plan-milestones.js";
+import { nothingToWrite } from "../core/reconcile.js";
+import { describeApprovers } from "../core/render-check.js";
+import type { Config, GateStatus } from "../core/types.js";
+import { listComments } from "../github/gate-issues.js";
+import { applyCommentPlan } from "../github/gate-writes.js";
 import {
   ensureLabels,
   type ItemLabelChanges,
   type LabelSync,
   syncItemPhaseLabels,
-} from "../../github/labels.js";
-import { ensureMilestones, type MilestoneSync } from "../../github/milestones.js";
-import { closingReferences } from "../../github/pull-requests.js";
-import type { RepoJob } from "../repo-job.js";
+} from "../github/labels.js";
+import { ensureMilestones, type MilestoneSync } from "../github/milestones.js";
+import { closingReferences } from "../github/pull-requests.js";
+import { getIssueNow, type IssueNow } from "../github/repository.js";
+import type { RepoJob } from "./repo-job.js";
 
 /** Marks the one "not yet, not no" comment per issue, so it is never posted twice. */
 export const NOT_YET_MARKER = "<!-- phase-gates:not-yet -->";
@@ -90,13 +91,9 @@ export async function onItemMilestoneChanged(
     return null;
   }
 
-  const { data } = await job.octokit.rest.issues.get({ ...job.repo, issue_number: event.number });
-  const item = {
-    number: data.number,
-    labels: labelNames(data.labels),
-    milestone: data.milestone?.title ?? null,
-  };
-  const isPullRequest = event.isPullRequest || Boolean(data.pull_request);
+  const data = await getIssueNow(job.octokit, job.repo, event.number);
+  const item = { number: data.number, labels: data.labels, milestone: data.milestone };
+  const isPullRequest = event.isPullRequest || data.isPullRequest;
 
   let demilestoned: Demilestoned | undefined;
   if (event.action === "demilestoned" && event.milestone) {
@@ -122,13 +119,7 @@ export async function onItemMilestoneChanged(
   if (!isPullRequest && added !== undefined) {
     const removed = new Set(plan.remove.map((l) => l.toLowerCase()));
     const labels = [...item.labels.filter((l) => !removed.has(l.toLowerCase())), ...plan.add];
-    await commentIfWaiting(job, config, added, {
-      number: item.number,
-      state: data.state,
-      comments: data.comments,
-      labels,
-      milestone: item.milestone,
-    });
+    await commentIfWaiting(job, config, added, { ...data, labels });
   }
   return plan;
 }
@@ -159,21 +150,9 @@ export async function onIssuePhaseLabelled(
   const loaded = await job.config();
   if (loaded.kind !== "ok") return false;
   if (phaseIndexOfLabel(loaded.config, label) < 0) return false;
-  const { data } = await job.octokit.rest.issues.get({ ...job.repo, issue_number: issueNumber });
-  if (data.pull_request) return false;
-  return commentIfWaiting(job, loaded.config, label, {
-    number: data.number,
-    state: data.state,
-    comments: data.comments,
-    labels: labelNames(data.labels),
-    milestone: data.milestone?.title ?? null,
-  });
-}
-
-interface IssueNow extends ItemPhaseState {
-  number: number;
-  state: string;
-  comments: number;
+  const issue = await getIssueNow(job.octokit, job.repo, issueNumber);
+  if (issue.isPullRequest) return false;
+  return commentIfWaiting(job, loaded.config, label, issue);
 }
 
 async function commentIfWaiting(
