@@ -36,6 +36,7 @@ import {
   listPullCommitShas,
   type PullFacts,
 } from "../github/pull-requests.js";
+import { space } from "../state/store.js";
 import type { RepoJob } from "./repo-job.js";
 
 export interface CheckResult {
@@ -302,13 +303,27 @@ export async function checkPullRequest(
  * stop the others. `lowering` is set only when the change that triggered the
  * re-check can lower the selected PRs' phase (a linked issue's label or milestone).
  */
+const ALL_PULLS = (_pr: PullFacts) => true;
+
+/**
+ * When a repository's open PRs were last all re-checked: a PR event that
+ * arrived before then, and asks for nothing a re-check does not do, has been
+ * answered by it (app/handlers/pull-request.ts).
+ */
+export const FULL_RECHECKS = space<{ startedAt: number }>("full-recheck", {
+  limit: 20_000,
+  ttlMs: 3600_000,
+});
+
 export async function recheckOpenPulls(
   job: RepoJob,
-  select: (pr: PullFacts) => boolean = () => true,
+  select: (pr: PullFacts) => boolean = ALL_PULLS,
   lowering: Lowering = { by: null },
 ): Promise<CheckResult[]> {
   const loaded = await job.config();
   if (loaded.kind === "none") return [];
+  const everyPull = select === ALL_PULLS && lowering.by === null;
+  const startedAt = Date.now();
   const pulls = (await listOpenPulls(job.octokit, job.repo)).filter(select);
   if (pulls.length > 1) job.preloadClosingIssues();
   const results: CheckResult[] = [];
@@ -333,6 +348,11 @@ export async function recheckOpenPulls(
     },
     "re-checked open pull requests",
   );
+  if (everyPull && failures.length === 0) {
+    await job.store.set(FULL_RECHECKS, `${job.repo.owner}/${job.repo.repo}`.toLowerCase(), {
+      startedAt,
+    });
+  }
   if (failures.length > 0)
     throw new AggregateError(failures, `${failures.length} of ${pulls.length} PR checks failed`);
   return results;

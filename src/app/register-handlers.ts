@@ -267,6 +267,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
         data.deliveryId,
         {
           installationId: data.installationId,
+          receivedAt: data.receivedAt,
           store,
           links,
           enqueue: async (spec) => {

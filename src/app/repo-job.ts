@@ -64,6 +64,8 @@ const GATE_RECORDS = space<Timed<GateRecord>>("gate-record", {
 /** What a job may reach beyond its repository: its installation, the link index, the queue. */
 export interface JobScope {
   installationId: number | null;
+  /** When the webhook behind this job arrived (ms since the epoch). */
+  receivedAt: number;
   /** What the app remembers between jobs: one store for every job of the process, or of every process with Redis. */
   store: StateStore;
   /** Which open PRs close which issues, per repository of the installation (app/link-index.ts). */
@@ -75,6 +77,7 @@ export interface JobScope {
 function standaloneScope(): JobScope {
   return {
     installationId: null,
+    receivedAt: Date.now(),
     store: new MemoryStateStore(),
     links: new LinkIndex(),
     enqueue: () => Promise.reject(new Error("this job has no queue to add work to")),
@@ -112,6 +115,10 @@ export class RepoJob {
 
   get installationId(): number | null {
     return this.scope.installationId;
+  }
+
+  get receivedAt(): number {
+    return this.scope.receivedAt;
   }
 
   /** What the app remembers between jobs (state/store.ts). */

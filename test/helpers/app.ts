@@ -30,7 +30,12 @@ export interface TestApp {
  * the tests of other features do not stub their reads and writes.
  */
 export async function createTestApp(
-  options: { log?: Logger; graphql?: boolean; reporting?: PhaseGatesOptions["reporting"] } = {},
+  options: {
+    log?: Logger;
+    graphql?: boolean;
+    reporting?: PhaseGatesOptions["reporting"];
+    revalidateMs?: PhaseGatesOptions["revalidateMs"];
+  } = {},
 ): Promise<TestApp> {
   const errors: unknown[] = [];
   const { app, idle, beginDrain } = createPhaseGatesApp({
@@ -42,8 +47,8 @@ export async function createTestApp(
     octokitForJob: async (probot, installationId) =>
       (await probot.auth(installationId ?? undefined)) as GitHub,
     reporting: options.reporting ?? false,
-    // Each job reads afresh: a test states every read its events make.
-    revalidateMs: false,
+    // Each job reads afresh unless a test says otherwise: a test states every read its events make.
+    revalidateMs: options.revalidateMs ?? false,
   });
   const probot = new Probot({
     appId: APP_ID,

@@ -1,6 +1,7 @@
+import { knownPullRequestConfigErrors } from "../../github/pull-request-config.js";
 import { getPullUpdated, type PullFacts, toPullFacts } from "../../github/pull-requests.js";
 import { space } from "../../state/store.js";
-import { type CheckOptions, checkPullRequest } from "../evaluate-pull-request.js";
+import { type CheckOptions, checkPullRequest, FULL_RECHECKS } from "../evaluate-pull-request.js";
 import { handler, type Receipt, route } from "../jobs/handler.js";
 import { onItemMilestoneChanged } from "../phase-labels.js";
 import type { RepoJob } from "../repo-job.js";
@@ -111,6 +112,13 @@ export const pullRequestRoute = route(
  * 3. Fail the job with the sync's error, if it had one.
  */
 async function runPullRequest(job: RepoJob, input: PullRequestInput): Promise<void> {
+  if (await answeredByRecheck(job, input)) {
+    job.log.info(
+      { pr: input.number },
+      "skip: a re-check of every open PR since answered this event",
+    );
+    return;
+  }
   const syncError =
     (input.action === "milestoned" || input.action === "demilestoned") &&
     input.milestone !== undefined
@@ -135,6 +143,25 @@ async function runPullRequest(job: RepoJob, input: PullRequestInput): Promise<vo
 }
 
 export const pullRequestHandler = handler("pull_request", runPullRequest);
+
+/**
+ * A gate decision re-checks every open PR at once; PR events that arrived
+ * before that re-check began were answered by it (it read each PR as it is
+ * since), unless they ask for more than a re-check does: crediting a
+ * lowering to its sender, a milestone's label sync, or a first look at the
+ * config the head proposes.
+ */
+async function answeredByRecheck(job: RepoJob, input: PullRequestInput): Promise<boolean> {
+  if (input.loweringBy !== null || input.milestone !== undefined || !input.pull) return false;
+  const recheck = await job.store.get(
+    FULL_RECHECKS,
+    `${job.repo.owner}/${job.repo.repo}`.toLowerCase(),
+  );
+  if (!recheck || job.receivedAt >= recheck.startedAt) return false;
+  return (
+    (await knownPullRequestConfigErrors(job.store, job.repo, input.pull.headSha)) !== undefined
+  );
+}
 
 /** The newest snapshot of each PR the app has seen (events can arrive late or out of order). */
 export const NEWEST_PULLS = space<PullSnapshot>("pull", { limit: 20_000, ttlMs: 24 * 3600_000 });

@@ -8,17 +8,20 @@ import type { JobData } from "./job.js";
  * senders). The merged job evaluates the PR once, as it is when it runs, and
  * keeps what the earlier events knew:
  * - the head before the first push (the newer push's `before` was never checked);
- * - "just opened" if either was.
+ * - "just opened" if either was;
+ * - the newer arrival time: the merged job answers the newer event too.
  */
 export function mergeJobs(older: JobData, newer: JobData): JobData {
   if (older.kind !== "pull_request" || newer.kind !== "pull_request") return newer;
   const a = older.input as PullRequestInput;
   const b = newer.input as PullRequestInput;
   const previousSha = a.previousSha ?? b.previousSha;
+  const pull = a.pull && b.pull && a.pull.updatedAt > b.pull.updatedAt ? a.pull : b.pull;
   const input: PullRequestInput = {
     ...b,
+    ...(pull ? { pull } : {}),
     opened: a.opened || b.opened,
     ...(previousSha ? { previousSha } : {}),
   };
-  return { ...older, input };
+  return { ...older, input, receivedAt: Math.max(older.receivedAt, newer.receivedAt) };
 }

@@ -1,0 +1,137 @@
+import nock from "nock";
+import { pino } from "pino";
+import { ProbotOctokit } from "probot";
+import { afterEach, describe, expect, it } from "vitest";
+import { LinkIndex } from "../../src/app/link-index.js";
+import { type AppSettings, RepoJob } from "../../src/app/repo-job.js";
+import type { GitHub } from "../../src/github/octokit.js";
+import { MemoryStateStore } from "../../src/state/memory-store.js";
+import {
+  assertAllCalled,
+  createTestApp,
+  githubScope,
+  REPO_PATH,
+  replyConfig,
+  replyFiles,
+} from "../helpers/app.js";
+import { type CheckBody, expectCreate, replyGate, replyNoCheckYet } from "../helpers/replies.js";
+import { API, OWNER, pullRequestEvent, REPO } from "../helpers/webhooks.js";
+
+const DEFAULTS = "# defaults: Crawl → Walk → Run\n";
+const CRAWL_GATE = {
+  number: 1,
+  title: "Gate: Crawl → Walk",
+  labels: ["gate: crawl"],
+  body: "- [x] Feasibility shown with evidence",
+};
+const WALK_GATE = {
+  number: 2,
+  title: "Gate: Walk → Run",
+  labels: ["gate: walk"],
+  body: "- [x] Feasibility shown with evidence",
+};
+const RUN_PR = { number: 10, labels: ["phase: run"], headSha: "run-sha" };
+
+afterEach(() => assertAllCalled());
+
+describe("reads shared by a repository's jobs", () => {
+  it("answers a second event on the same PR within the window with no request at all", async () => {
+    const app = await createTestApp({ revalidateMs: 60_000 });
+    const created: CheckBody[] = [];
+    const scope = githubScope();
+    replyConfig(scope, DEFAULTS);
+    replyNoCheckYet(scope, "run-sha");
+    replyGate(scope, "gate: crawl", CRAWL_GATE);
+    replyGate(scope, "gate: walk", WALK_GATE);
+    replyFiles(scope, 10);
+    expectCreate(scope, "run-sha", created);
+    await app.receive("pull_request", pullRequestEvent("opened", RUN_PR));
+    expect(created).toHaveLength(1);
+    assertAllCalled();
+
+    // An unrelated label: the PR comes with the payload, config and gates from the
+    // first job, the run and the PR's files known per head SHA. Nothing is asked.
+    const calls: string[] = [];
+    const listen = (req: { method: string; path: string }) =>
+      calls.push(`${req.method} ${req.path}`);
+    nock.emitter.on("no match", listen);
+    try {
+      // GitHub moves `updated_at` with every change: this payload is the newer one.
+      const labeled = pullRequestEvent("labeled", {
+        ...RUN_PR,
+        labels: ["phase: run", "documentation"],
+      });
+      (labeled.pull_request as Record<string, unknown>).updated_at = "2030-01-01T00:00:00Z";
+      await app.receive("pull_request", labeled);
+    } finally {
+      nock.emitter.off("no match", listen);
+    }
+    expect(calls).toEqual([]);
+    expect(app.errors).toEqual([]);
+  });
+});
+
+/** A job of its own on one shared store, as each webhook's job is. */
+function jobOn(store: MemoryStateStore, revalidateMs: number): RepoJob {
+  const octokit = new ProbotOctokit({
+    auth: { token: "ghs_test" },
+    baseUrl: API,
+    retry: { enabled: false },
+    throttle: { enabled: false },
+  }) as unknown as GitHub;
+  const settings: AppSettings = {
+    appId: 1,
+    appLogin: "phase-gates[bot]",
+    freshness: { revalidateMs },
+  };
+  return new RepoJob(
+    octokit,
+    { owner: OWNER, repo: REPO },
+    pino({ level: "silent" }),
+    settings,
+    "d",
+    {
+      installationId: 4242,
+      receivedAt: Date.now(),
+      store,
+      links: new LinkIndex(),
+      enqueue: async () => {},
+    },
+  );
+}
+
+describe("RepoJob's config and gates across jobs", () => {
+  it.each([
+    ["the config", (job: RepoJob) => job.config(), (job: RepoJob) => job.forgetConfig()],
+    ["a gate", (job: RepoJob) => job.gate(0), (job: RepoJob) => job.forgetGate(0)],
+  ])("reads %s once per window, and again once an event drops it", async (_what, read, forget) => {
+    const store = new MemoryStateStore();
+    // The gate read needs the config first; both are read once.
+    const first = nock(API);
+    replyConfig(first, DEFAULTS);
+    replyGate(first, "gate: crawl", CRAWL_GATE);
+    await read(jobOn(store, 60_000));
+    await jobOn(store, 60_000).gate(0);
+    assertAllCalled();
+
+    await read(jobOn(store, 60_000)); // within the window: no request (nock would refuse one)
+    await forget(jobOn(store, 60_000));
+
+    const again = nock(API);
+    if (_what === "the config") replyConfig(again, DEFAULTS);
+    else replyGate(again, "gate: crawl", CRAWL_GATE);
+    await read(jobOn(store, 60_000));
+    assertAllCalled();
+  });
+
+  it("revalidates once the window has passed", async () => {
+    const store = new MemoryStateStore();
+    const scope = nock(API);
+    replyConfig(scope, DEFAULTS);
+    replyConfig(scope, DEFAULTS, '"cfg1"');
+    await jobOn(store, 1).config();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await jobOn(store, 1).config();
+    expect(scope.isDone()).toBe(true);
+  });
+});
