@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   assertAllCalled,
   githubScope,
+  REPO_PATH,
   replyConfig,
   replyFiles,
   useTestApp,
@@ -17,7 +18,7 @@ import {
   replyNoCheckYet,
   replyRole,
 } from "../helpers/replies.js";
-import { API, pullRequestEvent } from "../helpers/webhooks.js";
+import { API, issueObject, milestone, pullObject, pullRequestEvent } from "../helpers/webhooks.js";
 
 // SPEC §2 "Phase floor": a PR's phase is never lowered by someone who is not an
 // approver of a gate it would skip; the floor lives in the check run's external_id.
@@ -90,6 +91,36 @@ describe("the phase floor", () => {
     );
 
     expect(written[0]?.conclusion).toBe("success");
+    expect(written[0]?.output.title).toBe("No phase");
+    expect(written[0]?.external_id).toBe("phase-gates:floor=");
+  });
+
+  it("lowers the phase when an approver removes the milestone: the PR is checked as the label sync left it", async () => {
+    const written: CheckBody[] = [];
+    const scope = githubScope();
+    replyConfig(scope, DEFAULTS);
+    // the label sync: the PR as the issues API has it now, and the label its old milestone implied
+    scope
+      .get(`${REPO_PATH}/issues/10`)
+      .reply(200, { ...issueObject({ number: 10, labels: ["phase: run"] }), pull_request: {} });
+    scope.delete(`${REPO_PATH}/issues/10/labels/phase%3A%20run`).reply(200, []);
+    // the PR after the sync: its payload still shows the label the sync removed
+    scope.get(`${REPO_PATH}/pulls/10`).reply(200, pullObject(UNLABELLED));
+    replyExistingCheck(scope, "run-sha", 55, BLOCKED_AT_RUN);
+    // the lead has maintain: an approver of both gates (looked up once)
+    replyRole(scope, "lead", "maintain");
+    replyFiles(scope, 10);
+    expectUpdate(scope, 55, written);
+
+    await app().receive(
+      "pull_request",
+      pullRequestEvent(
+        "demilestoned",
+        { ...UNLABELLED, labels: ["phase: run"], by: "lead" },
+        { milestone: milestone("Run") },
+      ),
+    );
+
     expect(written[0]?.output.title).toBe("No phase");
     expect(written[0]?.external_id).toBe("phase-gates:floor=");
   });

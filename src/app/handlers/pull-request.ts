@@ -107,11 +107,12 @@ export const pullRequestRoute = route(
 /**
  * 1. A milestone set or removed: sync the PR's phase labels first
  *    (`sync.milestones`); the check runs even when that sync fails.
- * 2. Check the PR.
+ * 2. Check the PR: as the payload shows it, or read again when the sync
+ *    wrote its labels.
  * 3. Fail the job with the sync's error, if it had one.
  */
 async function runPullRequest(job: RepoJob, input: PullRequestInput): Promise<void> {
-  const syncError =
+  const sync =
     (input.action === "milestoned" || input.action === "demilestoned") &&
     input.milestone !== undefined
       ? await onItemMilestoneChanged(job, {
@@ -120,18 +121,21 @@ async function runPullRequest(job: RepoJob, input: PullRequestInput): Promise<vo
           isPullRequest: true,
           milestone: input.milestone,
         }).then(
-          () => null,
-          (error: unknown) => error ?? new Error("label sync failed"),
+          (plan) => ({ wrote: plan !== null && plan.add.length + plan.remove.length > 0 }),
+          (error: unknown) => ({ error: error ?? new Error("label sync failed") }),
         )
       : null;
+  // The payload predates the sync's own label writes (or a failed sync's partial
+  // ones): checked on it, a PR would keep the label its milestone no longer implies.
+  const pull = sync && ("error" in sync || sync.wrote) ? undefined : input.pull;
   await onPullRequestChanged(job, input.number, {
     lowering: { by: input.loweringBy },
     ...(input.previousSha ? { previousSha: input.previousSha } : {}),
     opened: input.opened,
-    ...(input.pull ? { pull: input.pull } : {}),
+    ...(pull ? { pull } : {}),
     newHead: input.action === "synchronize",
   });
-  if (syncError) throw syncError;
+  if (sync && "error" in sync) throw sync.error;
 }
 
 export const pullRequestHandler = handler("pull_request", runPullRequest);
