@@ -9,16 +9,21 @@ import type { JobData } from "./job.js";
  * keeps what the earlier events knew:
  * - the head before the first push (the newer push's `before` was never checked);
  * - "just opened" if either was.
+ * Of the two PRs the payloads show, the later by GitHub's `updated_at` wins,
+ * whichever arrived last: a delivery can be late. Unless both show one, the
+ * job reads the PR.
  */
 export function mergeJobs(older: JobData, newer: JobData): JobData {
   if (older.kind !== "pull_request" || newer.kind !== "pull_request") return newer;
   const a = older.input as PullRequestInput;
   const b = newer.input as PullRequestInput;
   const previousSha = a.previousSha ?? b.previousSha;
+  const { pull, ...later } = a.pull && b.pull && a.pull.updatedAt > b.pull.updatedAt ? a : b;
   const input: PullRequestInput = {
-    ...b,
+    ...later,
     opened: a.opened || b.opened,
     ...(previousSha ? { previousSha } : {}),
+    ...(pull && a.pull && b.pull ? { pull } : {}),
   };
   return { ...older, input };
 }

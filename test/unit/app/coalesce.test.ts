@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import type { PullRequestInput, PullSnapshot } from "../../../src/app/handlers/pull-request.js";
+import { mergeJobs } from "../../../src/app/jobs/coalesce.js";
+import type { JobData } from "../../../src/app/jobs/job.js";
+
+/** PR #1 as a payload showed it at `updatedAt`, on `headSha`. */
+function snapshot(updatedAt: string, headSha: string): PullSnapshot {
+  return {
+    number: 1,
+    title: "A change",
+    state: "open",
+    headSha,
+    body: null,
+    labels: [],
+    milestone: null,
+    htmlUrl: "https://github.com/acme/rocket/pull/1",
+    updatedAt,
+  };
+}
+
+function prJob(deliveryId: string, input: Partial<PullRequestInput>): JobData<PullRequestInput> {
+  return {
+    kind: "pull_request",
+    deliveryId,
+    installationId: 1,
+    repo: { owner: "acme", repo: "rocket" },
+    input: { action: "labeled", number: 1, loweringBy: null, opened: false, ...input },
+    coalesce: "pr#1:",
+    receivedAt: 0,
+  };
+}
+
+const EARLY = snapshot("2026-11-25T10:00:01Z", "a-sha");
+const LATE = snapshot("2026-11-25T10:00:02Z", "b-sha");
+
+describe("mergeJobs", () => {
+  it.each([
+    ["arrived first, the later PR", { pull: LATE }, { pull: EARLY }, LATE],
+    ["arrived last, the later PR", { pull: EARLY }, { pull: LATE }, LATE],
+    [
+      "the same time: the one that arrived last",
+      { pull: EARLY },
+      { pull: { ...EARLY, headSha: "c-sha" } },
+      { ...EARLY, headSha: "c-sha" },
+    ],
+    ["only the first shows one: read", { pull: LATE }, {}, undefined],
+    ["only the last shows one: read", {}, { pull: LATE }, undefined],
+  ] as const)("keeps the PR the later payload showed (%s)", (_, older, newer, kept) => {
+    const merged = mergeJobs(prJob("d1", older), prJob("d2", newer)).input as PullRequestInput;
+    expect(merged.pull).toEqual(kept);
+  });
+
+  it("takes the action with the later PR: a late push is not the newest event", () => {
+    const merged = mergeJobs(
+      prJob("d1", { action: "labeled", pull: LATE }),
+      prJob("d2", { action: "synchronize", previousSha: "z-sha", pull: EARLY }),
+    ).input as PullRequestInput;
+    expect(merged).toMatchObject({ action: "labeled", previousSha: "z-sha", pull: LATE });
+  });
+
+  it.each([
+    [
+      "the head before the first push",
+      { previousSha: "x-sha" },
+      { previousSha: "y-sha" },
+      { previousSha: "x-sha" },
+    ],
+    ["just opened, if either was", { opened: true }, { opened: false }, { opened: true }],
+  ] as const)("keeps %s", (_, older, newer, kept) => {
+    const merged = mergeJobs(prJob("d1", older), prJob("d2", newer));
+    expect(merged.input).toMatchObject(kept);
+    expect(merged.deliveryId).toBe("d1");
+  });
+});
