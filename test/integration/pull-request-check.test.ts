@@ -23,6 +23,7 @@ import {
   checkRunRerequestedEvent,
   checkSuiteEvent,
   issueEvent,
+  label,
   mergeGroupEvent,
   pullObject,
   pullRequestEvent,
@@ -314,6 +315,40 @@ describe("the PR a pull_request event is checked on", () => {
     );
 
     // the newer PR's verdict is already written: nothing to write
+    expect(calls.filter((c) => !c.startsWith("GET"))).toEqual([]);
+    expect(created).toHaveLength(1);
+  });
+
+  it("reads the PR when two payloads of the same second disagree: either can arrive last", async () => {
+    const created: CheckBody[] = [];
+    const scope = githubScope();
+    replyConfig(scope, DEFAULTS);
+    replyFiles(scope, 1); // what the PR changes: not the config
+    replyNoCheckYet(scope, "crawl-sha");
+    replyCommits(scope, 1, ["crawl-sha"]); // no earlier commit to inherit a phase floor from
+    expectCreate(scope, "crawl-sha", created);
+    // A label replaced: `phase: crawl` added just after another was removed, the same second.
+    // The labeled event is delivered first.
+    const second = "2026-11-25T10:00:01Z";
+    const crawl = { number: 1, labels: ["phase: crawl"], headSha: "crawl-sha", updatedAt: second };
+    await app.receive("pull_request", pullRequestEvent("labeled", crawl));
+    expect(created.map((c) => c.output.title)).toEqual(["Crawl: first phase"]);
+    assertAllCalled();
+
+    // The unlabeled event, delivered last, shows the PR with no label in between.
+    const late = nock(API); // the installation token is cached
+    late.get(`${REPO_PATH}/pulls/1`).reply(200, pullObject(crawl)); // the PR as it is now
+    late
+      .get(`${REPO_PATH}/contents/.github%2Fphase-gates.yml`)
+      .matchHeader("if-none-match", '"cfg1"')
+      .reply(304);
+    const calls = recordCalls(late);
+    await app.receive(
+      "pull_request",
+      pullRequestEvent("unlabeled", { ...crawl, labels: [] }, { label: label("phase: walk") }),
+    );
+
+    // checked as GitHub has it: unchanged, nothing written
     expect(calls.filter((c) => !c.startsWith("GET"))).toEqual([]);
     expect(created).toHaveLength(1);
   });
