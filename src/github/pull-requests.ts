@@ -43,6 +43,19 @@ export function toPullFacts(pr: PullLike): PullFacts {
   };
 }
 
+/** Whether two views of a PR agree on everything the check reads. */
+export function samePullFacts(a: PullFacts, b: PullFacts): boolean {
+  return (
+    a.state === b.state &&
+    a.headSha === b.headSha &&
+    a.title === b.title &&
+    a.body === b.body &&
+    a.milestone === b.milestone &&
+    a.labels.length === b.labels.length &&
+    a.labels.every((label, i) => label === b.labels[i])
+  );
+}
+
 export async function getPull(octokit: GitHub, repo: RepoRef, number: number): Promise<PullFacts> {
   const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: number });
   return toPullFacts(data);

@@ -1,4 +1,4 @@
-import { getPull, type PullFacts, toPullFacts } from "../../github/pull-requests.js";
+import { getPull, type PullFacts, samePullFacts, toPullFacts } from "../../github/pull-requests.js";
 import { space } from "../../state/store.js";
 import { type CheckOptions, checkPullRequest } from "../evaluate-pull-request.js";
 import { handler, type Receipt, route } from "../jobs/handler.js";
@@ -158,26 +158,13 @@ async function currentPull(
   if (newest && newest.updatedAt > snapshot.updatedAt) return newest;
   // `updated_at` counts whole seconds: of two changes within one (a label
   // replaced), either payload can arrive last. Only GitHub knows the later.
-  if (newest && newest.updatedAt === snapshot.updatedAt && !sameFacts(newest, snapshot)) {
+  if (newest && newest.updatedAt === snapshot.updatedAt && !samePullFacts(newest, snapshot)) {
     const pr = await getPull(job.octokit, job.repo, number);
     await job.store.set(NEWEST_PULLS, key, { ...pr, updatedAt: snapshot.updatedAt });
     return pr;
   }
   await job.store.set(NEWEST_PULLS, key, snapshot);
   return snapshot;
-}
-
-/** Whether two snapshots of a PR agree on everything the check reads. */
-function sameFacts(a: PullFacts, b: PullFacts): boolean {
-  return (
-    a.state === b.state &&
-    a.headSha === b.headSha &&
-    a.title === b.title &&
-    a.body === b.body &&
-    a.milestone === b.milestone &&
-    a.labels.length === b.labels.length &&
-    a.labels.every((label, i) => label === b.labels[i])
-  );
 }
 
 /**

@@ -1,3 +1,4 @@
+import { samePullFacts } from "../../github/pull-requests.js";
 import type { PullRequestInput } from "../handlers/pull-request.js";
 import type { JobData } from "./job.js";
 
@@ -10,8 +11,9 @@ import type { JobData } from "./job.js";
  * - the head before the first push (the newer push's `before` was never checked);
  * - "just opened" if either was.
  * Of the two PRs the payloads show, the later by GitHub's `updated_at` wins,
- * whichever arrived last: a delivery can be late. Unless both show one, the
- * job reads the PR.
+ * whichever arrived last: a delivery can be late. When that cannot tell (a
+ * payload without the PR, or two that disagree within one second), the job
+ * reads the PR.
  */
 export function mergeJobs(older: JobData, newer: JobData): JobData {
   if (older.kind !== "pull_request" || newer.kind !== "pull_request") return newer;
@@ -19,11 +21,15 @@ export function mergeJobs(older: JobData, newer: JobData): JobData {
   const b = newer.input as PullRequestInput;
   const previousSha = a.previousSha ?? b.previousSha;
   const { pull, ...later } = a.pull && b.pull && a.pull.updatedAt > b.pull.updatedAt ? a : b;
+  const known =
+    a.pull !== undefined &&
+    b.pull !== undefined &&
+    (a.pull.updatedAt !== b.pull.updatedAt || samePullFacts(a.pull, b.pull));
   const input: PullRequestInput = {
     ...later,
     opened: a.opened || b.opened,
     ...(previousSha ? { previousSha } : {}),
-    ...(pull && a.pull && b.pull ? { pull } : {}),
+    ...(known && pull ? { pull } : {}),
   };
   return { ...older, input };
 }

@@ -32,17 +32,15 @@ function prJob(deliveryId: string, input: Partial<PullRequestInput>): JobData<Pu
 
 const EARLY = snapshot("2026-11-25T10:00:01Z", "a-sha");
 const LATE = snapshot("2026-11-25T10:00:02Z", "b-sha");
+/** A second change within EARLY's second: GitHub's clock cannot order the two. */
+const EARLY_RELABELLED: PullSnapshot = { ...EARLY, labels: ["phase: run"] };
 
 describe("mergeJobs", () => {
   it.each([
     ["arrived first, the later PR", { pull: LATE }, { pull: EARLY }, LATE],
     ["arrived last, the later PR", { pull: EARLY }, { pull: LATE }, LATE],
-    [
-      "the same time: the one that arrived last",
-      { pull: EARLY },
-      { pull: { ...EARLY, headSha: "c-sha" } },
-      { ...EARLY, headSha: "c-sha" },
-    ],
+    ["the same second, alike: either", { pull: EARLY }, { pull: { ...EARLY } }, EARLY],
+    ["the same second, different: read", { pull: EARLY }, { pull: EARLY_RELABELLED }, undefined],
     ["only the first shows one: read", { pull: LATE }, {}, undefined],
     ["only the last shows one: read", {}, { pull: LATE }, undefined],
   ] as const)("keeps the PR the later payload showed (%s)", (_, older, newer, kept) => {
