@@ -57,8 +57,17 @@ export function samePullFacts(a: PullFacts, b: PullFacts): boolean {
 }
 
 export async function getPull(octokit: GitHub, repo: RepoRef, number: number): Promise<PullFacts> {
+  return getPullUpdated(octokit, repo, number);
+}
+
+/** The PR as it is now, and when GitHub last changed it (`updated_at`). */
+export async function getPullUpdated(
+  octokit: GitHub,
+  repo: RepoRef,
+  number: number,
+): Promise<PullFacts & { updatedAt: string }> {
   const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: number });
-  return toPullFacts(data);
+  return { ...toPullFacts(data), updatedAt: data.updated_at };
 }
 
 /** The SHAs of a PR's commits, oldest first (GitHub lists at most 250). */

@@ -353,6 +353,51 @@ describe("the PR a pull_request event is checked on", () => {
     expect(created).toHaveLength(1);
   });
 
+  it("remembers the PR it read: a delivery older than that is checked on what was read", async () => {
+    const created: CheckBody[] = [];
+    const scope = githubScope();
+    // the PR as GitHub has it now
+    scope.get(`${REPO_PATH}/pulls/1`).reply(
+      200,
+      pullObject({
+        number: 1,
+        labels: ["phase: crawl"],
+        headSha: "crawl-sha",
+        updatedAt: "2026-11-25T10:00:02Z",
+      }),
+    );
+    replyConfig(scope, DEFAULTS);
+    replyFiles(scope, 1); // what the PR changes: not the config
+    replyNoCheckYet(scope, "crawl-sha");
+    replyCommits(scope, 1, ["crawl-sha"]); // no earlier commit to inherit a phase floor from
+    expectCreate(scope, "crawl-sha", created);
+    const unknown = pullRequestEvent("labeled", { number: 1, labels: ["phase: crawl"] });
+    delete (unknown.pull_request as Record<string, unknown>).updated_at;
+    await app.receive("pull_request", unknown);
+    expect(created.map((c) => c.output.title)).toEqual(["Crawl: first phase"]);
+    assertAllCalled();
+
+    // A delivery from before that read, on an older head: checked on it, old-sha would be
+    // read and written (no mock: the job would fail).
+    const late = nock(API); // the installation token is cached
+    late
+      .get(`${REPO_PATH}/contents/.github%2Fphase-gates.yml`)
+      .matchHeader("if-none-match", '"cfg1"')
+      .reply(304);
+    const calls = recordCalls(late);
+    await app.receive(
+      "pull_request",
+      pullRequestEvent("labeled", {
+        number: 1,
+        headSha: "old-sha",
+        updatedAt: "2026-11-25T10:00:01Z",
+      }),
+    );
+
+    expect(calls.filter((c) => !c.startsWith("GET"))).toEqual([]);
+    expect(created).toHaveLength(1);
+  });
+
   it.each(["updated_at", "labels", "head"])(
     "reads the PR when the payload's PR has no %s",
     async (field) => {

@@ -1,4 +1,9 @@
-import { getPull, type PullFacts, samePullFacts, toPullFacts } from "../../github/pull-requests.js";
+import {
+  getPullUpdated,
+  type PullFacts,
+  samePullFacts,
+  toPullFacts,
+} from "../../github/pull-requests.js";
 import { space } from "../../state/store.js";
 import { type CheckOptions, checkPullRequest } from "../evaluate-pull-request.js";
 import { handler, type Receipt, route } from "../jobs/handler.js";
@@ -146,25 +151,27 @@ export const NEWEST_PULLS = space<PullSnapshot>("pull", { limit: 20_000, ttlMs: 
 /**
  * The PR as it is now: the payload's snapshot, unless a newer one was seen
  * (a late delivery must not check an old head); without a snapshot, read it.
+ * What is read is remembered too: a delivery older than it is late.
  */
 async function currentPull(
   job: RepoJob,
   number: number,
   snapshot: PullSnapshot | undefined,
 ): Promise<PullFacts> {
-  if (!snapshot) return getPull(job.octokit, job.repo, number);
   const key = `${job.repo.owner}/${job.repo.repo}#${number}`.toLowerCase();
   const newest = await job.store.get(NEWEST_PULLS, key);
-  if (newest && newest.updatedAt > snapshot.updatedAt) return newest;
+  if (snapshot && newest && newest.updatedAt > snapshot.updatedAt) return newest;
   // `updated_at` counts whole seconds: of two changes within one (a label
   // replaced), either payload can arrive last. Only GitHub knows the later.
-  if (newest && newest.updatedAt === snapshot.updatedAt && !samePullFacts(newest, snapshot)) {
-    const pr = await getPull(job.octokit, job.repo, number);
-    await job.store.set(NEWEST_PULLS, key, { ...pr, updatedAt: snapshot.updatedAt });
-    return pr;
-  }
-  await job.store.set(NEWEST_PULLS, key, snapshot);
-  return snapshot;
+  const undecided =
+    snapshot &&
+    newest &&
+    newest.updatedAt === snapshot.updatedAt &&
+    !samePullFacts(newest, snapshot);
+  const pr =
+    snapshot && !undecided ? snapshot : await getPullUpdated(job.octokit, job.repo, number);
+  await job.store.set(NEWEST_PULLS, key, pr);
+  return pr;
 }
 
 /**
