@@ -43,11 +43,24 @@ export function toPullFacts(pr: PullLike): PullFacts {
   };
 }
 
+/** Whether two views of a PR agree on everything the check reads. */
+export function samePullFacts(a: PullFacts, b: PullFacts): boolean {
+  return (
+    a.state === b.state &&
+    a.headSha === b.headSha &&
+    a.title === b.title &&
+    a.body === b.body &&
+    a.milestone === b.milestone &&
+    a.labels.length === b.labels.length &&
+    a.labels.every((label, i) => label === b.labels[i])
+  );
+}
+
 export async function getPull(octokit: GitHub, repo: RepoRef, number: number): Promise<PullFacts> {
   return getPullUpdated(octokit, repo, number);
 }
 
-/** The PR as it is now, with when GitHub last changed it. */
+/** The PR as it is now, and when GitHub last changed it (`updated_at`). */
 export async function getPullUpdated(
   octokit: GitHub,
   repo: RepoRef,

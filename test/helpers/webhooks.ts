@@ -105,6 +105,8 @@ export interface PullSpec {
   headSha?: string;
   state?: "open" | "closed";
   by?: string;
+  /** `updated_at`: which of two payloads of one PR is the newer (default: the example's). */
+  updatedAt?: string;
 }
 
 /** A REST pull request object as `GET /pulls/{n}` returns it (the webhook example's shape). */
@@ -122,6 +124,7 @@ export function pullObject(spec: PullSpec): Json {
     head: { ...head, sha: spec.headSha ?? `sha${spec.number}`, ref: `feature-${spec.number}` },
     user: user(spec.by ?? "dev"),
     draft: false,
+    ...(spec.updatedAt ? { updated_at: spec.updatedAt } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { githubScope, REPO_PATH, replyConfig, replyFiles, useTestApp } from "../helpers/app.js";
 import { replyNoCheckYet } from "../helpers/replies.js";
-import { pullObject, pullRequestEvent } from "../helpers/webhooks.js";
+import { pullRequestEvent } from "../helpers/webhooks.js";
 
 // GitHub takes at most 50 annotations per request; a PR that proposes a config
 // with more errors gets every one annotated, in batches on the same run.
@@ -17,9 +17,6 @@ describe("annotations on a proposed config", () => {
     const proposed = Array.from({ length: 120 }, (_, i) => `typo${i}: 1`).join("\n");
     const batches: Written[] = [];
     const scope = githubScope();
-    scope
-      .get(`${REPO_PATH}/pulls/7`)
-      .reply(200, pullObject({ number: 7, labels: ["phase: crawl"], headSha: "cfg-sha" }));
     replyConfig(scope, "# defaults\n");
     replyNoCheckYet(scope, "cfg-sha");
     replyFiles(scope, 7, [".github/phase-gates.yml"]);

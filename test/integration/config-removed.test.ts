@@ -59,7 +59,6 @@ describe("a repository that loses its config", () => {
 
     // a later event on one of those PRs: the config is still missing, nothing is written
     const later = nock(API); // the installation token is cached
-    later.get(`${REPO_PATH}/pulls/10`).reply(200, pullObject({ number: 10, headSha: "run-sha" }));
     replyConfig(later, null);
     await app().receive(
       "pull_request",

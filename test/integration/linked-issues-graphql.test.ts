@@ -41,7 +41,6 @@ describe("linked issues from GitHub's own list", () => {
   it("puts a PR in Run through an issue linked only in the sidebar", async () => {
     const created: CheckBody[] = [];
     const scope = githubScope();
-    scope.get(`${REPO_PATH}/pulls/10`).reply(200, pullObject(PR));
     replyConfig(scope, "# defaults\n");
     replyNoCheckYet(scope, "s10");
     replyClosing(scope, [7]);
@@ -63,7 +62,6 @@ describe("linked issues from GitHub's own list", () => {
     const created: CheckBody[] = [];
     const scope = githubScope();
     const withKeyword = { ...PR, body: "Closes #8" };
-    scope.get(`${REPO_PATH}/pulls/10`).twice().reply(200, pullObject(withKeyword));
     replyConfig(scope, "# defaults\n");
     replyNoCheckYet(scope, "s10");
     // asked once: 404, as an older GHES or the sandbox answers

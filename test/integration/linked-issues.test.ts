@@ -68,8 +68,6 @@ describe("a pull request's phase from the issues it closes", () => {
     };
     const created: CheckBody[] = [];
     const scope = githubScope();
-    // the PR as it is now
-    scope.get(`${REPO_PATH}/pulls/20`).reply(200, pullObject(pr));
     // the config, from the default branch
     replyConfig(scope, DEFAULTS);
     // issue #7, which the PR closes: it is in Run
@@ -98,11 +96,10 @@ describe("a pull request's phase from the issues it closes", () => {
   });
 
   it("keeps a PR blocked when its Run label is removed while its milestone is Run", async () => {
+    // the PR as the unlabeled event shows it: the label is gone, the milestone stays
     const now: PullSpec = { number: 21, milestone: "Run", headSha: "ms-sha" };
     const updated: CheckBody[] = [];
     const scope = githubScope();
-    // the PR as re-read: the label is gone, the milestone stays
-    scope.get(`${REPO_PATH}/pulls/21`).reply(200, pullObject(now));
     // the config, from the default branch
     replyConfig(scope, DEFAULTS);
     // the gates before Run, both pending
@@ -229,8 +226,6 @@ describe("a pull request's phase from the issues it closes", () => {
     };
     const created: CheckBody[] = [];
     const scope = githubScope();
-    // the PR as it is now
-    scope.get(`${REPO_PATH}/pulls/24`).reply(200, pullObject(pr));
     // the config, from the default branch
     replyConfig(scope, DEFAULTS);
     // the cross-repo issue: outside the installation
@@ -258,8 +253,6 @@ describe("a pull request's phase from the issues it closes", () => {
     };
     const created: CheckBody[] = [];
     const scope = githubScope();
-    // the PR as it is now: no label, no milestone
-    scope.get(`${REPO_PATH}/pulls/25`).reply(200, pullObject(pr));
     // the config, from the default branch
     replyConfig(scope, DEFAULTS);
     // issue #9, named by URL: in Walk
@@ -294,8 +287,6 @@ describe("linkedIssues: false", () => {
     };
     const created: CheckBody[] = [];
     const scope = githubScope();
-    // the PR as it is now
-    scope.get(`${REPO_PATH}/pulls/26`).reply(200, pullObject(pr));
     // the config, from the default branch: linked issues off
     replyConfig(scope, NO_LINKS);
     // what the PR changes: not the config

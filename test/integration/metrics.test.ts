@@ -12,7 +12,7 @@ import {
   replyConfig,
   replyFiles,
 } from "../helpers/app.js";
-import { APP_ID, INSTALLATION_ID, pullObject, pullRequestEvent } from "../helpers/webhooks.js";
+import { APP_ID, INSTALLATION_ID, pullRequestEvent } from "../helpers/webhooks.js";
 
 const { privateKey } = generateKeyPairSync("rsa", {
   modulusLength: 2048,
@@ -47,19 +47,17 @@ describe("metrics of a job", () => {
     await probot.load(app);
 
     const scope = githubScope();
-    // the PR, with GitHub's rate-limit headers
-    scope
-      .get(`${REPO_PATH}/pulls/1`)
-      .reply(200, pullObject({ number: 1, labels: ["phase: crawl"], headSha: "s1" }), {
-        "x-ratelimit-remaining": "4321",
-        "x-ratelimit-resource": "core",
-      });
     replyConfig(scope, "");
     replyFiles(scope, 1);
+    // the app's run on the head (none), with GitHub's rate-limit headers
     scope
       .get(`${REPO_PATH}/commits/s1/check-runs`)
       .query(checkRunsQuery())
-      .reply(200, { total_count: 0, check_runs: [] });
+      .reply(
+        200,
+        { total_count: 0, check_runs: [] },
+        { "x-ratelimit-remaining": "4321", "x-ratelimit-resource": "core" },
+      );
     // a secondary limit, then the same check write succeeds
     scope
       .post(`${REPO_PATH}/check-runs`)
@@ -81,7 +79,8 @@ describe("metrics of a job", () => {
     expect(lines).toContain(
       'phase_gates_job_duration_seconds_count{job="pull_request",outcome="ok"} 1',
     );
-    expect(lines).toContain('phase_gates_github_requests_total{method="GET",status="200"} 4');
+    // the config, the PR's files and the app's run on the head (the PR comes with the payload)
+    expect(lines).toContain('phase_gates_github_requests_total{method="GET",status="200"} 3');
     expect(lines).toContain('phase_gates_github_requests_total{method="POST",status="403"} 1');
     // the installation token and the check run
     expect(lines).toContain('phase_gates_github_requests_total{method="POST",status="201"} 2');

@@ -1,5 +1,13 @@
+import nock from "nock";
 import { describe, expect, it } from "vitest";
-import { githubScope, REPO_PATH, replyConfig, replyFiles, useTestApp } from "../helpers/app.js";
+import {
+  assertAllCalled,
+  githubScope,
+  REPO_PATH,
+  replyConfig,
+  replyFiles,
+  useTestApp,
+} from "../helpers/app.js";
 import {
   type CheckBody,
   expectCreate,
@@ -10,7 +18,7 @@ import {
   replyNoCheckYet,
   replyRole,
 } from "../helpers/replies.js";
-import { pullObject, pullRequestEvent } from "../helpers/webhooks.js";
+import { API, issueObject, milestone, pullObject, pullRequestEvent } from "../helpers/webhooks.js";
 
 // SPEC §2 "Phase floor": a PR's phase is never lowered by someone who is not an
 // approver of a gate it would skip; the floor lives in the check run's external_id.
@@ -34,7 +42,6 @@ describe("the phase floor", () => {
   it("keeps a Run PR blocked when a writer removes its phase label, and says who may lower it", async () => {
     const written: CheckBody[] = [];
     const scope = githubScope();
-    scope.get(`${REPO_PATH}/pulls/10`).reply(200, pullObject(UNLABELLED));
     replyConfig(scope, DEFAULTS);
     // the app's run on the head: the floor it remembered
     replyExistingCheck(scope, "run-sha", 55, BLOCKED_AT_RUN);
@@ -67,7 +74,6 @@ describe("the phase floor", () => {
   it("lowers the phase when an approver removes the label", async () => {
     const written: CheckBody[] = [];
     const scope = githubScope();
-    scope.get(`${REPO_PATH}/pulls/10`).reply(200, pullObject(UNLABELLED));
     replyConfig(scope, DEFAULTS);
     replyExistingCheck(scope, "run-sha", 55, BLOCKED_AT_RUN);
     // the lead has maintain: an approver of both gates (looked up once)
@@ -89,10 +95,39 @@ describe("the phase floor", () => {
     expect(written[0]?.external_id).toBe("phase-gates:floor=");
   });
 
+  it("lowers the phase when an approver removes the milestone: the PR is checked as the label sync left it", async () => {
+    const written: CheckBody[] = [];
+    const scope = githubScope();
+    replyConfig(scope, DEFAULTS);
+    // the label sync: the PR as the issues API has it now, and the label its old milestone implied
+    scope
+      .get(`${REPO_PATH}/issues/10`)
+      .reply(200, { ...issueObject({ number: 10, labels: ["phase: run"] }), pull_request: {} });
+    scope.delete(`${REPO_PATH}/issues/10/labels/phase%3A%20run`).reply(200, []);
+    // the PR after the sync: its payload still shows the label the sync removed
+    scope.get(`${REPO_PATH}/pulls/10`).reply(200, pullObject(UNLABELLED));
+    replyExistingCheck(scope, "run-sha", 55, BLOCKED_AT_RUN);
+    // the lead has maintain: an approver of both gates (looked up once)
+    replyRole(scope, "lead", "maintain");
+    replyFiles(scope, 10);
+    expectUpdate(scope, 55, written);
+
+    await app().receive(
+      "pull_request",
+      pullRequestEvent(
+        "demilestoned",
+        { ...UNLABELLED, labels: ["phase: run"], by: "lead" },
+        { milestone: milestone("Run") },
+      ),
+    );
+
+    expect(written[0]?.output.title).toBe("No phase");
+    expect(written[0]?.external_id).toBe("phase-gates:floor=");
+  });
+
   it("does not credit a lowering to the sender of an event that cannot lower (a label added)", async () => {
     const written: CheckBody[] = [];
     const scope = githubScope();
-    scope.get(`${REPO_PATH}/pulls/10`).reply(200, pullObject({ ...UNLABELLED, labels: ["docs"] }));
     replyConfig(scope, DEFAULTS);
     replyExistingCheck(scope, "run-sha", 55, BLOCKED_AT_RUN);
     replyGate(scope, "gate: crawl", CRAWL_GATE);
@@ -118,10 +153,8 @@ describe("the phase floor", () => {
     const created: CheckBody[] = [];
     const scope = githubScope();
     const pushed = { ...UNLABELLED, headSha: "new-sha" };
-    scope.get(`${REPO_PATH}/pulls/10`).reply(200, pullObject(pushed));
     replyConfig(scope, DEFAULTS);
-    // nothing on the new head yet; the floor comes from the head before the push
-    replyNoCheckYet(scope, "new-sha");
+    // a head just pushed carries no run of ours (not asked); the floor comes from the head before the push
     replyExistingCheck(scope, "run-sha", 55, BLOCKED_AT_RUN);
     replyGate(scope, "gate: crawl", CRAWL_GATE);
     replyGate(scope, "gate: walk", WALK_GATE);
@@ -141,8 +174,8 @@ describe("the phase floor", () => {
     const created: CheckBody[] = [];
     const scope = githubScope();
     const pushed = { ...UNLABELLED, headSha: "new-sha" };
-    // the unlabeled event is handled after the push: the PR's head is already new
-    scope.get(`${REPO_PATH}/pulls/10`).reply(200, pullObject(pushed));
+    // the label is removed after the push, and that event is handled before the push's:
+    // its PR already has the new head, where the app has no run yet
     replyConfig(scope, DEFAULTS);
     replyNoCheckYet(scope, "new-sha");
     // the PR's commits: the app's run on the one before the head holds the floor
@@ -167,26 +200,44 @@ describe("the phase floor", () => {
     const written: CheckBody[] = [];
     const scope = githubScope();
     const pushed = { ...UNLABELLED, headSha: "new-sha" };
-    scope.get(`${REPO_PATH}/pulls/10`).reply(200, pullObject(pushed));
+    // A force-push whose event comes late: a later label event on the new head is handled
+    // first and writes "No phase" there (run-sha is no longer among the PR's commits).
+    // The app knows a pushed head's run only from what it wrote itself (it does not ask).
     replyConfig(scope, DEFAULTS);
-    // an earlier job already wrote "No phase" on the new head; the head before the push says Run
-    replyExistingCheck(scope, "new-sha", 56, {
-      conclusion: "success",
-      title: "No phase",
-      summary: "…",
-      externalId: "phase-gates:floor=",
-    });
-    replyExistingCheck(scope, "run-sha", 55, BLOCKED_AT_RUN);
-    replyGate(scope, "gate: crawl", CRAWL_GATE);
-    replyGate(scope, "gate: walk", WALK_GATE);
+    replyNoCheckYet(scope, "new-sha");
+    replyCommits(scope, 10, ["new-sha"]);
     replyFiles(scope, 10);
-    expectUpdate(scope, 56, written);
-
+    expectCreate(scope, "new-sha", written);
     await app().receive(
       "pull_request",
-      pullRequestEvent("synchronize", { ...pushed, by: "writer" }, { before: "run-sha" }),
+      pullRequestEvent(
+        "labeled",
+        { ...pushed, labels: ["docs"], by: "writer", updatedAt: "2026-11-25T10:00:02Z" },
+        { label: { name: "docs" } },
+      ),
+    );
+    expect(written.map((w) => [w.output.title, w.external_id])).toEqual([
+      ["No phase", "phase-gates:floor="],
+    ]);
+    assertAllCalled();
+
+    // the push: the head before it says Run
+    const later = nock(API); // the installation token is cached
+    replyConfig(later, DEFAULTS);
+    replyExistingCheck(later, "run-sha", 55, BLOCKED_AT_RUN);
+    replyGate(later, "gate: crawl", CRAWL_GATE);
+    replyGate(later, "gate: walk", WALK_GATE);
+    expectUpdate(later, 99, written); // the run the label event created on the new head
+    await app().receive(
+      "pull_request",
+      pullRequestEvent(
+        "synchronize",
+        { ...pushed, by: "writer", updatedAt: "2026-11-25T10:00:01Z" },
+        { before: "run-sha" },
+      ),
     );
 
-    expect(written[0]?.output.title).toBe("Blocked: Walk gate pending");
+    expect(written[1]?.output.title).toBe("Blocked: Walk gate pending");
+    expect(written[1]?.external_id).toBe("phase-gates:floor=run");
   });
 });

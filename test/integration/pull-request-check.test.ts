@@ -1,3 +1,4 @@
+import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   assertAllCalled,
@@ -18,9 +19,11 @@ import {
   replyRole,
 } from "../helpers/replies.js";
 import {
+  API,
   checkRunRerequestedEvent,
   checkSuiteEvent,
   issueEvent,
+  label,
   mergeGroupEvent,
   pullObject,
   pullRequestEvent,
@@ -55,9 +58,6 @@ describe("the Phase gate check on a pull request", () => {
   it("passes a Crawl PR: the first phase is never blocked", async () => {
     const created: CheckBody[] = [];
     const scope = githubScope();
-    scope
-      .get(`${REPO_PATH}/pulls/1`)
-      .reply(200, pullObject({ number: 1, labels: ["phase: crawl"], headSha: "crawl-sha" }));
     replyConfig(scope, DEFAULTS);
     replyFiles(scope, 1); // what the PR changes: not the config
     replyNoCheckYet(scope, "crawl-sha");
@@ -76,7 +76,6 @@ describe("the Phase gate check on a pull request", () => {
   it("blocks a Run PR while the gates are pending, naming the Walk gate and linking it", async () => {
     const created: CheckBody[] = [];
     const scope = githubScope();
-    scope.get(`${REPO_PATH}/pulls/10`).reply(200, pullObject(RUN_PR));
     replyConfig(scope, DEFAULTS);
     replyGate(scope, "gate: crawl", CRAWL_GATE);
     replyGate(scope, "gate: walk", WALK_GATE);
@@ -90,10 +89,10 @@ describe("the Phase gate check on a pull request", () => {
 
     await app.receive("pull_request", pullRequestEvent("opened", RUN_PR));
 
-    // The API budget of one PR event on a fresh process (README and the issue note quote it).
+    // The API budget of one PR event on a fresh process (README and the issue note quote it);
+    // the PR itself comes with the payload, so it is not read.
     expect(calls).toEqual([
       "POST /app/installations/4242/access_tokens",
-      "GET /repos/acme/rocket/pulls/10",
       "GET /repos/acme/rocket/contents/.github%2Fphase-gates.yml",
       // the app's run on the head: the PR's phase floor, and what to update
       "GET /repos/acme/rocket/commits/run-sha/check-runs",
@@ -213,11 +212,8 @@ describe("the Phase gate check on a pull request", () => {
   it("fails every PR with each config error, its line and column, when the config is invalid", async () => {
     const created: CheckBody[] = [];
     const scope = githubScope();
-    scope
-      .get(`${REPO_PATH}/pulls/1`)
-      .reply(200, pullObject({ number: 1, labels: ["phase: crawl"], headSha: "crawl-sha" }));
     replyConfig(scope, "phases:\n  - id: crawl\n    gat: {}\n  - id: run\nunphased: sometimes\n");
-    replyNoCheckYet(scope, "crawl-sha");
+    // no check-runs read on crawl-sha: a head just pushed carries no run of ours yet
     expectCreate(scope, "crawl-sha", created);
 
     await app.receive(
@@ -238,7 +234,6 @@ describe("the Phase gate check on a pull request", () => {
 
   it("writes nothing on a repository with no config anywhere", async () => {
     const scope = githubScope();
-    scope.get(`${REPO_PATH}/pulls/1`).reply(200, pullObject({ number: 1, labels: ["phase: run"] }));
     replyConfig(scope, null);
 
     await app.receive(
@@ -250,10 +245,6 @@ describe("the Phase gate check on a pull request", () => {
 
   it("writes nothing when a delivery is repeated or the result has not changed", async () => {
     const scope = githubScope();
-    scope
-      .get(`${REPO_PATH}/pulls/1`)
-      .twice()
-      .reply(200, pullObject({ number: 1, labels: ["phase: crawl"], headSha: "crawl-sha" }));
     replyConfig(scope, DEFAULTS);
     scope
       .get(`${REPO_PATH}/contents/.github%2Fphase-gates.yml`)
@@ -272,9 +263,197 @@ describe("the Phase gate check on a pull request", () => {
     });
     await app.receive("pull_request", event, "delivery-1");
     await app.receive("pull_request", event, "delivery-1"); // GitHub redelivery: same id, no work
-    await app.receive("pull_request", event, "delivery-2"); // new delivery, same facts: read, no write
+    await app.receive("pull_request", event, "delivery-2"); // new delivery, same facts: no write
 
     expect(created).toHaveLength(1);
+  });
+});
+
+describe("the PR a pull_request event is checked on", () => {
+  const recordCalls = (scope: nock.Scope): string[] => {
+    const calls: string[] = [];
+    scope.on("request", (req: { method: string; path: string }) =>
+      calls.push(`${req.method} ${req.path.split("?")[0]}`),
+    );
+    return calls;
+  };
+
+  it("checks a late delivery on the newer PR seen before it, not on the head it shows", async () => {
+    const created: CheckBody[] = [];
+    const scope = githubScope();
+    replyConfig(scope, DEFAULTS);
+    replyGate(scope, "gate: crawl", CRAWL_GATE);
+    replyGate(scope, "gate: walk", WALK_GATE);
+    replyFiles(scope, 10); // what the PR changes: not the config
+    replyNoCheckYet(scope, "run-sha");
+    replyCommits(scope, 10, ["run-sha"]); // no earlier commit to inherit a phase floor from
+    expectCreate(scope, "run-sha", created);
+    await app.receive(
+      "pull_request",
+      pullRequestEvent("labeled", { ...RUN_PR, updatedAt: "2026-11-25T10:00:02Z" }),
+    );
+    expect(created.map((c) => c.output.title)).toEqual(["Blocked: Walk gate pending"]);
+    assertAllCalled();
+
+    // The opening, delivered last: its head and labels are older than what was checked.
+    // Checked on it, old-sha would be read and written (no mock: the job would fail).
+    const late = nock(API); // the installation token is cached
+    late
+      .get(`${REPO_PATH}/contents/.github%2Fphase-gates.yml`)
+      .matchHeader("if-none-match", '"cfg1"')
+      .reply(304);
+    replyGate(late, "gate: crawl", CRAWL_GATE);
+    replyGate(late, "gate: walk", WALK_GATE);
+    const calls = recordCalls(late);
+    await app.receive(
+      "pull_request",
+      pullRequestEvent("opened", {
+        number: 10,
+        headSha: "old-sha",
+        updatedAt: "2026-11-25T10:00:01Z",
+      }),
+    );
+
+    // the newer PR's verdict is already written: nothing to write
+    expect(calls.filter((c) => !c.startsWith("GET"))).toEqual([]);
+    expect(created).toHaveLength(1);
+  });
+
+  it("reads the PR when two payloads of the same second disagree: either can arrive last", async () => {
+    const created: CheckBody[] = [];
+    const scope = githubScope();
+    replyConfig(scope, DEFAULTS);
+    replyFiles(scope, 1); // what the PR changes: not the config
+    replyNoCheckYet(scope, "crawl-sha");
+    replyCommits(scope, 1, ["crawl-sha"]); // no earlier commit to inherit a phase floor from
+    expectCreate(scope, "crawl-sha", created);
+    // A label replaced: `phase: crawl` added just after another was removed, the same second.
+    // The labeled event is delivered first.
+    const second = "2026-11-25T10:00:01Z";
+    const crawl = { number: 1, labels: ["phase: crawl"], headSha: "crawl-sha", updatedAt: second };
+    await app.receive("pull_request", pullRequestEvent("labeled", crawl));
+    expect(created.map((c) => c.output.title)).toEqual(["Crawl: first phase"]);
+    assertAllCalled();
+
+    // The unlabeled event, delivered last, shows the PR with no label in between.
+    const late = nock(API); // the installation token is cached
+    late.get(`${REPO_PATH}/pulls/1`).reply(200, pullObject(crawl)); // the PR as it is now
+    late
+      .get(`${REPO_PATH}/contents/.github%2Fphase-gates.yml`)
+      .matchHeader("if-none-match", '"cfg1"')
+      .reply(304);
+    const calls = recordCalls(late);
+    await app.receive(
+      "pull_request",
+      pullRequestEvent("unlabeled", { ...crawl, labels: [] }, { label: label("phase: walk") }),
+    );
+
+    // checked as GitHub has it: unchanged, nothing written
+    expect(calls.filter((c) => !c.startsWith("GET"))).toEqual([]);
+    expect(created).toHaveLength(1);
+  });
+
+  it("remembers the PR it read: a delivery older than that is checked on what was read", async () => {
+    const created: CheckBody[] = [];
+    const scope = githubScope();
+    // the PR as GitHub has it now
+    scope.get(`${REPO_PATH}/pulls/1`).reply(
+      200,
+      pullObject({
+        number: 1,
+        labels: ["phase: crawl"],
+        headSha: "crawl-sha",
+        updatedAt: "2026-11-25T10:00:02Z",
+      }),
+    );
+    replyConfig(scope, DEFAULTS);
+    replyFiles(scope, 1); // what the PR changes: not the config
+    replyNoCheckYet(scope, "crawl-sha");
+    replyCommits(scope, 1, ["crawl-sha"]); // no earlier commit to inherit a phase floor from
+    expectCreate(scope, "crawl-sha", created);
+    const unknown = pullRequestEvent("labeled", { number: 1, labels: ["phase: crawl"] });
+    delete (unknown.pull_request as Record<string, unknown>).updated_at;
+    await app.receive("pull_request", unknown);
+    expect(created.map((c) => c.output.title)).toEqual(["Crawl: first phase"]);
+    assertAllCalled();
+
+    // A delivery from before that read, on an older head: checked on it, old-sha would be
+    // read and written (no mock: the job would fail).
+    const late = nock(API); // the installation token is cached
+    late
+      .get(`${REPO_PATH}/contents/.github%2Fphase-gates.yml`)
+      .matchHeader("if-none-match", '"cfg1"')
+      .reply(304);
+    const calls = recordCalls(late);
+    await app.receive(
+      "pull_request",
+      pullRequestEvent("labeled", {
+        number: 1,
+        headSha: "old-sha",
+        updatedAt: "2026-11-25T10:00:01Z",
+      }),
+    );
+
+    expect(calls.filter((c) => !c.startsWith("GET"))).toEqual([]);
+    expect(created).toHaveLength(1);
+  });
+
+  it.each(["updated_at", "labels", "head"])(
+    "reads the PR when the payload's PR has no %s",
+    async (field) => {
+      const created: CheckBody[] = [];
+      const scope = githubScope();
+      // the PR as GitHub has it now
+      scope
+        .get(`${REPO_PATH}/pulls/1`)
+        .reply(200, pullObject({ number: 1, labels: ["phase: crawl"], headSha: "crawl-sha" }));
+      replyConfig(scope, DEFAULTS);
+      replyFiles(scope, 1); // what the PR changes: not the config
+      replyNoCheckYet(scope, "crawl-sha");
+      expectCreate(scope, "crawl-sha", created);
+      const event = pullRequestEvent("opened", {
+        number: 1,
+        labels: ["phase: crawl"],
+        headSha: "crawl-sha",
+      });
+      delete (event.pull_request as Record<string, unknown>)[field];
+
+      await app.receive("pull_request", event);
+
+      expect(created.map((c) => c.output.title)).toEqual(["Crawl: first phase"]);
+    },
+  );
+
+  it("does not look for its run on a pushed head: the floor comes from the run on the head before", async () => {
+    const created: CheckBody[] = [];
+    const scope = githubScope();
+    replyConfig(scope, DEFAULTS);
+    // the head before the push carries the floor: Run
+    replyExistingCheck(scope, "before-sha", 60, {
+      conclusion: "failure",
+      title: "Blocked: Walk gate pending",
+      summary: "old",
+      externalId: "phase-gates:floor=run",
+    });
+    replyGate(scope, "gate: crawl", CRAWL_GATE);
+    replyGate(scope, "gate: walk", WALK_GATE);
+    replyFiles(scope, 10); // what the PR changes: not the config
+    expectCreate(scope, "pushed-sha", created);
+    const calls = recordCalls(scope);
+
+    await app.receive(
+      "pull_request",
+      pullRequestEvent(
+        "synchronize",
+        { number: 10, headSha: "pushed-sha" },
+        { before: "before-sha" },
+      ),
+    );
+
+    expect(calls).not.toContain("GET /repos/acme/rocket/commits/pushed-sha/check-runs");
+    expect(calls).toContain("GET /repos/acme/rocket/commits/before-sha/check-runs");
+    expect(created[0]?.output.title).toBe("Blocked: Walk gate pending");
+    expect(created[0]?.external_id).toBe("phase-gates:floor=run");
   });
 });
 
@@ -379,9 +558,6 @@ describe("a pull request that changes the config", () => {
       output: { annotations?: { path: string; start_line: number; message: string }[] };
     })[] = [];
     const scope = githubScope();
-    scope
-      .get(`${REPO_PATH}/pulls/7`)
-      .reply(200, pullObject({ number: 7, labels: ["phase: crawl"], headSha: "cfg-sha" }));
     replyConfig(scope, DEFAULTS);
     replyFiles(scope, 7, ["README.md", ".github/phase-gates.yml"]);
     // the PR's version of the config, at its head
@@ -391,7 +567,7 @@ describe("a pull request that changes the config", () => {
       .reply(200, "phases:\n  - id: crawl\n    gate: { approvals: 0 }\n  - id: run\n", {
         "content-type": "text/plain",
       });
-    replyNoCheckYet(scope, "cfg-sha");
+    // no check-runs read on cfg-sha: a head just pushed carries no run of ours yet
     replyNoCheckYet(scope, "cfg-old-sha"); // the head before the push: where the phase floor was kept
     scope.post(`${REPO_PATH}/check-runs`, (body) => created.push(body) > 0).reply(201, { id: 5 });
 
@@ -423,9 +599,6 @@ describe("when the files of a PR cannot be listed", () => {
   it("still writes the gate verdict", async () => {
     const created: CheckBody[] = [];
     const scope = githubScope();
-    scope
-      .get(`${REPO_PATH}/pulls/8`)
-      .reply(200, pullObject({ number: 8, labels: ["phase: crawl"], headSha: "nofiles-sha" }));
     replyConfig(scope, DEFAULTS);
     // an API without the files route (or a PR gone since the event)
     scope

@@ -23,7 +23,7 @@ import {
   replyConfig,
   replyFiles,
 } from "../helpers/app.js";
-import { API, APP_ID, INSTALLATION_ID, pullObject, pullRequestEvent } from "../helpers/webhooks.js";
+import { API, APP_ID, INSTALLATION_ID, pullRequestEvent } from "../helpers/webhooks.js";
 
 const { privateKey } = generateKeyPairSync("rsa", {
   modulusLength: 2048,
@@ -61,14 +61,11 @@ describe("the production client of a job", () => {
       .matchHeader("authorization", /^bearer /i)
       .reply(200, { id: APP_ID, slug: "phase-gates", name: "phase-gates" });
     const scope = githubScope();
-    scope
-      .get(`${REPO_PATH}/pulls/1`)
-      .matchHeader("authorization", "token ghs_test")
-      .reply(200, pullObject({ number: 1, labels: ["phase: crawl"], headSha: "s1" }));
     replyConfig(scope, "");
     replyFiles(scope, 1);
     scope
       .get(`${REPO_PATH}/commits/s1/check-runs`)
+      .matchHeader("authorization", "token ghs_test")
       .query(checkRunsQuery())
       .reply(200, { total_count: 0, check_runs: [] });
     // GitHub's secondary limit: a 403 with retry-after, then the same write succeeds

@@ -1,5 +1,10 @@
 import { knownPullRequestConfigErrors } from "../../github/pull-request-config.js";
-import { getPullUpdated, type PullFacts, toPullFacts } from "../../github/pull-requests.js";
+import {
+  getPullUpdated,
+  type PullFacts,
+  samePullFacts,
+  toPullFacts,
+} from "../../github/pull-requests.js";
 import { space } from "../../state/store.js";
 import { type CheckOptions, checkPullRequest, FULL_RECHECKS } from "../evaluate-pull-request.js";
 import { handler, type Receipt, route } from "../jobs/handler.js";
@@ -108,7 +113,8 @@ export const pullRequestRoute = route(
 /**
  * 1. A milestone set or removed: sync the PR's phase labels first
  *    (`sync.milestones`); the check runs even when that sync fails.
- * 2. Check the PR.
+ * 2. Check the PR: as the payload shows it, or read again when the sync
+ *    wrote its labels.
  * 3. Fail the job with the sync's error, if it had one.
  */
 async function runPullRequest(job: RepoJob, input: PullRequestInput): Promise<void> {
@@ -119,7 +125,7 @@ async function runPullRequest(job: RepoJob, input: PullRequestInput): Promise<vo
     );
     return;
   }
-  const syncError =
+  const sync =
     (input.action === "milestoned" || input.action === "demilestoned") &&
     input.milestone !== undefined
       ? await onItemMilestoneChanged(job, {
@@ -128,18 +134,21 @@ async function runPullRequest(job: RepoJob, input: PullRequestInput): Promise<vo
           isPullRequest: true,
           milestone: input.milestone,
         }).then(
-          () => null,
-          (error: unknown) => error ?? new Error("label sync failed"),
+          (plan) => ({ wrote: plan !== null && plan.add.length + plan.remove.length > 0 }),
+          (error: unknown) => ({ error: error ?? new Error("label sync failed") }),
         )
       : null;
+  // The payload predates the sync's own label writes (or a failed sync's partial
+  // ones): checked on it, a PR would keep the label its milestone no longer implies.
+  const pull = sync && ("error" in sync || sync.wrote) ? undefined : input.pull;
   await onPullRequestChanged(job, input.number, {
     lowering: { by: input.loweringBy },
     ...(input.previousSha ? { previousSha: input.previousSha } : {}),
     opened: input.opened,
-    ...(input.pull ? { pull: input.pull } : {}),
+    ...(pull ? { pull } : {}),
     newHead: input.action === "synchronize",
   });
-  if (syncError) throw syncError;
+  if (sync && "error" in sync) throw sync.error;
 }
 
 export const pullRequestHandler = handler("pull_request", runPullRequest);
@@ -166,24 +175,10 @@ async function answeredByRecheck(job: RepoJob, input: PullRequestInput): Promise
 /** The newest snapshot of each PR the app has seen (events can arrive late or out of order). */
 export const NEWEST_PULLS = space<PullSnapshot>("pull", { limit: 20_000, ttlMs: 24 * 3600_000 });
 
-/** Whether two snapshots show the PR alike in everything the check reads. */
-function sameFacts(a: PullFacts, b: PullFacts): boolean {
-  return (
-    a.state === b.state &&
-    a.headSha === b.headSha &&
-    a.body === b.body &&
-    a.milestone === b.milestone &&
-    a.title === b.title &&
-    a.labels.length === b.labels.length &&
-    a.labels.every((l, i) => l === b.labels[i])
-  );
-}
-
 /**
  * The PR as it is now: the payload's snapshot, unless a newer one was seen
- * (deliveries arrive in any order: a late one must not check an old state).
- * `updated_at` counts whole seconds, so two different snapshots of one second
- * cannot be ordered: then, and without a snapshot, the PR is read.
+ * (a late delivery must not check an old head); without a snapshot, read it.
+ * What is read is remembered too: a delivery older than it is late.
  */
 async function currentPull(
   job: RepoJob,
@@ -191,18 +186,19 @@ async function currentPull(
   snapshot: PullSnapshot | undefined,
 ): Promise<PullFacts> {
   const key = `${job.repo.owner}/${job.repo.repo}#${number}`.toLowerCase();
-  const newest = snapshot ? await job.store.get(NEWEST_PULLS, key) : undefined;
+  const newest = await job.store.get(NEWEST_PULLS, key);
   if (snapshot && newest && newest.updatedAt > snapshot.updatedAt) return newest;
-  if (
+  // `updated_at` counts whole seconds: of two changes within one (a label
+  // replaced), either payload can arrive last. Only GitHub knows the later.
+  const undecided =
     snapshot &&
-    (!newest || newest.updatedAt < snapshot.updatedAt || sameFacts(newest, snapshot))
-  ) {
-    await job.store.set(NEWEST_PULLS, key, snapshot);
-    return snapshot;
-  }
-  const now = await getPullUpdated(job.octokit, job.repo, number);
-  await job.store.set(NEWEST_PULLS, key, now);
-  return now;
+    newest &&
+    newest.updatedAt === snapshot.updatedAt &&
+    !samePullFacts(newest, snapshot);
+  const pr =
+    snapshot && !undecided ? snapshot : await getPullUpdated(job.octokit, job.repo, number);
+  await job.store.set(NEWEST_PULLS, key, pr);
+  return pr;
 }
 
 /**

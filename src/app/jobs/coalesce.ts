@@ -1,3 +1,4 @@
+import { samePullFacts } from "../../github/pull-requests.js";
 import type { PullRequestInput } from "../handlers/pull-request.js";
 import type { JobData } from "./job.js";
 
@@ -10,18 +11,26 @@ import type { JobData } from "./job.js";
  * - the head before the first push (the newer push's `before` was never checked);
  * - "just opened" if either was;
  * - the newer arrival time: the merged job answers the newer event too.
+ * Of the two PRs the payloads show, the later by GitHub's `updated_at` wins,
+ * whichever arrived last: a delivery can be late. When that cannot tell (a
+ * payload without the PR, or two that disagree within one second), the job
+ * reads the PR.
  */
 export function mergeJobs(older: JobData, newer: JobData): JobData {
   if (older.kind !== "pull_request" || newer.kind !== "pull_request") return newer;
   const a = older.input as PullRequestInput;
   const b = newer.input as PullRequestInput;
   const previousSha = a.previousSha ?? b.previousSha;
-  const pull = a.pull && b.pull && a.pull.updatedAt > b.pull.updatedAt ? a.pull : b.pull;
+  const { pull, ...later } = a.pull && b.pull && a.pull.updatedAt > b.pull.updatedAt ? a : b;
+  const known =
+    a.pull !== undefined &&
+    b.pull !== undefined &&
+    (a.pull.updatedAt !== b.pull.updatedAt || samePullFacts(a.pull, b.pull));
   const input: PullRequestInput = {
-    ...b,
-    ...(pull ? { pull } : {}),
+    ...later,
     opened: a.opened || b.opened,
     ...(previousSha ? { previousSha } : {}),
+    ...(known && pull ? { pull } : {}),
   };
   return { ...older, input, receivedAt: Math.max(older.receivedAt, newer.receivedAt) };
 }
