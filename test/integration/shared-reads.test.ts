@@ -10,7 +10,6 @@ import {
   assertAllCalled,
   createTestApp,
   githubScope,
-  REPO_PATH,
   replyConfig,
   replyFiles,
 } from "../helpers/app.js";
