@@ -1,0 +1,8 @@
+/**
+ * The floor for acknowledgement times: a Probot app that does nothing with
+ * the webhooks it receives, run by the same `probot run` on the same machine.
+ * @param {import("probot").Probot} app
+ */
+export default (app) => {
+  app.on("*", () => {});
+};
