@@ -24,8 +24,13 @@ interface Acks {
 /** The mix at `rate`/s for `seconds`, open loop; the acknowledgement times of those deliveries. */
 async function timeAcks(world: World, prs: number[], settings: BenchSettings): Promise<Acks> {
   const mix = createMix(world, prs);
+  // Warm-up, not timed: the first deliveries pay for loading code and payload examples on both sides.
+  await openLoop(settings.rate, 1, (i) => mix.act(i));
+  await world.relay.idle();
   const before = world.relay.deliveries.length;
-  const sent = await openLoop(settings.rate, settings.ackSeconds, (i) => mix.act(i));
+  const sent = await openLoop(settings.rate, settings.ackSeconds, (i) =>
+    mix.act(settings.rate + i),
+  );
   await world.relay.idle();
   // Only the mix's pull_request deliveries: the app's own writes come back as check_run events a bare app never causes.
   const deliveries = world.relay.deliveries.slice(before).filter((d) => d.event === "pull_request");

@@ -82,7 +82,11 @@ export function cachePrs(count: number): Map<number, CachedPr> {
   return cache;
 }
 
-function verdictsPerSecond(minMs: number): { perSecond: number; verdicts: number } {
+/** Verdicts per second over at least `minMs`, with the check output rendered or without. */
+function verdictsPerSecond(
+  minMs: number,
+  render: boolean,
+): { perSecond: number; verdicts: number } {
   let verdicts = 0;
   let sink = 0;
   const start = performance.now();
@@ -93,7 +97,7 @@ function verdictsPerSecond(minMs: number): { perSecond: number; verdicts: number
         syntheticPr(verdicts),
         GATE_SETS[verdicts % GATE_SETS.length] ?? new Map(),
       );
-      sink += renderVerdict(config, verdict, REPO).summary.length;
+      sink += render ? renderVerdict(config, verdict, REPO).summary.length : verdict.title.length;
     }
   }
   const ms = performance.now() - start;
@@ -126,10 +130,19 @@ export async function evaluation(
   appRssMb: { prs: number; mb: number } | null,
 ): Promise<ScenarioResult> {
   const started = performance.now();
-  verdictsPerSecond(300); // warm-up: JIT
-  const { perSecond, verdicts } = verdictsPerSecond(settings.quick ? 1000 : 3000);
+  verdictsPerSecond(300, true); // warm-up: JIT
+  const measureMs = settings.quick ? 1000 : 3000;
+  const decided = verdictsPerSecond(measureMs, false);
+  const { perSecond, verdicts } = verdictsPerSecond(measureMs, true);
   const rss = rssWithCache(settings.evalPrs);
   const figures: ScenarioResult["figures"] = [
+    {
+      name: "evaluatePullRequest (decide) alone",
+      value: Math.round(decided.perSecond),
+      unit: "verdicts/s",
+      target: "≥ 100000",
+      met: decided.perSecond >= 100_000,
+    },
     {
       name: "decide + renderVerdict",
       value: Math.round(perSecond),

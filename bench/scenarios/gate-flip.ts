@@ -8,6 +8,7 @@ import {
   blockedRunCheck,
   createWorld,
   deliverTo,
+  drained,
   openBlockedRunPrs,
   prepareRepository,
   settle,
@@ -48,7 +49,7 @@ export async function gateFlip(
       stallMs: 60_000,
       timeoutMs: 30 * 60_000,
     });
-    await settle(world, 3000);
+    await drained(world, 3000, 60_000);
     const appRssMb = rssMb(app.pid);
     const requests = apiRequests(world.emu.requestLog.entries);
     const { counts } = world.audit;

@@ -12,6 +12,7 @@ import {
   createWorld,
   DEV,
   deliverTo,
+  drained,
   openBlockedRunPrs,
   prepareRepository,
   settle,
@@ -70,7 +71,7 @@ export async function sharedQueue(): Promise<string | null> {
       world.audit.reset();
       await world.relay.relayToAll(opened);
       await world.actors.waitForCheck(pr.number, {}, { timeoutMs: 60_000 });
-      await settle(world, 3000);
+      await drained(world, 3000, 60_000);
       const writes = world.audit.counts.checkWritesBySha.get(pr.pull?.headSha ?? "") ?? 0;
       return writes === 1
         ? null
@@ -130,7 +131,7 @@ export async function twoProcesses(
       stallMs: 60_000,
       timeoutMs: 30 * 60_000,
     });
-    await settle(world, 3000);
+    await drained(world, 3000, 60_000);
     const twice = world.audit.writtenTwice(headShas(world, all));
     const requests = apiRequests(world.emu.requestLog.entries);
     const floor = pacingFloorSeconds({ writes: all.length });
@@ -212,7 +213,7 @@ export async function restartDurability(
       stallMs: 60_000,
       timeoutMs: 15 * 60_000,
     });
-    await settle(world, 3000);
+    await drained(world, 3000, 60_000);
     const twice = world.audit.writtenTwice(headShas(world, prs));
     const non2xx = acked.filter((d) => d.status < 200 || d.status > 299).length;
     return {
