@@ -20,6 +20,9 @@
  *   milestones, edits and closes notify nobody new and are not counted: the
  *   1,000-PR gate flip is then paced by points alone (180 writes/min).
  * - A 304 answer to a conditional request is free (refunded after sending).
+ * - A request is in flight from admission to its answer. The emulator answers
+ *   in well under a millisecond where GitHub takes 100 ms or more, so the
+ *   concurrency limit bites here only for an app that really floods.
  * - Windows are rolling (the last 60 s / 3,600 s), not fixed clock minutes.
  * - A refused request costs nothing; GitHub does not say, and charging it
  *   would turn one early retry into a lock-out the docs do not describe.
