@@ -112,7 +112,7 @@ export async function acknowledgement(settings: BenchSettings): Promise<Scenario
     ],
     seconds: (performance.now() - started) / 1000,
     notes: [
-      `Floor: bench/bare-app.js (\`app.on("*", () => {})\`) under \`probot run\`, same deliveries. Worst sender lag behind the open-loop schedule: ${app.worstLagMs.toFixed(0)} ms (app run), ${floor.worstLagMs.toFixed(0)} ms (bare run).`,
+      `Floor: bench/bare-app.js (\`app.onAny(() => {})\`) under \`probot run\`, same deliveries. Worst sender lag behind the open-loop schedule: ${app.worstLagMs.toFixed(0)} ms (app run), ${floor.worstLagMs.toFixed(0)} ms (bare run).`,
     ],
   };
 }

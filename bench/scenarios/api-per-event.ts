@@ -36,7 +36,8 @@ export async function apiPerEvent(settings: BenchSettings): Promise<ScenarioResu
       stallMs: 60_000,
       timeoutMs: 15 * 60_000,
     });
-    const drainMs = settings.quick ? 120_000 : 300_000;
+    // An app that reads several times per event cannot drain faster than 900 points a minute; cap the wait.
+    const drainMs = 120_000;
     const idle = await drained(world, 3000, drainMs);
     const requests = apiRequests(world.emu.requestLog.entries);
     const events = sent.sent;
@@ -72,11 +73,18 @@ export async function apiPerEvent(settings: BenchSettings): Promise<ScenarioResu
           floor: needed,
         },
         {
-          name: "no-op writes",
-          value: counts.noOpCheckWrites + counts.noOpIssueWrites,
+          name: "no-op check writes",
+          value: counts.noOpCheckWrites,
           target: "0",
           floor: 0,
-          met: counts.noOpCheckWrites + counts.noOpIssueWrites === 0,
+          met: counts.noOpCheckWrites === 0,
+        },
+        {
+          name: "no-op issue writes (labels, milestone, state, title, body)",
+          value: counts.noOpIssueWrites,
+          target: "0",
+          floor: 0,
+          met: counts.noOpIssueWrites === 0,
         },
         {
           name: "secondary-limit 403s",
