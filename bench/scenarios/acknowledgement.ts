@@ -1,3 +1,4 @@
+import { loadavg } from "node:os";
 import { createMix } from "../lib/mix.js";
 import { openLoop } from "../lib/relay.js";
 import { percentile, type ScenarioResult } from "../lib/report.js";
@@ -18,7 +19,11 @@ interface Acks {
   max: number;
   count: number;
   non2xx: number;
+  /** Distinct failures of deliveries that got no answer, with counts. */
+  errors: string;
   worstLagMs: number;
+  /** 1-minute load average when the timing ended: the machine is shared. */
+  load: number;
 }
 
 /** The mix at `rate`/s for `seconds`, open loop; the acknowledgement times of those deliveries. */
@@ -41,8 +46,21 @@ async function timeAcks(world: World, prs: number[], settings: BenchSettings): P
     max: Math.max(...ms),
     count: deliveries.length,
     non2xx: deliveries.filter((d) => d.status < 200 || d.status > 299).length,
+    errors: describeErrors(deliveries.flatMap((d) => (d.error ? [d.error] : []))),
     worstLagMs: sent.worstLagMs,
+    load: loadavg()[0] ?? 0,
   };
+}
+
+function describeErrors(errors: string[]): string {
+  const counts = new Map<string, number>();
+  for (const e of errors) counts.set(e, (counts.get(e) ?? 0) + 1);
+  return [...counts].map(([e, n]) => `${n} × ${e}`).join(", ") || "none";
+}
+
+/** The floor of two bare runs (one before, one after the app's), so the order of runs favours neither. */
+function better(a: Acks, b: Acks): Acks {
+  return a.p99 <= b.p99 ? a : b;
 }
 
 /** A bare Probot app (bench/bare-app.js) on a repository with the same PRs: the floor. */
@@ -80,8 +98,10 @@ async function phaseGates(settings: BenchSettings): Promise<Acks> {
 
 export async function acknowledgement(settings: BenchSettings): Promise<ScenarioResult> {
   const started = performance.now();
-  const floor = await bare(settings);
+  const bareBefore = await bare(settings);
   const app = await phaseGates(settings);
+  const bareAfter = await bare(settings);
+  const floor = better(bareBefore, bareAfter);
   return {
     id: 1,
     title: "acknowledgement",
@@ -112,6 +132,7 @@ export async function acknowledgement(settings: BenchSettings): Promise<Scenario
     ],
     seconds: (performance.now() - started) / 1000,
     notes: [
+      `Bare runs before and after the app's: p50 ${bareBefore.p50.toFixed(1)} / ${bareAfter.p50.toFixed(1)} ms, p99 ${bareBefore.p99.toFixed(1)} / ${bareAfter.p99.toFixed(1)} ms, non-2xx ${bareBefore.non2xx} / ${bareAfter.non2xx}; the floor is the run with the lower p99. 1-minute load average at the end of each timing (bare, app, bare): ${[bareBefore, app, bareAfter].map((r) => r.load.toFixed(1)).join(", ")}. Failed deliveries: app ${app.errors}; bare ${bareBefore.errors} / ${bareAfter.errors}.`,
       `Floor: bench/bare-app.js (\`app.onAny(() => {})\`) under \`probot run\`, same deliveries. Worst sender lag behind the open-loop schedule: ${app.worstLagMs.toFixed(0)} ms (app run), ${floor.worstLagMs.toFixed(0)} ms (bare run).`,
     ],
   };
