@@ -13,11 +13,11 @@
  *                          Redis; "auto" runs them when it does, "force" always
  *   BENCH_LABEL="before"   heading of the run in BENCHMARKS.md; BENCH_RECORD=0 records nothing
  *   BENCH_RATE, BENCH_ACK_SECONDS, BENCH_MIX_PRS, BENCH_MIX_SECONDS, BENCH_FLIP_PRS,
- *   BENCH_KILL_PRS, BENCH_RESTART_PRS, BENCH_EVAL_PRS: see bench/lib/settings.ts
+ *   BENCH_KILL_PRS, BENCH_RESTART_PRS, BENCH_EVAL_PRS: see bench/harness/settings.ts
  */
 import { fileURLToPath } from "node:url";
-import { machine, recordRun, type ScenarioResult, table, writeResults } from "./lib/report.js";
-import { readSettings } from "./lib/settings.js";
+import { machine, recordRun, type ScenarioResult, table, writeResults } from "./harness/report.js";
+import { readSettings } from "./harness/settings.js";
 import { acknowledgement } from "./scenarios/acknowledgement.js";
 import { apiPerEvent } from "./scenarios/api-per-event.js";
 import { evaluation } from "./scenarios/evaluation.js";

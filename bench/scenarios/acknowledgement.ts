@@ -1,8 +1,8 @@
 import { loadavg } from "node:os";
-import { createMix } from "../lib/mix.js";
-import { openLoop } from "../lib/relay.js";
-import { percentile, type ScenarioResult } from "../lib/report.js";
-import type { BenchSettings } from "../lib/settings.js";
+import { createMix } from "../harness/mix.js";
+import { openLoop } from "../harness/relay.js";
+import { percentile, type ScenarioResult } from "../harness/report.js";
+import type { BenchSettings } from "../harness/settings.js";
 import {
   blockedRunCheck,
   createWorld,
@@ -11,7 +11,7 @@ import {
   prepareRepository,
   startPhaseGates,
   type World,
-} from "../lib/world.js";
+} from "../harness/world.js";
 
 interface Acks {
   p50: number;

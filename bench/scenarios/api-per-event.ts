@@ -1,9 +1,9 @@
 import { pacingFloorSeconds } from "../../src/sandbox/emulator/index.js";
-import { createMix } from "../lib/mix.js";
-import { openLoop } from "../lib/relay.js";
-import type { ScenarioResult } from "../lib/report.js";
-import { apiRequests } from "../lib/requests.js";
-import type { BenchSettings } from "../lib/settings.js";
+import { createMix } from "../harness/mix.js";
+import { openLoop } from "../harness/relay.js";
+import type { ScenarioResult } from "../harness/report.js";
+import { apiRequests } from "../harness/requests.js";
+import type { BenchSettings } from "../harness/settings.js";
 import {
   blockedRunCheck,
   createWorld,
@@ -14,7 +14,7 @@ import {
   settle,
   startPhaseGates,
   waitUntilFinal,
-} from "../lib/world.js";
+} from "../harness/world.js";
 
 export async function apiPerEvent(settings: BenchSettings): Promise<ScenarioResult> {
   const started = performance.now();

@@ -4,8 +4,8 @@ import { type Config, configSchema } from "../../src/config/schema.js";
 import { evaluatePullRequest } from "../../src/core/evaluate.js";
 import { type CheckOutput, renderVerdict } from "../../src/core/render-check.js";
 import type { GateIssueFacts, PullRequestPhaseFacts, Verdict } from "../../src/core/types.js";
-import type { ScenarioResult } from "../lib/report.js";
-import type { BenchSettings } from "../lib/settings.js";
+import type { ScenarioResult } from "../harness/report.js";
+import type { BenchSettings } from "../harness/settings.js";
 
 const config: Config = configSchema.parse({});
 const REPO = { owner: "acme", repo: "bench" };

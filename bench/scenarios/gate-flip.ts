@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { pacingFloorSeconds } from "../../src/sandbox/emulator/index.js";
-import type { ScenarioResult } from "../lib/report.js";
-import { apiRequests } from "../lib/requests.js";
-import type { BenchSettings } from "../lib/settings.js";
+import type { ScenarioResult } from "../harness/report.js";
+import { apiRequests } from "../harness/requests.js";
+import type { BenchSettings } from "../harness/settings.js";
 import {
   approveGate,
   blockedRunCheck,
@@ -14,7 +14,7 @@ import {
   settle,
   startPhaseGates,
   waitUntilFinal,
-} from "../lib/world.js";
+} from "../harness/world.js";
 
 /** Resident memory of a process, from /proc (Linux); null elsewhere. */
 export function rssMb(pid: number): number | null {

@@ -2,10 +2,10 @@ import { CHECK_NAME } from "../../src/sandbox/actors.js";
 import { pacingFloorSeconds } from "../../src/sandbox/emulator/index.js";
 import type { RunningApp } from "../../src/sandbox/run-app.js";
 import { type RedisServer, redisUnavailable, startRedis } from "../../test/helpers/redis-server.js";
-import { openLoop } from "../lib/relay.js";
-import type { ScenarioResult } from "../lib/report.js";
-import { apiRequests } from "../lib/requests.js";
-import type { BenchSettings } from "../lib/settings.js";
+import { openLoop } from "../harness/relay.js";
+import type { ScenarioResult } from "../harness/report.js";
+import { apiRequests } from "../harness/requests.js";
+import type { BenchSettings } from "../harness/settings.js";
 import {
   approveGate,
   blockedRunCheck,
@@ -19,7 +19,7 @@ import {
   startPhaseGates,
   type World,
   waitUntilFinal,
-} from "../lib/world.js";
+} from "../harness/world.js";
 
 async function withRedis<T>(run: (redis: RedisServer, world: World) => Promise<T>): Promise<T> {
   const redis = await startRedis();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WebhookRelay } from "../../bench/lib/relay.js";
+import { WebhookRelay } from "../../bench/harness/relay.js";
 import { createEmulator, type Emulator } from "../../src/sandbox/emulator/index.js";
 import { type RunningApp, startApp } from "../../src/sandbox/run-app.js";
 

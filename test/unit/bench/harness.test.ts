@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createMix } from "../../../bench/lib/mix.js";
-import { percentile, type ScenarioResult, table } from "../../../bench/lib/report.js";
-import { readSettings } from "../../../bench/lib/settings.js";
-import { createWorld, type World } from "../../../bench/lib/world.js";
-import { WriteAudit } from "../../../bench/lib/write-audit.js";
+import { createMix } from "../../../bench/harness/mix.js";
+import { percentile, type ScenarioResult, table } from "../../../bench/harness/report.js";
+import { readSettings } from "../../../bench/harness/settings.js";
+import { createWorld, type World } from "../../../bench/harness/world.js";
+import { WriteAudit } from "../../../bench/harness/write-audit.js";
 import { CHECK_NAME } from "../../../src/sandbox/actors.js";
 import { EmulatorState } from "../../../src/sandbox/emulator/index.js";
 
