@@ -70,24 +70,32 @@ function verdict(met: boolean | undefined): string {
   return met === undefined ? "" : met ? "met" : "NOT met";
 }
 
-/** The results as a Markdown table (printed, and recorded in BENCHMARKS.md). */
+/** The results as a Markdown table, columns aligned (as Biome formats Markdown; readable in a terminal). */
 export function table(results: readonly ScenarioResult[]): string {
-  const rows = [
-    "| # | figure | measured | target | floor (same run) | |",
-    "| - | ------ | -------- | ------ | ---------------- | - |",
-  ];
+  const header = ["#", "figure", "measured", "target", "floor (same run)", ""];
+  const body: string[][] = [];
   for (const r of results) {
     if (r.skipped) {
-      rows.push(`| ${r.id} | ${r.title} | skipped: ${r.skipped} | | | |`);
+      body.push([String(r.id), r.title, `skipped: ${r.skipped}`, "", "", ""]);
       continue;
     }
     for (const f of r.figures) {
-      rows.push(
-        `| ${r.id} | ${f.name} | ${show(f.value, f.unit)} | ${f.target ?? ""} | ${show(f.floor, f.unit)} | ${verdict(f.met)} |`,
-      );
+      body.push([
+        String(r.id),
+        f.name,
+        show(f.value, f.unit),
+        f.target ?? "",
+        show(f.floor, f.unit),
+        verdict(f.met),
+      ]);
     }
   }
-  return rows.join("\n");
+  const widths = header.map((h, i) =>
+    Math.max(3, h.length, ...body.map((row) => (row[i] ?? "").length)),
+  );
+  const line = (cells: string[]): string =>
+    `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
 }
 
 export function writeResults(
