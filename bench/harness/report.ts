@@ -144,8 +144,9 @@ export function recordRun(
       table(run.results),
       "",
       "Set-up:",
+      "",
       ...setups,
-      ...(notes.length > 0 ? ["", "Notes:", ...notes] : []),
+      ...(notes.length > 0 ? ["", "Notes:", "", ...notes] : []),
       "",
     ].join("\n"),
   );
