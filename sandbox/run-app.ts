@@ -43,6 +43,8 @@ export interface StartAppOptions {
    * runs `npm start` in a process group of its own, as an operator would.
    */
   command?: "probot" | "npm-start";
+  /** The Probot app file `probot run` loads, relative to `cwd` (default ./lib/index.js; e.g. the bench's bare app). */
+  appPath?: string;
 }
 
 /**
@@ -134,7 +136,8 @@ const STRIPPED_ENV = [
  */
 export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   const root = options.cwd ?? REPO_ROOT;
-  const appPath = join(root, "lib", "index.js");
+  const appFile = options.appPath ?? "./lib/index.js";
+  const appPath = join(root, appFile);
   if (!existsSync(appPath)) {
     throw new Error(`${appPath} does not exist: run \`npm run build\` first`);
   }
@@ -171,7 +174,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
         stdio: ["ignore", "pipe", "pipe"],
         detached: true,
       })
-    : spawn(process.execPath, [probotBin(root), "run", "./lib/index.js"], {
+    : spawn(process.execPath, [probotBin(root), "run", appFile], {
         cwd: root,
         env,
         stdio: ["ignore", "pipe", "pipe"],

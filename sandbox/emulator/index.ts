@@ -1,3 +1,19 @@
+export type {
+  Admission,
+  LimitedRequest,
+  LimitReason,
+  LimitSettings,
+  LimitStats,
+  RequestCost,
+  Ticket,
+  Usage,
+} from "./limits.js";
+export {
+  GITHUB_SECONDARY_LIMITS,
+  pacingFloorSeconds,
+  requestCost,
+  SecondaryLimits,
+} from "./limits.js";
 export type { RequestLogEntry } from "./request-log.js";
 export { RequestLog } from "./request-log.js";
 export type { Emulator, EmulatorOptions } from "./server.js";

@@ -7,6 +7,8 @@ export interface RequestLogEntry {
   /** Login acting (the bot for installation tokens), "app" for JWT, null when anonymous. */
   actor: string | null;
   at: number;
+  /** Set when the emulator refused the request over a secondary rate limit (a 403): which limit. */
+  limitedBy?: string;
 }
 
 /** Every request the emulator answered, so tests can count calls and prove "no writes". */
@@ -40,6 +42,11 @@ export class RequestLog {
         !e.route.includes("/access_tokens") &&
         !e.route.endsWith("/graphql"),
     );
+  }
+
+  /** Requests refused with 403 over a secondary rate limit (see limits.ts). */
+  secondaryLimited(): RequestLogEntry[] {
+    return this.entries.filter((e) => e.limitedBy !== undefined);
   }
 
   /** Time of the most recent request, or 0. */

@@ -1,6 +1,14 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import {
+  graphqlQueryOf,
+  type LimitSettings,
+  limitSubject,
+  SecondaryLimits,
+  secondaryLimitBody,
+  type Ticket,
+} from "./limits.js";
 import { RequestLog } from "./request-log.js";
 import { matchRoute, type RouteContext, type RouteResult } from "./routes/index.js";
 import { ApiError, EmulatorState } from "./state/index.js";
@@ -17,6 +25,8 @@ export interface Emulator {
   state: EmulatorState;
   requestLog: RequestLog;
   webhooks: WebhookDeliverer;
+  /** GitHub's secondary rate limits per actor (off unless enabled; see limits.ts). */
+  limits: SecondaryLimits;
   /** Where GitHub sends the app's webhooks. */
   connectApp(target: WebhookTarget): void;
   close(): Promise<void>;
@@ -28,6 +38,8 @@ export interface EmulatorOptions {
   appId?: number;
   /** Print each request to stderr (for debugging). */
   verbose?: boolean;
+  /** Turn on GitHub's secondary rate limits ({} = the documented values). */
+  limits?: Partial<LimitSettings>;
 }
 
 const API_PREFIX = "/api/v3";
@@ -38,6 +50,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const state = new EmulatorState(options.appId === undefined ? {} : { appId: options.appId });
   const requestLog = new RequestLog();
   const webhooks = new WebhookDeliverer(state);
+  const limits = new SecondaryLimits(options.limits ?? null);
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       process.stderr.write(
@@ -54,6 +67,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const raw = await readBody(req);
     const started = Date.now();
+    let ticket: Ticket | null = null;
+    let limitedBy: string | null = null;
     const send = (
       status: number,
       route: string,
@@ -89,6 +104,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       }
       res.writeHead(status, headers);
       res.end(payload);
+      if (ticket) limits.finish(ticket, status);
       requestLog.record({
         method,
         route,
@@ -96,6 +112,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
         status,
         actor: actorLogin,
         at: started,
+        ...(limitedBy ? { limitedBy } : {}),
       });
       if (options.verbose)
         process.stderr.write(`[sandbox] ${status} ${method} ${url.pathname}${url.search}\n`);
@@ -139,6 +156,20 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
           : auth.kind === "app"
             ? "app"
             : null;
+    const admission = limits.admit(
+      limitSubject(auth),
+      { method, path, graphqlQuery: isGraphql ? graphqlQueryOf(raw) : null },
+      started,
+    );
+    if (!admission.ok) {
+      limitedBy = admission.reason;
+      send(403, routeKey, actorLogin, {
+        body: secondaryLimitBody(),
+        headers: { "retry-after": String(admission.retryAfterSeconds) },
+      });
+      return;
+    }
+    ticket = admission.ticket;
     const failure = state.takeFailure(routeKey);
     if (failure) {
       send(failure.status, routeKey, actorLogin, { body: failure.body, headers: failure.headers });
@@ -218,6 +249,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     state,
     requestLog,
     webhooks,
+    limits,
     connectApp(target) {
       webhooks.target = target;
     },
