@@ -121,7 +121,7 @@ async function linkedIssueRefs(
   pr: PullFacts,
 ): Promise<{ refs: IssueRef[]; dropped: number }> {
   const body = closingReferencesCapped(job.repo, pr.body);
-  const linked = await job.closingIssues(pr.number);
+  const linked = await job.closingIssues(pr.number, pr.body);
   if (!linked) return body;
   const seen = new Set<string>();
   const all = [...body.refs, ...linked].filter((ref) => {

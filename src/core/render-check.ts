@@ -74,6 +74,9 @@ const CUT_NOTICE =
 
 /** GitHub rejects a summary over 65,535 bytes (and the check is never written): cut at a line and say so. */
 export function clampSummary(summary: string): string {
+  // A UTF-16 unit is at most 3 UTF-8 bytes (a surrogate pair, 2 units, is 4):
+  // short summaries, nearly all of them, need no byte count.
+  if (summary.length * 3 <= SUMMARY_LIMIT_BYTES) return summary;
   if (utf8Length(summary) <= SUMMARY_LIMIT_BYTES) return summary;
   const { end } = utf8Prefix(summary, SUMMARY_LIMIT_BYTES - utf8Length(CUT_NOTICE));
   const lineEnd = summary.lastIndexOf("\n", end - 1);

@@ -2,6 +2,7 @@ import nock from "nock";
 import { pino } from "pino";
 import { ProbotOctokit } from "probot";
 import { afterEach, describe, expect, it } from "vitest";
+import { currentPull, type PullSnapshot } from "../../src/app/handlers/pull-request.js";
 import { LinkIndex } from "../../src/app/link-index.js";
 import { type AppSettings, RepoJob } from "../../src/app/repo-job.js";
 import type { GitHub } from "../../src/github/octokit.js";
@@ -14,7 +15,7 @@ import {
   replyFiles,
 } from "../helpers/app.js";
 import { type CheckBody, expectCreate, replyGate, replyNoCheckYet } from "../helpers/replies.js";
-import { API, OWNER, pullRequestEvent, REPO } from "../helpers/webhooks.js";
+import { API, OWNER, pullObject, pullRequestEvent, REPO } from "../helpers/webhooks.js";
 
 const DEFAULTS = "# defaults: Crawl → Walk → Run\n";
 const CRAWL_GATE = {
@@ -71,7 +72,12 @@ describe("reads shared by a repository's jobs", () => {
 });
 
 /** A job of its own on one shared store, as each webhook's job is. */
-function jobOn(store: MemoryStateStore, revalidateMs: number): RepoJob {
+function jobOn(
+  store: MemoryStateStore,
+  revalidateMs: number,
+  graphql = false,
+  receivedAt = Date.now(),
+): RepoJob {
   const octokit = new ProbotOctokit({
     auth: { token: "ghs_test" },
     baseUrl: API,
@@ -82,6 +88,7 @@ function jobOn(store: MemoryStateStore, revalidateMs: number): RepoJob {
     appId: 1,
     appLogin: "phase-gates[bot]",
     freshness: { revalidateMs },
+    ...(graphql ? { graphql: { available: true } } : {}),
   };
   return new RepoJob(
     octokit,
@@ -91,7 +98,7 @@ function jobOn(store: MemoryStateStore, revalidateMs: number): RepoJob {
     "d",
     {
       installationId: 4242,
-      receivedAt: Date.now(),
+      receivedAt,
       store,
       links: new LinkIndex(),
       enqueue: async () => {},
@@ -132,5 +139,79 @@ describe("RepoJob's config and gates across jobs", () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     await jobOn(store, 1).config();
     expect(scope.isDone()).toBe(true);
+  });
+});
+
+/** `POST /graphql`: PR 10 closes issue 3, as GitHub lists it. */
+function replyClosing(scope: nock.Scope): nock.Scope {
+  return scope.post("/graphql").reply(200, {
+    data: {
+      repository: {
+        pullRequest: {
+          closingIssuesReferences: {
+            nodes: [{ number: 3, repository: { name: REPO, owner: { login: OWNER } } }],
+          },
+        },
+      },
+    },
+  });
+}
+
+describe("GitHub's list of the issues a PR closes, across jobs", () => {
+  it("is asked once while the PR's body stays the same, and again when it changes", async () => {
+    const store = new MemoryStateStore();
+    replyClosing(nock(API));
+    const first = await jobOn(store, 60_000, true).closingIssues(10, "Adds a thing");
+    expect(first?.map((r) => r.number)).toEqual([3]);
+    assertAllCalled();
+
+    // Label churn, a push: the same body, no request (nock would refuse one).
+    expect(
+      (await jobOn(store, 60_000, true).closingIssues(10, "Adds a thing"))?.map((r) => r.number),
+    ).toEqual([3]);
+
+    replyClosing(nock(API));
+    await jobOn(store, 60_000, true).closingIssues(10, "Adds a thing. Closes #3");
+    assertAllCalled();
+  });
+});
+
+describe("same-second PR snapshots that disagree", () => {
+  const second = "2026-11-25T10:00:01Z";
+  const snap = (labels: string[]): PullSnapshot => ({
+    number: 10,
+    title: "Scale out",
+    state: "open",
+    headSha: "run-sha",
+    body: null,
+    labels,
+    milestone: null,
+    htmlUrl: "https://github.com/acme/rocket/pull/10",
+    updatedAt: second,
+  });
+
+  it("are settled by one read: an event that arrived before that read is answered by it", async () => {
+    const store = new MemoryStateStore();
+    const before = Date.now() - 1_000;
+    await currentPull(jobOn(store, 60_000, false, before), 10, snap(["phase: walk"]));
+
+    // The next payload of the same second disagrees: GitHub is asked which is newer.
+    nock(API)
+      .get(`/repos/${OWNER}/${REPO}/pulls/10`)
+      .reply(
+        200,
+        pullObject({ number: 10, labels: ["phase: run"], headSha: "run-sha", updatedAt: second }),
+      );
+    const read = await currentPull(jobOn(store, 60_000, false, before), 10, snap([]));
+    expect(read.labels).toEqual(["phase: run"]);
+    assertAllCalled();
+
+    // Another disagreeing payload of that second, received before the read: no second read.
+    const again = await currentPull(
+      jobOn(store, 60_000, false, before),
+      10,
+      snap(["phase: crawl"]),
+    );
+    expect(again.labels).toEqual(["phase: run"]);
   });
 });

@@ -61,6 +61,8 @@ function coalesceKey(input: PullRequestInput): string | undefined {
 export interface PullSnapshot extends PullFacts {
   /** `updated_at`: of two snapshots of one PR, the later one is the truth. */
   updatedAt: string;
+  /** Set when the snapshot was read from GitHub (ms since the epoch, before asking): it holds every change made before then. */
+  readAt?: number;
 }
 
 /** The payload's PR as the check reads it, or null when a field is missing (then the job reads it). */
@@ -180,7 +182,7 @@ export const NEWEST_PULLS = space<PullSnapshot>("pull", { limit: 20_000, ttlMs: 
  * (a late delivery must not check an old head); without a snapshot, read it.
  * What is read is remembered too: a delivery older than it is late.
  */
-async function currentPull(
+export async function currentPull(
   job: RepoJob,
   number: number,
   snapshot: PullSnapshot | undefined,
@@ -195,8 +197,15 @@ async function currentPull(
     newest &&
     newest.updatedAt === snapshot.updatedAt &&
     !samePullFacts(newest, snapshot);
-  const pr =
-    snapshot && !undecided ? snapshot : await getPullUpdated(job.octokit, job.repo, number);
+  // A read made after this event arrived already holds its change: a burst of
+  // same-second changes costs one read, not one per event.
+  if (undecided && newest.readAt !== undefined && newest.readAt >= job.receivedAt) return newest;
+  if (snapshot && !undecided) {
+    await job.store.set(NEWEST_PULLS, key, snapshot);
+    return snapshot;
+  }
+  const readAt = Date.now();
+  const pr: PullSnapshot = { ...(await getPullUpdated(job.octokit, job.repo, number)), readAt };
   await job.store.set(NEWEST_PULLS, key, pr);
   return pr;
 }
