@@ -228,8 +228,10 @@ export class RepoJob {
   /**
    * GitHub's list of the issues PR `number` closes (null: GraphQL unavailable).
    * After `preloadClosingIssues`, answered from one query for all open PRs.
+   * `keywords`: what the PR's body says it closes; while it stays the same,
+   * the list read by an earlier job serves for a minute.
    */
-  async closingIssues(number: number, body?: string | null): Promise<IssueRef[] | null> {
+  async closingIssues(number: number, keywords?: string): Promise<IssueRef[] | null> {
     const support = this.settings.graphql;
     if (!support) return null;
     if (this.#closingAll) {
@@ -237,15 +239,13 @@ export class RepoJob {
       if (all) return all.get(number) ?? [];
       return null;
     }
-    if (!this.settings.freshness || body === undefined)
+    if (!this.settings.freshness || keywords === undefined)
       return closingIssuesOf(this.octokit, this.repo, number, support);
-    // Label churn and pushes leave the list as it was: it is asked again when
-    // the body changes, or after a minute (a link made in the sidebar sends the
-    // app no webhook).
+    // Label churn, pushes and edits that keep the closing keywords leave the
+    // list as it was: it is asked again when they change, or after a minute (a
+    // link made in the sidebar sends the app no webhook).
     const key = `${this.#repoKey}#${number}`;
-    const digest = createHash("sha256")
-      .update(body ?? "")
-      .digest("base64url");
+    const digest = createHash("sha256").update(keywords).digest("base64url");
     const known = await this.store.get(CLOSING_ISSUES, key);
     if (known && known.body === digest && Date.now() - known.at < CLOSING_ISSUES_MS)
       return known.refs;
