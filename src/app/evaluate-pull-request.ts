@@ -121,12 +121,9 @@ async function linkedIssueRefs(
   pr: PullFacts,
 ): Promise<{ refs: IssueRef[]; dropped: number }> {
   const body = closingReferencesCapped(job.repo, pr.body);
-  // GitHub's list changes with the body only through its closing keywords:
-  // an edit that keeps them keeps the list (a sidebar link: within a minute).
-  const keywords = [...body.refs.map((r) => `${r.owner}/${r.repo}#${r.number}`), body.dropped]
-    .join(" ")
-    .toLowerCase();
-  const linked = await job.closingIssues(pr.number, keywords);
+  // Asked on every PR event, never kept between jobs: a link made in the PR's
+  // Development sidebar sends the app no webhook, so the next event must see it.
+  const linked = await job.closingIssues(pr.number);
   if (!linked) return body;
   const seen = new Set<string>();
   const all = [...body.refs, ...linked].filter((ref) => {

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type { Logger } from "probot";
 import { gateStatuses, gatesBefore } from "../core/evaluate.js";
 import type { Config, GateIssueFacts, GateStatus, IssueRef } from "../core/types.js";
@@ -55,13 +54,6 @@ const LOADED_CONFIG = space<Timed<LoadedConfig>>("loaded-config", {
   limit: 5_000,
   ttlMs: 3600_000,
 });
-
-/** GitHub's list of the issues a PR closes, for the PR's body as it was (a digest), and when. */
-const CLOSING_ISSUES = space<{ at: number; body: string; refs: IssueRef[] }>("closing-issues", {
-  limit: 20_000,
-  ttlMs: 3600_000,
-});
-const CLOSING_ISSUES_MS = 60_000;
 
 /** A gate as a job read it, and when (key: repository and gate label). */
 const GATE_RECORDS = space<Timed<GateRecord>>("gate-record", {
@@ -228,10 +220,8 @@ export class RepoJob {
   /**
    * GitHub's list of the issues PR `number` closes (null: GraphQL unavailable).
    * After `preloadClosingIssues`, answered from one query for all open PRs.
-   * `keywords`: what the PR's body says it closes; while it stays the same,
-   * the list read by an earlier job serves for a minute.
    */
-  async closingIssues(number: number, keywords?: string): Promise<IssueRef[] | null> {
+  async closingIssues(number: number): Promise<IssueRef[] | null> {
     const support = this.settings.graphql;
     if (!support) return null;
     if (this.#closingAll) {
@@ -239,20 +229,7 @@ export class RepoJob {
       if (all) return all.get(number) ?? [];
       return null;
     }
-    if (!this.settings.freshness || keywords === undefined)
-      return closingIssuesOf(this.octokit, this.repo, number, support);
-    // Label churn, pushes and edits that keep the closing keywords leave the
-    // list as it was: it is asked again when they change, or after a minute (a
-    // link made in the sidebar sends the app no webhook).
-    const key = `${this.#repoKey}#${number}`;
-    const digest = createHash("sha256").update(keywords).digest("base64url");
-    const known = await this.store.get(CLOSING_ISSUES, key);
-    if (known && known.body === digest && Date.now() - known.at < CLOSING_ISSUES_MS)
-      return known.refs;
-    const at = Date.now();
-    const refs = await closingIssuesOf(this.octokit, this.repo, number, support);
-    if (refs) await this.store.set(CLOSING_ISSUES, key, { at, body: digest, refs });
-    return refs;
+    return closingIssuesOf(this.octokit, this.repo, number, support);
   }
 
   /** Before a fan-out over the open PRs: one GraphQL query per 100 PRs instead of one per PR. */

@@ -72,12 +72,7 @@ describe("reads shared by a repository's jobs", () => {
 });
 
 /** A job of its own on one shared store, as each webhook's job is. */
-function jobOn(
-  store: MemoryStateStore,
-  revalidateMs: number,
-  graphql = false,
-  receivedAt = Date.now(),
-): RepoJob {
+function jobOn(store: MemoryStateStore, revalidateMs: number, receivedAt = Date.now()): RepoJob {
   const octokit = new ProbotOctokit({
     auth: { token: "ghs_test" },
     baseUrl: API,
@@ -88,7 +83,6 @@ function jobOn(
     appId: 1,
     appLogin: "phase-gates[bot]",
     freshness: { revalidateMs },
-    ...(graphql ? { graphql: { available: true } } : {}),
   };
   return new RepoJob(
     octokit,
@@ -142,40 +136,6 @@ describe("RepoJob's config and gates across jobs", () => {
   });
 });
 
-/** `POST /graphql`: PR 10 closes issue 3, as GitHub lists it. */
-function replyClosing(scope: nock.Scope): nock.Scope {
-  return scope.post("/graphql").reply(200, {
-    data: {
-      repository: {
-        pullRequest: {
-          closingIssuesReferences: {
-            nodes: [{ number: 3, repository: { name: REPO, owner: { login: OWNER } } }],
-          },
-        },
-      },
-    },
-  });
-}
-
-describe("GitHub's list of the issues a PR closes, across jobs", () => {
-  it("is asked once while the PR's closing keywords stay the same, and again when they change", async () => {
-    const store = new MemoryStateStore();
-    replyClosing(nock(API));
-    const first = await jobOn(store, 60_000, true).closingIssues(10, "");
-    expect(first?.map((r) => r.number)).toEqual([3]);
-    assertAllCalled();
-
-    // Label churn, a push: the same body, no request (nock would refuse one).
-    expect((await jobOn(store, 60_000, true).closingIssues(10, ""))?.map((r) => r.number)).toEqual([
-      3,
-    ]);
-
-    replyClosing(nock(API));
-    await jobOn(store, 60_000, true).closingIssues(10, "acme/rocket#3");
-    assertAllCalled();
-  });
-});
-
 describe("same-second PR snapshots that disagree", () => {
   const second = "2026-11-25T10:00:01Z";
   const snap = (labels: string[]): PullSnapshot => ({
@@ -193,7 +153,7 @@ describe("same-second PR snapshots that disagree", () => {
   it("are settled by one read: an event that arrived before that read is answered by it", async () => {
     const store = new MemoryStateStore();
     const before = Date.now() - 1_000;
-    await currentPull(jobOn(store, 60_000, false, before), 10, snap(["phase: walk"]));
+    await currentPull(jobOn(store, 60_000, before), 10, snap(["phase: walk"]));
 
     // The next payload of the same second disagrees: GitHub is asked which is newer.
     nock(API)
@@ -202,16 +162,12 @@ describe("same-second PR snapshots that disagree", () => {
         200,
         pullObject({ number: 10, labels: ["phase: run"], headSha: "run-sha", updatedAt: second }),
       );
-    const read = await currentPull(jobOn(store, 60_000, false, before), 10, snap([]));
+    const read = await currentPull(jobOn(store, 60_000, before), 10, snap([]));
     expect(read.labels).toEqual(["phase: run"]);
     assertAllCalled();
 
     // Another disagreeing payload of that second, received before the read: no second read.
-    const again = await currentPull(
-      jobOn(store, 60_000, false, before),
-      10,
-      snap(["phase: crawl"]),
-    );
+    const again = await currentPull(jobOn(store, 60_000, before), 10, snap(["phase: crawl"]));
     expect(again.labels).toEqual(["phase: run"]);
   });
 });
