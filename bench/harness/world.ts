@@ -133,9 +133,10 @@ export async function approveGate(world: World, gate: IssueRecord): Promise<void
   await world.actors.closeIssue(gate.number, { by: LEAD, reason: "completed" });
 }
 
-export type CheckShape = Pick<CheckRunRecord, "conclusion"> & {
-  output: Pick<CheckRunRecord["output"], "title" | "summary" | "text">;
-};
+export type CheckShape = Pick<CheckRunRecord, "conclusion"> &
+  Partial<Pick<CheckRunRecord, "external_id">> & {
+    output: Pick<CheckRunRecord["output"], "title" | "summary" | "text">;
+  };
 
 /**
  * The check the app writes on a blocked Run PR, taken from one PR it
@@ -154,6 +155,8 @@ export async function blockedRunCheck(world: World): Promise<{ check: CheckShape
   return {
     check: {
       conclusion: run.conclusion,
+      // The app keeps the PR's phase floor on its run: without it, the app rewrites every run.
+      external_id: run.external_id,
       output: { title: run.output.title, summary: run.output.summary, text: run.output.text },
     },
     pr: pr.number,
@@ -191,6 +194,7 @@ export function openBlockedRunPrs(world: World, count: number, check: CheckShape
           head_sha: pr.pull?.headSha ?? "",
           status: "completed",
           conclusion: check.conclusion ?? "failure",
+          ...(check.external_id ? { external_id: check.external_id } : {}),
           output: {
             title: check.output.title ?? "",
             summary: check.output.summary ?? "",
