@@ -24,7 +24,7 @@ import {
   writeCheckRun,
 } from "../github/check-runs.js";
 import type { LoadedConfig } from "../github/load-config.js";
-import { isBot } from "../github/octokit.js";
+import { isBot, repoKey } from "../github/octokit.js";
 import {
   configAnnotations,
   knownPullRequestConfigErrors,
@@ -351,7 +351,7 @@ export async function recheckOpenPulls(
     "re-checked open pull requests",
   );
   if (everyPull && failures.length === 0) {
-    await job.store.set(FULL_RECHECKS, `${job.repo.owner}/${job.repo.repo}`.toLowerCase(), {
+    await job.store.set(FULL_RECHECKS, repoKey(job.repo), {
       startedAt,
     });
   }

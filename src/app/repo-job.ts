@@ -11,6 +11,7 @@ import {
 import { type GateReader, type GateRecord, readGate } from "../github/gate-issues.js";
 import { type LoadedConfig, loadConfig } from "../github/load-config.js";
 import type { GitHub, RepoRef } from "../github/octokit.js";
+import { repoKey } from "../github/octokit.js";
 import { LinkedIssueReader } from "../github/pull-requests.js";
 import { MemoryStateStore } from "../state/memory-store.js";
 import { type StateSpace, type StateStore, space } from "../state/store.js";
@@ -152,7 +153,7 @@ export class RepoJob {
   }
 
   get #repoKey(): string {
-    return `${this.repo.owner}/${this.repo.repo}`.toLowerCase();
+    return repoKey(this.repo);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { CONFIG_PATH } from "../../config/schema.js";
 import { listInstallationRepositories } from "../../github/installation.js";
 import type { RepoRef } from "../../github/octokit.js";
+import { repoKey } from "../../github/octokit.js";
 import { handler, route } from "../jobs/handler.js";
 import type { RepoJob } from "../repo-job.js";
 import { syncRepository } from "../sync-repository.js";
@@ -97,7 +98,7 @@ export const configPushHandler = handler("config_push", async (job) => {
       kind: "org_config",
       repo: other,
       input: {},
-      deliverySuffix: `:${other.owner}/${other.repo}`.toLowerCase(),
+      deliverySuffix: `:${repoKey(other)}`,
     });
   }
 });

@@ -1,5 +1,6 @@
 import { DASHBOARD_LABEL } from "../../core/dashboard.js";
 import { gatePhaseIndex } from "../../core/gates.js";
+import { repoKey } from "../../github/octokit.js";
 import { closingReferences, type PullFacts } from "../../github/pull-requests.js";
 import { recheckOpenPulls } from "../evaluate-pull-request.js";
 import { type GateTrigger, reconcileGate } from "../gate-flow.js";
@@ -191,7 +192,7 @@ async function runIssue(job: RepoJob, input: IssueInput): Promise<void> {
       kind: "linked_elsewhere",
       repo,
       input: { numbers, lowering },
-      deliverySuffix: `:${repo.owner}/${repo.repo}`.toLowerCase(),
+      deliverySuffix: `:${repoKey(repo)}`,
     });
   }
 }

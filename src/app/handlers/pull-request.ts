@@ -1,3 +1,4 @@
+import { repoKey } from "../../github/octokit.js";
 import { knownPullRequestConfigErrors } from "../../github/pull-request-config.js";
 import {
   getPullUpdated,
@@ -164,14 +165,21 @@ export const pullRequestHandler = handler("pull_request", runPullRequest);
  */
 async function answeredByRecheck(job: RepoJob, input: PullRequestInput): Promise<boolean> {
   if (input.loweringBy !== null || input.milestone !== undefined || !input.pull) return false;
-  const recheck = await job.store.get(
-    FULL_RECHECKS,
-    `${job.repo.owner}/${job.repo.repo}`.toLowerCase(),
-  );
+  const recheck = await job.store.get(FULL_RECHECKS, repoKey(job.repo));
   if (!recheck || job.receivedAt >= recheck.startedAt) return false;
   return (
     (await knownPullRequestConfigErrors(job.store, job.repo, input.pull.headSha)) !== undefined
   );
+}
+
+/**
+ * The later of two snapshots of one PR by `updated_at`. That counts whole
+ * seconds: of two changes within one (a label replaced), either payload can
+ * arrive last, so two of one second that disagree have no later one (null).
+ */
+export function laterSnapshot(a: PullSnapshot, b: PullSnapshot): PullSnapshot | null {
+  if (a.updatedAt !== b.updatedAt) return a.updatedAt > b.updatedAt ? a : b;
+  return samePullFacts(a, b) ? b : null;
 }
 
 /** The newest snapshot of each PR the app has seen (events can arrive late or out of order). */
@@ -187,22 +195,18 @@ export async function currentPull(
   number: number,
   snapshot: PullSnapshot | undefined,
 ): Promise<PullFacts> {
-  const key = `${job.repo.owner}/${job.repo.repo}#${number}`.toLowerCase();
+  const key = `${repoKey(job.repo)}#${number}`;
   const newest = await job.store.get(NEWEST_PULLS, key);
-  if (snapshot && newest && newest.updatedAt > snapshot.updatedAt) return newest;
-  // `updated_at` counts whole seconds: of two changes within one (a label
-  // replaced), either payload can arrive last. Only GitHub knows the later.
-  const undecided =
-    snapshot &&
-    newest &&
-    newest.updatedAt === snapshot.updatedAt &&
-    !samePullFacts(newest, snapshot);
-  // A read made after this event arrived already holds its change: a burst of
-  // same-second changes costs one read, not one per event.
-  if (undecided && newest.readAt !== undefined && newest.readAt >= job.receivedAt) return newest;
-  if (snapshot && !undecided) {
-    await job.store.set(NEWEST_PULLS, key, snapshot);
-    return snapshot;
+  if (snapshot) {
+    const later = newest ? laterSnapshot(newest, snapshot) : snapshot;
+    if (later === newest && newest) return newest;
+    if (later === snapshot) {
+      await job.store.set(NEWEST_PULLS, key, snapshot);
+      return snapshot;
+    }
+    // Only GitHub knows which of the two is later; a read made after this event
+    // arrived already holds its change: a burst costs one read, not one per event.
+    if (newest?.readAt !== undefined && newest.readAt >= job.receivedAt) return newest;
   }
   const readAt = Date.now();
   const pr: PullSnapshot = { ...(await getPullUpdated(job.octokit, job.repo, number)), readAt };

@@ -1,5 +1,4 @@
-import { samePullFacts } from "../../github/pull-requests.js";
-import type { PullRequestInput } from "../handlers/pull-request.js";
+import { laterSnapshot, type PullRequestInput } from "../handlers/pull-request.js";
 import type { JobData } from "./job.js";
 
 /**
@@ -21,16 +20,13 @@ export function mergeJobs(older: JobData, newer: JobData): JobData {
   const a = older.input as PullRequestInput;
   const b = newer.input as PullRequestInput;
   const previousSha = a.previousSha ?? b.previousSha;
-  const { pull, ...later } = a.pull && b.pull && a.pull.updatedAt > b.pull.updatedAt ? a : b;
-  const known =
-    a.pull !== undefined &&
-    b.pull !== undefined &&
-    (a.pull.updatedAt !== b.pull.updatedAt || samePullFacts(a.pull, b.pull));
+  const pull = a.pull && b.pull ? laterSnapshot(a.pull, b.pull) : null;
+  const { pull: _older, ...fields } = pull && pull === a.pull ? a : b;
   const input: PullRequestInput = {
-    ...later,
+    ...fields,
     opened: a.opened || b.opened,
     ...(previousSha ? { previousSha } : {}),
-    ...(known && pull ? { pull } : {}),
+    ...(pull ? { pull } : {}),
   };
   return { ...older, input, receivedAt: Math.max(older.receivedAt, newer.receivedAt) };
 }

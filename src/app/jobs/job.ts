@@ -84,5 +84,3 @@ export interface JobQueue {
   /** Stops taking new jobs; running ones finish (graceful shutdown), then connections close. */
   close(): Promise<void>;
 }
-
-export const repoQueueKey = (repo: RepoRef): string => `${repo.owner}/${repo.repo}`.toLowerCase();

@@ -1,11 +1,6 @@
 import type { Logger } from "probot";
-import {
-  type JobData,
-  type JobOutcome,
-  type JobQueue,
-  type JobQueueEvents,
-  repoQueueKey,
-} from "./job.js";
+import { repoKey } from "../../github/octokit.js";
+import type { JobData, JobOutcome, JobQueue, JobQueueEvents } from "./job.js";
 
 export interface MemoryQueueOptions extends JobQueueEvents {
   /** How many delivery ids are remembered for de-duplication (oldest forgotten first). */
@@ -51,7 +46,7 @@ export class InMemoryJobQueue implements JobQueue {
       this.log.info({ delivery: job.deliveryId, kind: job.kind }, "skip: duplicate delivery");
       return false;
     }
-    const key = repoQueueKey(job.repo);
+    const key = repoKey(job.repo);
     let lane = this.#lanes.get(key);
     if (!lane) {
       lane = { waiting: [], running: null };
@@ -150,7 +145,7 @@ export class InMemoryJobQueue implements JobQueue {
       // The one place unexpected errors land: logged with the delivery, never lost silently.
       outcome = "failed";
       this.log.error(
-        { err: error, delivery: job.deliveryId, kind: job.kind, repo: repoQueueKey(job.repo) },
+        { err: error, delivery: job.deliveryId, kind: job.kind, repo: repoKey(job.repo) },
         "job failed",
       );
       this.options.onError?.(error, job);

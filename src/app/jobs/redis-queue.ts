@@ -2,13 +2,8 @@ import { createHash, randomUUID } from "node:crypto";
 import { DelayedError, type Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "probot";
-import {
-  type JobData,
-  type JobOutcome,
-  type JobQueue,
-  type JobQueueEvents,
-  repoQueueKey,
-} from "./job.js";
+import { repoKey } from "../../github/octokit.js";
+import type { JobData, JobOutcome, JobQueue, JobQueueEvents } from "./job.js";
 
 export interface RedisQueueOptions extends JobQueueEvents {
   /** `REDIS_URL`. */
@@ -249,7 +244,7 @@ export class RedisJobQueue implements JobQueue {
     }
     this.#queued.set(queued.id, queued.data);
     this.#watchQueued();
-    if (queued.isNew) await this.#addTicket(repoQueueKey(job.repo));
+    if (queued.isNew) await this.#addTicket(repoKey(job.repo));
     return true;
   }
 
@@ -333,7 +328,7 @@ export class RedisJobQueue implements JobQueue {
   }
 
   async #enqueue(job: JobData): Promise<{ id: string; data: JobData; isNew: boolean }> {
-    const repo = repoQueueKey(job.repo);
+    const repo = repoKey(job.repo);
     const field = job.coalesce ? `${job.kind}\n${job.coalesce}` : "";
     const id = randomUUID();
     // A conflict means another push merged into the twin or a worker took it: each retry sees progress.
