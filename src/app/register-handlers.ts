@@ -296,7 +296,11 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
      * now and one at the end of the interval, however long its jobs take.
      * The app's own writes coming back do not count as activity.
      */
-    async function reportActivity(context: Context, sender: string | undefined): Promise<void> {
+    async function reportActivity(
+      context: Context,
+      sender: string | undefined,
+      from: ReturnType<typeof origin>,
+    ): Promise<void> {
       if (!reporting?.active()) return;
       try {
         if (sender?.toLowerCase() === (await login()).toLowerCase()) return;
@@ -308,7 +312,6 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
         );
       }
       const repo: RepoRef = context.repo();
-      const from = origin(context);
       reporting.pacer.activity(repoKey(repo), () => {
         work
           .push(jobData({ kind: "reports", repo, input: {}, deliverySuffix: ":reports" }, from))
@@ -325,7 +328,8 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
         for (const what of receipt.forget ?? []) forget(what);
         const from = origin(context as Context);
         for (const spec of receipt.jobs) await work.push(jobData(spec, from));
-        if (receipt.activity) await reportActivity(context as Context, receipt.activity.sender);
+        if (receipt.activity)
+          await reportActivity(context as Context, receipt.activity.sender, from);
       });
     }
   };
