@@ -39,7 +39,7 @@ function readProject(ctx: RouteContext, variables: Variables): RouteResult {
   const owner = [...ctx.state.users.values()].find(
     (u) => u.login.toLowerCase() === login.toLowerCase(),
   );
-  if (!owner || owner.type !== "Organization") {
+  if (owner?.type !== "Organization") {
     return failure(
       "NOT_FOUND",
       `Could not resolve to an Organization with the login of '${login}'.`,
