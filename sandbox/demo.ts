@@ -483,21 +483,21 @@ async function projectStory(emu: Emulator): Promise<void> {
     labels: ["phase: run"],
     by: LEAD,
   });
-  const valueOf = (gh: Actors, number: number, field: string) =>
+  const projectValue = (gh: Actors, number: number, field: string) =>
     emu.state.projectItemValue(project, gh.issue(number), field);
   await expectEventually(
     api,
     "the Walk issue of launch/api is in the project as Walk",
-    () => valueOf(api, pilot.number, "Phase") === "Walk",
+    () => projectValue(api, pilot.number, "Phase") === "Walk",
   );
   await expectEventually(
     web,
     "the Run PR of launch/web is in the project as Run",
-    () => valueOf(web, scale.number, "Phase") === "Run",
+    () => projectValue(web, scale.number, "Phase") === "Run",
   );
   const gate = api.issueWithLabel("gate: crawl");
   await expectEventually(api, "launch/api's Crawl gate issue is in the project as Pending", () =>
-    gate ? valueOf(api, gate.number, "Gate") === "Pending" : false,
+    gate ? projectValue(api, gate.number, "Gate") === "Pending" : false,
   );
   emu.state.editProjectItem(
     project,
@@ -510,7 +510,7 @@ async function projectStory(emu: Emulator): Promise<void> {
   await expectEventually(
     web,
     "the app puts it back to Run (labels are the truth)",
-    () => valueOf(web, scale.number, "Phase") === "Run",
+    () => projectValue(web, scale.number, "Phase") === "Run",
   );
   await web.settle({ quietMs: 800, timeoutMs: 20_000 }).catch(() => undefined);
   say();
