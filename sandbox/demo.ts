@@ -6,9 +6,10 @@
  */
 import { type Actors, createActors } from "./actors.js";
 import { createEmulator, type Emulator } from "./emulator/index.js";
+import { issueNodeId } from "./emulator/state/projects.js";
 import { type RunningApp, startApp } from "./run-app.js";
 
-const TOTAL_STEPS = 9;
+const TOTAL_STEPS = 10;
 const REPO = "acme/rocket";
 const LEAD = "lena";
 const CONTRIBUTOR = "carlos";
@@ -448,6 +449,95 @@ async function story(emu: Emulator, app: RunningApp): Promise<void> {
   );
 }
 
+/**
+ * The organisation's work by phase (SPEC §5 "Projects"): two repositories of
+ * one organisation share a GitHub Project; the app keeps it grouped by phase.
+ */
+async function projectStory(emu: Emulator): Promise<void> {
+  step("Across repositories: the organisation's project, grouped by phase");
+  const org = "launch";
+  emu.state.user(org, "Organization");
+  // An owner who turns Projects on adds the event and the permission (README "Projects").
+  if (!emu.state.app.events.includes("projects_v2_item"))
+    emu.state.app.events.push("projects_v2_item");
+  const project = emu.state.createProject(org, { number: 1, title: "Launch" });
+  const config = `${CONFIG}project:\n  number: 1\n`;
+  const repos: Actors[] = [];
+  for (const name of ["api", "web"]) {
+    const gh = createActors(emu, { repo: `${org}/${name}` });
+    gh.repo();
+    gh.addCollaborator(LEAD, "maintain");
+    await gh.pushConfig(config, { by: LEAD });
+    await gh.installApp([`${org}/${name}`], { by: LEAD });
+    repos.push(gh);
+  }
+  const [api, web] = repos as [Actors, Actors];
+  say(`    ${org}/api and ${org}/web both say ${paint("bold", "project: { number: 1 }")}`);
+  const pilot = await api.openIssue({
+    title: "Pilot with two teams",
+    labels: ["phase: walk"],
+    by: LEAD,
+  });
+  const scale = await web.openPullRequest({
+    title: "Scale the rollout",
+    labels: ["phase: run"],
+    by: LEAD,
+  });
+  const projectValue = (gh: Actors, number: number, field: string) =>
+    emu.state.projectItemValue(project, gh.issue(number), field);
+  await expectEventually(
+    api,
+    "the Walk issue of launch/api is in the project as Walk",
+    () => projectValue(api, pilot.number, "Phase") === "Walk",
+  );
+  await expectEventually(
+    web,
+    "the Run PR of launch/web is in the project as Run",
+    () => projectValue(web, scale.number, "Phase") === "Run",
+  );
+  const gate = api.issueWithLabel("gate: crawl");
+  await expectEventually(api, "launch/api's Crawl gate issue is in the project as Pending", () =>
+    gate ? projectValue(api, gate.number, "Gate") === "Pending" : false,
+  );
+  emu.state.editProjectItem(
+    project,
+    { repo: web.repo(), number: scale.number },
+    "Phase",
+    "Crawl",
+    LEAD,
+  );
+  say(`    ${LEAD} drags PR #${scale.number} to Crawl in the project…`);
+  await expectEventually(
+    web,
+    "the app puts it back to Run (labels are the truth)",
+    () => projectValue(web, scale.number, "Phase") === "Run",
+  );
+  await web.settle({ quietMs: 800, timeoutMs: 20_000 }).catch(() => undefined);
+  say();
+  say(paint("bold", `  Project "${project.title}" grouped by Phase`));
+  const phaseField = project.fields.find((f) => f.name === "Phase");
+  const contents = new Map(
+    [api, web].flatMap((gh) =>
+      [...gh.repo().issues.values()].map((issue) => [issueNodeId(issue), { gh, issue }] as const),
+    ),
+  );
+  const rows: string[] = [];
+  for (const option of phaseField?.options ?? []) {
+    const items = project.items.filter((i) => i.values.get(phaseField?.id ?? "") === option.id);
+    items.forEach((item, i) => {
+      const found = contents.get(item.contentId);
+      if (!found) return;
+      const { gh, issue } = found;
+      const gateValue = emu.state.projectItemValue(project, issue, "Gate");
+      rows.push(
+        `${(i === 0 ? `Phase: ${option.name}` : "").padEnd(14)} ${gh.repoName.padEnd(11)} #${String(issue.number).padEnd(3)} ${issue.title}${issue.pull ? " (PR)" : ""}${gateValue ? `   Gate: ${gateValue}` : ""}`,
+      );
+    });
+  }
+  say(indent(rows.join("\n"), 30));
+  expect("the project shows both repositories' work by phase", rows.length >= 4);
+}
+
 // ── main ──────────────────────────────────────────────────────────────────
 
 async function main(): Promise<number> {
@@ -476,6 +566,7 @@ async function main(): Promise<number> {
     emu = await createEmulator();
     app = await startApp({ emulator: emu, logLevel: verbose ? "info" : "warn", echo: verbose });
     await story(emu, app);
+    await projectStory(emu);
     if (finalDashboard) {
       say();
       say(paint("bold", "  The dashboard issue at the end (Phase gates status, diagram left out)"));

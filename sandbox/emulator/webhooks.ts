@@ -93,7 +93,7 @@ export function buildPayload(state: EmulatorState, event: DomainEvent): Record<s
       avatar_url: `${state.urls.web}/avatars/u/${owner.id}?v=4`,
       description: null,
     };
-  } else {
+  } else if (!("organization" in event.fields)) {
     delete payload.organization;
   }
   payload.sender ??= event.fields.sender;

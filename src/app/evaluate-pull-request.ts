@@ -37,6 +37,7 @@ import {
   type PullFacts,
 } from "../github/pull-requests.js";
 import { space } from "../state/store.js";
+import { syncPullIntoProject } from "./project-sync.js";
 import type { RepoJob } from "./repo-job.js";
 
 export interface CheckResult {
@@ -266,7 +267,7 @@ export async function checkPullRequest(
   const headRun = await findOurCheckRun(job.runs, pr.headSha, {
     knownOnly: options.headUnchecked === true,
   });
-  const { output, externalId, proposedErrors } = await computeCheck(
+  const { output, externalId, proposedErrors, verdict } = await computeCheck(
     job,
     loaded,
     pr,
@@ -285,6 +286,10 @@ export async function checkPullRequest(
     options.fresh ? null : headSha === pr.headSha ? headRun : undefined,
   );
   job.settings.metrics?.checkWrite(write);
+  // The project shows the check's phase (floor, links and all); its errors never hold the check.
+  if (loaded.kind === "ok" && verdict && loaded.config.project) {
+    await syncPullIntoProject(job, loaded.config, pr.number, verdict.phase.phaseIndex);
+  }
   job.log.info(
     {
       repo: `${job.repo.owner}/${job.repo.repo}`,

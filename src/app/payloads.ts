@@ -120,6 +120,17 @@ const SCHEMAS = {
     installation,
     repositories_added: z.array(installedRepository),
   }),
+  projects_v2_item: z.looseObject({
+    installation,
+    organization: z.looseObject({ login: nonEmpty }),
+    sender: user,
+    projects_v2_item: z.looseObject({ node_id: nonEmpty, project_node_id: nonEmpty }),
+    changes: z
+      .looseObject({
+        field_value: z.looseObject({ field_node_id: z.string().optional() }).optional(),
+      })
+      .optional(),
+  }),
 } as const;
 
 export interface PayloadIssue {

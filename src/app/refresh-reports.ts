@@ -26,6 +26,7 @@ import { repoKey } from "../github/octokit.js";
 import { listOpenPulls } from "../github/pull-requests.js";
 import { verdictFor } from "./evaluate-pull-request.js";
 import { handler } from "./jobs/handler.js";
+import { gateItems, type ProjectItemSpec, syncProjectItems } from "./project-sync.js";
 import type { RepoJob } from "./repo-job.js";
 import type { ReportPacer } from "./report-pacer.js";
 
@@ -92,6 +93,22 @@ async function writeProgress(job: RepoJob, issue: IssueData, section: string): P
     return false;
   }
   return (await applyIssueBodyPlan(job.octokit, job.repo, plan)).length > 0;
+}
+
+/** Open phased issues (not gate issues) with the phase their labels and milestone give them. */
+function openIssueItems(
+  job: RepoJob,
+  config: Config,
+  phased: readonly { number: number; state: string; labels: string[]; milestone: string | null }[],
+  gateIssues: readonly (IssueData | null)[],
+): ProjectItemSpec[] {
+  const gates = new Set(gateIssues.flatMap((i) => (i ? [i.number] : [])));
+  return phased.flatMap((issue) => {
+    if (issue.state !== "open" || gates.has(issue.number)) return [];
+    const at = Math.max(-1, ...itemPhaseClaims(config, issue).map((c) => c.phaseIndex));
+    const phase = config.phases[at]?.name ?? null;
+    return phase ? [{ ref: { ...job.repo, number: issue.number }, desired: { phase } }] : [];
+  });
 }
 
 /**
@@ -163,8 +180,15 @@ export async function refreshReports(job: RepoJob): Promise<ReportWrites | null>
   }
   if (progress.length > 0) job.log.info({ gates: progress }, "gate progress updated");
 
-  if (!config.dashboard) return { dashboard: "off", progress };
+  if (!config.dashboard && !config.project) return { dashboard: "off", progress };
   const phased = await listPhasedIssues(job.octokit, job.repo, config, milestones);
+  const project = config.project
+    ? await syncProjectItems(job, config, [
+        ...gateItems(job, config, gates, issues),
+        ...openIssueItems(job, config, phased, issues),
+      ])
+    : null;
+  if (!config.dashboard) return { dashboard: "off", progress };
   const phases: PhaseReport[] = config.phases.map((_, i) => ({
     gate: gates[i] ?? null,
     issues: { open: 0, closed: 0 },
@@ -188,6 +212,9 @@ export async function refreshReports(job: RepoJob): Promise<ReportWrites | null>
     today,
     phases,
     unphasedPulls: pulls.filter((p) => p.phaseIndex === null),
+    ...(project && project.problems.length > 0
+      ? { projectProblems: project.problems.map((p) => p.message) }
+      : {}),
   };
   const existing = await findDashboard(job.octokit, job.repo, appLogin);
   const dashboard = await applyDashboardPlan(

@@ -16,6 +16,7 @@ import { deploymentRoute } from "./handlers/deployment.js";
 import { issueCommentRoute, issueRoute } from "./handlers/gate-issue.js";
 import { installationRoute } from "./handlers/installation.js";
 import { milestoneRoute } from "./handlers/milestone.js";
+import { projectItemRoute } from "./handlers/project-item.js";
 import { pullRequestRoute } from "./handlers/pull-request.js";
 import { mergeJobs } from "./jobs/coalesce.js";
 import { runJob } from "./jobs/dispatch.js";
@@ -45,6 +46,7 @@ const ROUTES: readonly EventRoute[] = [
   milestoneRoute,
   pushRoute,
   installationRoute,
+  projectItemRoute,
 ];
 
 export interface PhaseGatesOptions {

@@ -7,6 +7,7 @@ import { explain } from "./explain.js";
 import { init } from "./init.js";
 import type { NetworkOptions } from "./open-repo.js";
 import { status } from "./status.js";
+import { statusMany } from "./status-many.js";
 import { createTerm, type Term } from "./term.js";
 import { validate } from "./validate.js";
 
@@ -136,7 +137,8 @@ Examples:
       .description(
         "each phase and its gate (state, who decided and when, criteria, approvals), open issues and PRs per phase, and the PRs blocked now",
       )
-      .argument("<owner/repo>", "the repository"),
+      .argument("[owner/repo...]", "the repository (several: one line per repository and phase)")
+      .option("--org <org>", "every configured repository of an organisation, one line per phase"),
   )
     .addHelpText(
       "after",
@@ -145,10 +147,19 @@ Reads only; the gates and every open PR's verdict are computed with the app's ow
 
 Examples:
   GH_TOKEN=$(gh auth token) phase-gates status acme/rocket
-  phase-gates status acme/rocket --json | jq '.phases[] | {id, state: .gate.state}'`,
+  phase-gates status acme/rocket --json | jq '.phases[] | {id, state: .gate.state}'
+  phase-gates status --org acme              (every configured repository, by phase)
+  phase-gates status acme/api acme/web --json`,
     )
-    .action(async (repo: string, _opts: unknown, command: Command) => {
-      finish(await status(term(command), repo, networkOptions(command), version));
+    .action(async (repos: string[], opts: { org?: string }, command: Command) => {
+      const [only] = repos;
+      if (only !== undefined && repos.length === 1 && !opts.org) {
+        finish(await status(term(command), only, networkOptions(command), version));
+        return;
+      }
+      if (repos.length === 0 && !opts.org)
+        throw new CliError("status needs <owner/repo> or --org <org>", EXIT.usage);
+      finish(await statusMany(term(command), repos, opts.org, networkOptions(command), version));
     });
 
   withNetworkOptions(

@@ -28,7 +28,7 @@ interface PullReport {
   verdict: Verdict | null;
 }
 
-interface StatusReport {
+export interface StatusReport {
   config: Config;
   sources: string[];
   gates: Map<number, GateStatus>;
@@ -42,7 +42,7 @@ interface StatusReport {
  * app's gate reader, each open PR through the app's `computeCheck` (its phase
  * floor included), so "blocked" here is what the check says there.
  */
-async function gather(term: Term, open: OpenRepo, config: Config): Promise<StatusReport> {
+export async function gather(term: Term, open: OpenRepo, config: Config): Promise<StatusReport> {
   const { conn, repo, job, app } = open;
   const gates = new Map<number, GateStatus>();
   const impostors = new Map<number, { number: number; labelledBy: string | null }[]>();

@@ -164,6 +164,28 @@ function capitalise(id: string): string {
   return id.charAt(0).toUpperCase() + id.slice(1);
 }
 
+/** The Projects (v2) field names GitHub allows: 1..256 characters (SPEC §5 "Projects"). */
+const projectFieldName = githubText(256, "a project field name");
+
+const projectSchema = z
+  .strictObject({
+    owner: loginSchema
+      .optional()
+      .describe("Organisation that owns the project. Default: the repository's owner."),
+    number: z
+      .int()
+      .min(1)
+      .describe("The project's number, as in https://github.com/orgs/<owner>/projects/<number>."),
+    field: projectFieldName
+      .default("Phase")
+      .describe(
+        "Single-select field the app keeps set to each item's phase (created when missing).",
+      ),
+  })
+  .describe(
+    "A GitHub Projects (v2) table of the organisation's work by phase, kept by the app (SPEC §5).",
+  );
+
 /** Input shape, before defaults and derived names: what a user writes. */
 export const configInputSchema = z.strictObject({
   phases: z
@@ -197,6 +219,12 @@ export const configInputSchema = z.strictObject({
     .default([])
     .describe(
       "Environments gated through GitHub's custom deployment protection rule; the first matching entry applies.",
+    ),
+  project: projectSchema
+    .nullable()
+    .default(null)
+    .describe(
+      "Opt-in: keep an organisation's Projects (v2) table in step with phases and gates (needs organization_projects: write).",
     ),
 });
 

@@ -44,6 +44,8 @@ export type DashboardFacts =
       phases: PhaseReport[];
       /** Open pull requests in no phase. */
       unphasedPulls: PullSummary[];
+      /** Why the configured project is not (fully) kept in step (SPEC §5 "Projects"); absent: none. */
+      projectProblems?: string[];
     }
   | {
       kind: "invalid";
@@ -251,6 +253,10 @@ function renderDashboardText(facts: DashboardFacts): string {
   if (overdue.length > 0)
     sections.push(
       `> [!WARNING]\n> Overdue with the gate still open: ${overdue.join(", ")}. A phase that overruns its timebox is itself a signal for its gate.`,
+    );
+  if (facts.projectProblems && facts.projectProblems.length > 0)
+    sections.push(
+      `> [!WARNING]\n> The project is not kept in step; the gates and checks are not affected:\n${facts.projectProblems.map((p) => `> - ${echoText(p, 500)}`).join("\n")}`,
     );
   for (const i of facts.config.phases.keys()) {
     const { heading, table } = phaseTable(facts, i);

@@ -93,3 +93,9 @@ export async function appIdOfSlug(octokit: GitHub, slug: string): Promise<number
     throw error;
   }
 }
+
+/** The full names of an organisation's repositories (not archived), all pages. */
+export async function listOrgRepositories(octokit: GitHub, org: string): Promise<string[]> {
+  const repos = await octokit.paginate(octokit.rest.repos.listForOrg, { org, per_page: 100 });
+  return repos.filter((r) => !r.archived).map((r) => r.full_name);
+}

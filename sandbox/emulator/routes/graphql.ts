@@ -1,5 +1,6 @@
 import { parseClosingReferences } from "../../../src/core/closing-keywords.js";
 import type { IssueRecord } from "../types.js";
+import { answerProjects } from "./graphql-projects.js";
 import { type Route, type RouteContext, repoOf } from "./helpers.js";
 
 /** GraphQL nodes of the existing issues among `refs`, each once (as `closingIssuesReferences` lists them). */
@@ -33,6 +34,8 @@ export const graphqlRoutes: Route[] = [
         query?: string;
         variables?: Record<string, unknown>;
       };
+      const projects = answerProjects(ctx, query, variables);
+      if (projects) return projects;
       if (!query.includes("closingIssuesReferences")) {
         return {
           body: {

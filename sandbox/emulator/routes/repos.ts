@@ -1,9 +1,29 @@
 import { serializeContentFile, serializeRepo } from "../serialize.js";
 import { ApiError } from "../state/index.js";
-import { param, R, type Route, repoOf } from "./helpers.js";
+import { paged, param, R, type Route, repoOf } from "./helpers.js";
 import { permissionFlags } from "./people.js";
 
 export const repoRoutes: Route[] = [
+  // An organisation's repositories (what `phase-gates status --org` lists); private ones only for a token that sees them.
+  {
+    method: "GET",
+    template: "/orgs/{org}/repos",
+    handler: (ctx) => {
+      const org = param(ctx, "org").toLowerCase();
+      const owner =
+        ctx.state.users.get(org) ??
+        [...ctx.state.users.values()].find((u) => u.login.toLowerCase() === org);
+      if (owner?.type !== "Organization") throw new ApiError(404, "Not Found");
+      const repos = [...ctx.state.repos.values()]
+        .filter((r) => r.owner.login.toLowerCase() === org)
+        .sort((a, b) => a.id - b.id)
+        .map((r) => ({
+          ...serializeRepo(ctx.state.urls, r),
+          permissions: permissionFlags("write"),
+        }));
+      return paged(ctx, repos, `/orgs/${param(ctx, "org")}/repos`);
+    },
+  },
   // Repository
   {
     method: "GET",

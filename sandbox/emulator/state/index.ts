@@ -5,6 +5,7 @@ import { StateCore } from "./core.js";
 import * as deployments from "./deployments.js";
 import * as issues from "./issues.js";
 import * as labels from "./labels-milestones.js";
+import * as projects from "./projects.js";
 import * as pulls from "./pulls.js";
 import * as repos from "./repos.js";
 
@@ -21,6 +22,7 @@ export {
 } from "./core.js";
 export type { IssueInput, IssuePatch } from "./issues.js";
 export type { MilestoneInput } from "./labels-milestones.js";
+export type { ProjectInput, ProjectRecord } from "./projects.js";
 export type { PullInput } from "./pulls.js";
 
 /** A resource function's arguments after the state it works on (the facade passes itself). */
@@ -35,6 +37,20 @@ type Args<F> = F extends (state: StateCore, ...args: infer A) => unknown ? A : n
  * the records, ids and listeners are StateCore's (./core.ts).
  */
 export class EmulatorState extends StateCore {
+  // ── Projects (v2), GraphQL only ─────────────────────────────────────────
+  createProject(...a: Args<typeof projects.createProject>) {
+    return projects.createProject(this, ...a);
+  }
+  findProject(...a: Args<typeof projects.findProject>) {
+    return projects.findProject(this, ...a);
+  }
+  editProjectItem(...a: Args<typeof projects.editProjectItem>) {
+    return projects.editProjectItem(this, ...a);
+  }
+  projectItemValue(...a: Parameters<typeof projects.projectItemValue>) {
+    return projects.projectItemValue(...a);
+  }
+
   // ── people, repositories and installations ──────────────────────────────
   addCollaborator(...a: Args<typeof repos.addCollaborator>) {
     return repos.addCollaborator(this, ...a);

@@ -6,6 +6,7 @@ import { recheckOpenPulls } from "../evaluate-pull-request.js";
 import { type GateTrigger, reconcileGate } from "../gate-flow.js";
 import { handler, type Receipt, route } from "../jobs/handler.js";
 import { onIssuePhaseLabelled, onItemMilestoneChanged } from "../phase-labels.js";
+import { syncIssueIntoProject } from "../project-sync.js";
 import { refreshReports } from "../refresh-reports.js";
 import type { RepoJob } from "../repo-job.js";
 import { answerWaitingDeployments } from "./deployment.js";
@@ -28,6 +29,8 @@ export interface IssueEvent {
   issue: {
     number: number;
     labels?: ({ name?: string } | null)[] | undefined;
+    /** The issue's milestone title as the payload shows it (issues events only). */
+    milestone?: string | null;
     pull_request?: unknown;
   };
   /** The label added or removed, on labeled/unlabeled. */
@@ -133,6 +136,7 @@ export const issueRoute = route(ISSUE_EVENTS, (context): Receipt => {
     issue: {
       number: payload.issue.number,
       labels: payloadLabels(payload.issue.labels),
+      milestone: payload.issue.milestone?.title ?? null,
       ...(payload.issue.pull_request ? { pull_request: {} } : {}),
     },
     ...(label ? { label } : {}),
@@ -183,6 +187,9 @@ async function runIssue(job: RepoJob, input: IssueInput): Promise<void> {
   if (action === "labeled" && label && !input.senderIsBot) {
     await onIssuePhaseLabelled(job, issue.number, label.name);
   }
+  if (PROJECT_ITEM_ACTIONS.has(action) && !issue.pull_request) {
+    await syncIssueIntoProject(job, issue);
+  }
   if (job.installationId === null || !LINKED_PHASE_ACTIONS.has(action) || issue.pull_request)
     return;
   const lowering = { by: action === "labeled" ? null : input.sender };
@@ -196,6 +203,16 @@ async function runIssue(job: RepoJob, input: IssueInput): Promise<void> {
     });
   }
 }
+
+/** The issue actions that can change what an issue shows in the project (SPEC §5 "Projects"). */
+const PROJECT_ITEM_ACTIONS = new Set([
+  "opened",
+  "reopened",
+  "labeled",
+  "unlabeled",
+  "milestoned",
+  "demilestoned",
+]);
 
 export const issueHandler = handler("issue", runIssue);
 

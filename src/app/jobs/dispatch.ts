@@ -5,6 +5,7 @@ import { issueCommentHandler, issueHandler } from "../handlers/gate-issue.js";
 import { installationHandler } from "../handlers/installation.js";
 import { linkedElsewhereHandler } from "../handlers/linked-elsewhere.js";
 import { milestoneHandler } from "../handlers/milestone.js";
+import { projectItemHandler } from "../handlers/project-item.js";
 import { pullRequestHandler } from "../handlers/pull-request.js";
 import { reportsHandler } from "../refresh-reports.js";
 import type { RepoJob } from "../repo-job.js";
@@ -24,6 +25,7 @@ const HANDLERS: readonly JobHandler[] = [
   installationHandler,
   reportsHandler,
   linkedElsewhereHandler,
+  projectItemHandler,
 ];
 
 /** kind → runner, checked complete at start-up (a kind without a runner would drop its jobs). */

@@ -42,6 +42,7 @@ export const JOB_KINDS = [
   "installation",
   "reports",
   "linked_elsewhere",
+  "project_item",
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 

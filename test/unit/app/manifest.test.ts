@@ -32,6 +32,14 @@ const REQUIRED_PERMISSION: Record<string, Array<{ permission: string; level: Lev
   deployment_protection_rule: [{ permission: "deployments", level: "write" }],
 };
 
+/**
+ * Handled, but left out of app.yml on purpose (least privilege): an owner who
+ * turns on the opt-in feature adds the event and its permission, as the README says.
+ */
+const OPT_IN: Record<string, { permission: string; readme: string }> = {
+  projects_v2_item: { permission: "organization_projects", readme: "## Projects" },
+};
+
 /** Sent to every app whatever it subscribes to; a manifest cannot list them. */
 const ALWAYS_SENT = new Set(["installation", "installation_repositories", "installation_target"]);
 
@@ -104,10 +112,22 @@ describe("app.yml: events and permissions", () => {
 
   it("subscribes to every event the app handles", () => {
     const missing = handledEvents().filter(
-      (e) => !ALWAYS_SENT.has(e) && !manifest.default_events.includes(e),
+      (e) => !ALWAYS_SENT.has(e) && !(e in OPT_IN) && !manifest.default_events.includes(e),
     );
     expect(missing).toEqual([]);
   });
+
+  it.each(Object.entries(OPT_IN))(
+    "%s is opt-in: not in app.yml, its permission not asked, and the README says what to add",
+    (event, { permission, readme: heading }) => {
+      expect(handledEvents()).toContain(event);
+      expect(manifest.default_events).not.toContain(event);
+      expect(manifest.default_permissions[permission]).toBeUndefined();
+      const section = readme.slice(readme.indexOf(heading));
+      expect(section).toContain(`\`${event}\``);
+      expect(section).toContain(`\`${permission}: write\``);
+    },
+  );
 });
 
 describe("README tables match app.yml", () => {

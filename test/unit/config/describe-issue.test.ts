@@ -63,6 +63,7 @@ describe("schema lookups", () => {
       "sync",
       "dashboard",
       "deployments",
+      "project",
     ]);
     expect(knownKeys(["phases", 3, "gate", "approvers"])).toEqual(["users", "teams", "permission"]);
     expect(knownKeys(["nope"])).toEqual([]);

@@ -33,6 +33,7 @@ const DEFAULTS: Config = {
   sync: { labels: true, milestones: true, gateIssues: true },
   dashboard: true,
   deployments: [],
+  project: null,
 };
 
 describe("parseConfigText: a file that says nothing means the SPEC §1 defaults", () => {

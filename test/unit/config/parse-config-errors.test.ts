@@ -121,7 +121,7 @@ describe("parseConfigText: every error kind, with its exact line:column", () => 
       "unknown key at the root, without a close match",
       yaml("dashboard: true", "colour: blue"),
       [
-        '2:1 colour: unknown key "colour" (allowed here: phases, unphased, linkedIssues, sync, dashboard, deployments)',
+        '2:1 colour: unknown key "colour" (allowed here: phases, unphased, linkedIssues, sync, dashboard, deployments, project)',
       ],
     ],
     [
@@ -383,7 +383,7 @@ describe("parseConfigText: several errors in one file", () => {
       "  - id: run",
     );
     expect(errorsOf(parse(text))).toEqual([
-      '1:1 x-gate: unknown key "x-gate" (allowed here: phases, unphased, linkedIssues, sync, dashboard, deployments)',
+      '1:1 x-gate: unknown key "x-gate" (allowed here: phases, unphased, linkedIssues, sync, dashboard, deployments, project)',
       "1:25 phases[0].gate.approvals: expected a whole number ≥ 1, got 0",
     ]);
   });
