@@ -196,3 +196,31 @@ describe("phase by paths: the PR's files, read once per head", () => {
     expect(created[0]?.output.title).toBe("Blocked: Walk gate pending");
   });
 });
+
+describe("phase by paths: a file list GitHub will not give", () => {
+  it("fails closed: held in the latest phase with paths, and asked again next time", async () => {
+    const app = await createTestApp();
+    const created: CheckBody[] = [];
+    const scope = githubScope();
+    replyConfig(scope, PATHS_CONFIG);
+    replyNoCheckYet(scope, PR.headSha);
+    // the files of the head, refused: nothing is kept, so the config check asks once more
+    scope
+      .get(`${REPO_PATH}/pulls/10/files`)
+      .query({ per_page: "100" })
+      .reply(403, { message: "Resource not accessible by integration" });
+    scope
+      .get(`${REPO_PATH}/pulls/10/files`)
+      .query({ per_page: "100" })
+      .reply(403, { message: "Resource not accessible by integration" });
+    replyGate(scope, "gate: crawl", CRAWL_GATE);
+    replyGate(scope, "gate: walk", WALK_GATE);
+    expectCreate(scope, PR.headSha, created);
+    await app.receive("pull_request", pullRequestEvent("opened", PR));
+    expect(app.errors).toEqual([]);
+    expect(created[0]?.output.title).toBe("Blocked: Walk gate pending");
+    expect(created[0]?.output.summary).toContain(
+      "GitHub did not list this pull request's changed files",
+    );
+  });
+});
