@@ -10,6 +10,7 @@ import {
 import {
   type CheckBody,
   expectCreate,
+  OPEN_GATES,
   replyCommits,
   replyGate,
   replyNoCheckYet,
@@ -24,18 +25,7 @@ const PATHS_CONFIG = [
   '    paths: ["infra/prod/**", "!infra/prod/docs/**"]',
   "",
 ].join("\n");
-const CRAWL_GATE = {
-  number: 1,
-  title: "Gate: Crawl → Walk",
-  labels: ["gate: crawl"],
-  body: "- [x] Feasibility shown with evidence",
-};
-const WALK_GATE = {
-  number: 2,
-  title: "Gate: Walk → Run",
-  labels: ["gate: walk"],
-  body: "- [x] Feasibility shown with evidence",
-};
+const { crawl: CRAWL_GATE, walk: WALK_GATE } = OPEN_GATES;
 const PR = { number: 10, headSha: "paths-sha" };
 
 interface FileSpec {
