@@ -267,6 +267,8 @@ export function createActors(
         head?: string;
         draft?: boolean;
         files?: Record<string, string | null>;
+        /** New path → old path: files the PR renames (GitHub lists each once, with `previous_filename`). */
+        renames?: Record<string, string>;
       } & By,
     ) {
       const created = state.createPull(
@@ -279,9 +281,12 @@ export function createActors(
           ...(input.headSha ? { headSha: input.headSha } : {}),
           ...(input.head ? { head: input.head } : {}),
           ...(input.draft ? { draft: true } : {}),
-          files: input.files ?? {
-            [`src/${input.title.toLowerCase().replace(/\W+/g, "-")}.ts`]: "export {};\n",
-          },
+          ...(input.renames ? { renames: input.renames } : {}),
+          files:
+            input.files ??
+            (input.renames
+              ? {}
+              : { [`src/${input.title.toLowerCase().replace(/\W+/g, "-")}.ts`]: "export {};\n" }),
         },
         person(input.by),
       );
@@ -292,14 +297,18 @@ export function createActors(
     /** A new commit on the PR's branch (`pull_request.synchronize`). Returns the new head sha. */
     async pushCommit(
       prNumber: number,
-      who: By & { files?: Record<string, string | null> },
+      who: By & {
+        files?: Record<string, string | null>;
+        renames?: Record<string, string>;
+        /** Paths whose change the commit undoes: they leave the PR's files. */
+        revert?: string[];
+      },
     ): Promise<string> {
-      const updated = state.pushToPull(
-        repo(),
-        prNumber,
-        person(who.by),
-        who.files ? { files: who.files } : {},
-      );
+      const updated = state.pushToPull(repo(), prNumber, person(who.by), {
+        ...(who.files ? { files: who.files } : {}),
+        ...(who.renames ? { renames: who.renames } : {}),
+        ...(who.revert ? { revert: who.revert } : {}),
+      });
       await delivered();
       return updated.pull?.headSha ?? "";
     },

@@ -32,6 +32,7 @@ phases:
   - id: run
     name: Run
     milestone: Run
+    paths: ["infra/prod/**", "!infra/prod/docs/**"]
 deployments:
   - environment: production
     phase: run
@@ -291,6 +292,34 @@ async function story(emu: Emulator, app: RunningApp): Promise<void> {
       "its summary links both gate issues",
       (blocked.output.summary ?? "").includes(`/${REPO}/issues/${crawlGate}`) &&
         (blocked.output.summary ?? "").includes(`/${REPO}/issues/${walkGate}`),
+    );
+  }
+
+  step(`${CONTRIBUTOR} opens a PR with no label that changes production infrastructure`);
+  const infraPr = await gh.openPullRequest({
+    title: "Bigger fuel tanks",
+    files: { "infra/prod/tanks.tf": 'resource "tank" { size = "xl" }\n' },
+    by: CONTRIBUTOR,
+  });
+  const byPaths = await expectEventually(gh, "the unlabelled infra/prod PR is blocked too", () => {
+    const run = gh.latestCheck(infraPr.number);
+    return run?.conclusion === "failure" ? run : undefined;
+  });
+  if (byPaths) {
+    say(
+      `    PR #${infraPr.number} ${conclusionText(byPaths.conclusion)} ${paint("bold", byPaths.output.title ?? "")}`,
+    );
+    say(indent(byPaths.output.summary ?? "", 8));
+    const summary = byPaths.output.summary ?? "";
+    expect(
+      "it is Run because of its files: no label needed",
+      byPaths.output.title === "Blocked: Walk gate pending" &&
+        summary.includes("**Phase:** Run, from its changed files"),
+      `title is "${byPaths.output.title}"`,
+    );
+    expect(
+      "its summary names the file and the pattern: `infra/prod/tanks.tf` (pattern `infra/prod/**`)",
+      summary.includes("`infra/prod/tanks.tf` (pattern `infra/prod/**`)"),
     );
   }
 

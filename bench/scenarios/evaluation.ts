@@ -6,6 +6,7 @@ import { type CheckOutput, renderVerdict } from "../../src/core/render-check.js"
 import type { GateIssueFacts, PullRequestPhaseFacts, Verdict } from "../../src/core/types.js";
 import type { ScenarioResult } from "../harness/report.js";
 import type { BenchSettings } from "../harness/settings.js";
+import { pathsMatchingFigures } from "./paths-matching.js";
 
 const config: Config = configSchema.parse({});
 const REPO = { owner: "acme", repo: "bench" };
@@ -159,6 +160,7 @@ export async function evaluation(
       met: rss.rssMb < 200,
     },
   ];
+  figures.push(...pathsMatchingFigures(settings.quick));
   if (appRssMb) {
     figures.push({
       name: `app process RSS after the ${appRssMb.prs}-PR flip (scenario 3)`,

@@ -331,7 +331,8 @@ export function serializePull(
     commits: 1,
     additions: 0,
     deletions: 0,
-    changed_files: pull.changes.size,
+    // A rename is one changed file (its old path is kept in `changes` as removed).
+    changed_files: pull.changes.size - (pull.renames?.size ?? 0),
   };
 }
 

@@ -42,6 +42,12 @@ export interface PullData {
   merged: boolean;
   /** Files the PR changes: path → new content (null = removed). */
   changes: Map<string, string | null>;
+  /**
+   * Renames among `changes`: new path → old path (the old path is in
+   * `changes` as removed). GitHub lists each as one `renamed` entry with
+   * `previous_filename`.
+   */
+  renames?: Map<string, string>;
   /** The PR's commits, oldest first: the head is the last. */
   commits: string[];
   /** Issues linked in the PR's "Development" sidebar (not in its body). */

@@ -1,5 +1,11 @@
 import { configErrorsToMarkdown } from "../config/format-config-error.js";
 import type { ConfigError } from "../config/parse-config.js";
+import {
+  claimedPhaseIndex,
+  configHasPaths,
+  pathsPhase,
+  withPathsPhase,
+} from "../core/changed-paths.js";
 import { MAX_LINKED_ISSUES } from "../core/closing-keywords.js";
 import { decide } from "../core/evaluate.js";
 import {
@@ -16,7 +22,7 @@ import {
   renderPullRequestConfigInvalid,
   renderVerdict,
 } from "../core/render-check.js";
-import type { Config, IssueRef, Verdict } from "../core/types.js";
+import type { Config, IssueRef, PathsPhase, Verdict } from "../core/types.js";
 import {
   type CheckWrite,
   findOurCheckRun,
@@ -25,6 +31,7 @@ import {
 } from "../github/check-runs.js";
 import type { LoadedConfig } from "../github/load-config.js";
 import { isBot, repoKey } from "../github/octokit.js";
+import { knownPullFiles, readPullFiles } from "../github/pull-files.js";
 import {
   configAnnotations,
   knownPullRequestConfigErrors,
@@ -139,13 +146,40 @@ async function linkedIssueRefs(
   };
 }
 
-/** The verdict for one PR as GitHub stands now, held at its phase floor unless an approver lowered it. */
+/**
+ * The phase the PR head's changed files put it in (SPEC §2 "Phase by
+ * paths"); null when no phase has `paths` (then no file is read) or none
+ * matches. `files: "known"` takes only what the store has (the dashboard:
+ * the check, which reads them, stays the authority).
+ */
+async function phaseFromPaths(
+  job: RepoJob,
+  config: Config,
+  pr: PullFacts,
+  files: "read" | "known",
+): Promise<PathsPhase | null> {
+  if (!configHasPaths(config)) return null;
+  const listed =
+    files === "read"
+      ? await readPullFiles(job.octokit, job.repo, pr, job.store)
+      : await knownPullFiles(job.store, job.repo, pr);
+  if (listed === undefined) return null;
+  // Files GitHub will not list could be anywhere: fail closed.
+  return pathsPhase(config, listed ?? { files: [], changedFiles: null });
+}
+
+/**
+ * The verdict for one PR as GitHub stands now: its claimed phase held at its
+ * phase floor unless an approver lowered it, then raised to what its changed
+ * files say (recomputed every time, never part of the floor).
+ */
 export async function verdictFor(
   job: RepoJob,
   config: Config,
   pr: PullFacts,
   floorIndex: number | null,
   lowering: Lowering,
+  options: { files?: "read" | "known" } = {},
 ): Promise<Verdict> {
   const { refs, dropped } = config.linkedIssues
     ? await linkedIssueRefs(job, pr)
@@ -164,7 +198,11 @@ export async function verdictFor(
       { pr: pr.number, floor: floorIndex, current: current.phaseIndex, by: lowering.by, mayLower },
       mayLower ? "phase lowered by an approver" : "phase held at its floor",
     );
-  const phase = applyPhaseFloor(config, current, floorIndex, { by: lowering.by, mayLower });
+  const claimed = applyPhaseFloor(config, current, floorIndex, { by: lowering.by, mayLower });
+  const phase = withPathsPhase(
+    claimed,
+    await phaseFromPaths(job, config, pr, options.files ?? "read"),
+  );
   return decide(config, phase, await job.gatesBefore(config, phase.phaseIndex));
 }
 
@@ -226,7 +264,8 @@ export async function computeCheck(
     const floor = await phaseFloor(job, loaded.config, pr, headRun, options);
     verdict = await verdictFor(job, loaded.config, pr, floor, options.lowering ?? { by: null });
     output = renderVerdict(loaded.config, verdict, job.repo);
-    externalId = encodePhaseFloor(loaded.config, verdict.phase.phaseIndex);
+    // Only claimed phases make the floor: a phase from paths is recomputed from the head's files.
+    externalId = encodePhaseFloor(loaded.config, claimedPhaseIndex(verdict.phase));
   }
 
   // With the default branch's config already invalid, that is what the check reports.

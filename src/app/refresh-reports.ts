@@ -56,7 +56,8 @@ async function openPulls(job: RepoJob, config: Config): Promise<OpenPull[]> {
   if (open.length > 1) job.preloadClosingIssues();
   for (const pr of open) {
     // The phase floor is not read here (one check-run read per PR): the check stays the authority.
-    const verdict = await verdictFor(job, config, pr, null, { by: null });
+    // Files as the check read them: the dashboard never lists a PR's files itself.
+    const verdict = await verdictFor(job, config, pr, null, { by: null }, { files: "known" });
     pulls.push({
       number: pr.number,
       url: pr.htmlUrl,

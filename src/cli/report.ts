@@ -58,6 +58,15 @@ export function phaseJson(config: Config, phase: EffectivePhase) {
     heldAtFloor: phase.floor
       ? { current: at(phase.floor.currentIndex), loweredBy: phase.floor.loweredBy }
       : null,
+    // What the changed files say (`phases[].paths`): the files and patterns, as the check names them.
+    paths: phase.paths
+      ? {
+          phase: at(phase.paths.phaseIndex),
+          matches: phase.paths.matches,
+          moreMatches: phase.paths.matchCount - phase.paths.matches.length,
+          truncated: phase.paths.truncated,
+        }
+      : null,
   };
 }
 

@@ -91,7 +91,9 @@ function statusJson(fullName: string, report: StatusReport) {
     url: p.pr.htmlUrl,
     conclusion: p.conclusion,
     checkTitle: p.title,
-    ...(p.verdict ? phaseJson(config, p.verdict.phase) : { phase: null, heldAtFloor: null }),
+    ...(p.verdict
+      ? phaseJson(config, p.verdict.phase)
+      : { phase: null, heldAtFloor: null, paths: null }),
   });
   const issue = (i: { issue: IssueFacts }) => ({
     number: i.issue.number,

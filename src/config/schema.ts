@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_PATH_PATTERN_LENGTH, MAX_PATH_PATTERNS, pathPatternProblem } from "./path-patterns.js";
 
 /**
  * The single source of truth for `.github/phase-gates.yml` (SPEC §1).
@@ -131,6 +132,28 @@ const phaseSchema = z.strictObject({
     .describe("Label that puts an issue/PR in this phase. Default: `phase: <id>`."),
   milestone: z.string().min(1).optional().describe("Milestone title that maps to this phase."),
   gate: gateSchema.optional(),
+  paths: z
+    .array(
+      z
+        .string()
+        .max(MAX_PATH_PATTERN_LENGTH, {
+          error: (issue) =>
+            `expected a pattern of at most ${MAX_PATH_PATTERN_LENGTH} characters, got ${String(issue.input).length}`,
+        })
+        .superRefine((pattern, ctx) => {
+          if (pattern.length > MAX_PATH_PATTERN_LENGTH) return;
+          const problem = pathPatternProblem(pattern);
+          if (problem) ctx.addIssue({ code: "custom", message: problem });
+        }),
+    )
+    .max(MAX_PATH_PATTERNS, {
+      error: (issue) =>
+        `expected at most ${MAX_PATH_PATTERNS} patterns in one phase, got ${Array.isArray(issue.input) ? issue.input.length : "more"}`,
+    })
+    .default([])
+    .describe(
+      "gitignore-style patterns: a PR that adds, changes, deletes or renames a matching file is at least in this phase (the latest matching phase wins; in a list, the last matching pattern decides, so `!` takes files back out).",
+    ),
 });
 
 const DEFAULT_PHASES = [
@@ -389,6 +412,19 @@ function crossFieldIssues(config: unknown): Issue[] {
     });
   }
 
+  // Every pattern of every phase is matched against each changed file: the total is bounded too.
+  const patternCounts = phases.map(({ phase }) =>
+    Array.isArray(phase.paths) ? phase.paths.length : 0,
+  );
+  const totalPatterns = patternCounts.reduce((a, b) => a + b, 0);
+  if (totalPatterns > MAX_PATH_PATTERNS && patternCounts.every((n) => n <= MAX_PATH_PATTERNS)) {
+    const at = phases.findLast(({ phase }) => Array.isArray(phase.paths))?.i ?? 0;
+    issues.push({
+      path: ["phases", at, "paths"],
+      message: `the phases have ${totalPatterns.toLocaleString("en-US")} path patterns in all; at most ${MAX_PATH_PATTERNS.toLocaleString("en-US")} are allowed, so that matching a pull request's files stays fast`,
+    });
+  }
+
   const last = config.phases.length - 1;
   const lastPhase: unknown = config.phases[last];
   if (last >= 1 && isRecord(lastPhase) && lastPhase.gate !== undefined) {
@@ -424,6 +460,7 @@ export const configSchema = configInputSchema
         name,
         label: phase.label ?? `phase: ${phase.id}`,
         milestone: phase.milestone ?? null,
+        paths: phase.paths,
       };
       if (!phase.gate) return { ...base, gate: null };
       return {

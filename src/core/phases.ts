@@ -52,7 +52,9 @@ function linkedIssueClaims(config: Config, issue: LinkedIssueFacts): PhaseClaim[
           ? source.label
           : source.kind === "milestone"
             ? source.title
-            : source.value,
+            : source.kind === "linked-issue"
+              ? source.value
+              : "",
     },
   }));
 }

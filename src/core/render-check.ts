@@ -1,8 +1,10 @@
+import { GITHUB_FILES_LISTED_MAX } from "./changed-paths.js";
 import { formatIssueRef, MAX_LINKED_ISSUES } from "./closing-keywords.js";
 import type {
   Config,
   GateConfig,
   GateStatus,
+  PathsPhase,
   PhaseClaim,
   PhaseFloorHold,
   Verdict,
@@ -197,7 +199,43 @@ function describeClaim(claim: PhaseClaim, repo: RepoName): string {
       return `milestone ${code(s.title)}`;
     case "linked-issue":
       return `linked issue [${formatIssueRef(s.ref, repo)}](${s.url}) (${s.via} ${code(s.value)})`;
+    case "paths":
+      return s.files > 0
+        ? `its changed files (${count(s.files, "file matches", "files match")} the phase's \`paths\`)`
+        : "its changed files (more than GitHub lists)";
   }
+}
+
+const number = (n: number) => n.toLocaleString("en-US");
+const count = (n: number, one: string, many: string) => `${number(n)} ${n === 1 ? one : many}`;
+
+/**
+ * Which files put the PR in its phase by `paths`, and by which patterns (the
+ * first ten, then how many more), and why a PR GitHub cannot list in full is
+ * held: it fails closed rather than being evaluated on a partial list.
+ */
+function pathsLines(config: Config, paths: PathsPhase): string[] {
+  const name = phaseName(config, paths.phaseIndex);
+  const lines: string[] = [];
+  if (paths.matches.length > 0) {
+    const rows = paths.matches.map((m) => `- ${code(m.path)} (pattern ${code(m.pattern)})`);
+    const more = paths.matchCount - paths.matches.length;
+    if (more > 0) rows.push(`- and ${count(more, "more file", "more files")}`);
+    lines.push(`**Changed files in ${name}'s \`paths\`:**\n\n${rows.join("\n")}`);
+  }
+  if (paths.truncated) {
+    const { listed, changed } = paths.truncated;
+    const held = `It is held in ${name}, the latest phase with \`paths\`, rather than judged on a partial list.`;
+    if (changed === null)
+      lines.push(
+        `⚠️ GitHub did not list this pull request's changed files, so they cannot be checked against \`paths\`. ${held} It is checked again on its next change.`,
+      );
+    else
+      lines.push(
+        `⚠️ GitHub lists at most ${number(GITHUB_FILES_LISTED_MAX)} changed files; this pull request changes ${number(changed)}, so ${count(changed - listed, "file was", "files were")} never listed and cannot be checked against \`paths\`. ${held} To have its files checked, split it into pull requests of at most ${number(GITHUB_FILES_LISTED_MAX)} files.`,
+      );
+  }
+  return lines;
 }
 
 const STATE_ICON = {
@@ -276,6 +314,7 @@ function phaseSection(config: Config, verdict: Verdict, repo: RepoName): string[
       `⚠️ Could not read linked issue ${formatIssueRef(u.ref, repo)} (${echoText(u.reason)}); its phase is not counted. Give the app access to that repository or remove the reference.`,
     );
   }
+  if (phase.paths) lines.push(...pathsLines(config, phase.paths));
   if (phase.linkedIssuesDropped) {
     lines.push(
       `⚠️ This pull request closes more than ${MAX_LINKED_ISSUES} issues: only the first ${MAX_LINKED_ISSUES} were read, and the phases of the other ${phase.linkedIssuesDropped} are not counted. Split the work, or give the pull request a phase label.`,

@@ -33,7 +33,9 @@ export interface PullRequestPhaseFacts {
 export type PhaseSource =
   | { kind: "label"; label: string }
   | { kind: "milestone"; title: string }
-  | { kind: "linked-issue"; ref: IssueRef; url: string; via: "label" | "milestone"; value: string };
+  | { kind: "linked-issue"; ref: IssueRef; url: string; via: "label" | "milestone"; value: string }
+  /** The PR's changed files match the phase's `paths` (or GitHub could not list them all). */
+  | { kind: "paths"; files: number; truncated: boolean };
 
 export interface PhaseClaim {
   phaseIndex: number;
@@ -53,6 +55,52 @@ export interface EffectivePhase {
   linkedIssuesDropped?: number;
   /** Set when the PR is evaluated at its phase floor rather than at what its sources say now (SPEC §2). */
   floor?: PhaseFloorHold;
+  /**
+   * Set when the config has `paths`: the phase people claim (labels,
+   * milestone, linked issues, after the floor). Only this is the floor the
+   * check run remembers; the phase from paths is recomputed every time.
+   */
+  claimedIndex?: number | null;
+  /** What the PR's changed files say (SPEC §2 "Phase by paths"), when they put it in a phase. */
+  paths?: PathsPhase;
+}
+
+/** One changed file as GitHub lists it: a rename has its old name too. */
+export interface ChangedFile {
+  filename: string;
+  previousFilename?: string;
+  /** GitHub's `status` is "removed". */
+  removed?: true;
+}
+
+/** A PR head's changed files: GitHub's list (at most 3,000) and how many the PR really changes. */
+export interface ChangedFiles {
+  files: ChangedFile[];
+  /**
+   * The PR's `changed_files`: more than `files.length` when GitHub's list
+   * stops short; null when GitHub did not list the files at all.
+   */
+  changedFiles: number | null;
+}
+
+/** A changed path and the pattern that put it in a phase. */
+export interface PathMatch {
+  path: string;
+  pattern: string;
+}
+
+/** The phase a PR's changed files put it in, and why. */
+export interface PathsPhase {
+  phaseIndex: number;
+  /** The first matches (at most `PATH_MATCHES_SHOWN`), in GitHub's order. */
+  matches: PathMatch[];
+  /** How many changed paths match in all. */
+  matchCount: number;
+  /**
+   * GitHub listed fewer files than the PR changes (`changed` null: it listed
+   * none): the PR is held here, the latest phase with `paths` (fails closed).
+   */
+  truncated: { listed: number; changed: number | null } | null;
 }
 
 /**

@@ -2,7 +2,8 @@ import { type ConfigError, parseConfigText } from "../config/parse-config.js";
 import { CONFIG_PATH } from "../config/schema.js";
 import { type StateStore, space } from "../state/store.js";
 import type { CheckAnnotation } from "./check-runs.js";
-import { type GitHub, httpStatus, type RepoRef } from "./octokit.js";
+import type { GitHub, RepoRef } from "./octokit.js";
+import { readPullFiles } from "./pull-files.js";
 
 /**
  * Errors in the config a PR proposes, per head SHA: `[]` when the PR does not
@@ -34,21 +35,12 @@ export async function pullRequestConfigErrors(
 ): Promise<ConfigError[]> {
   const known = await knownPullRequestConfigErrors(store, repo, pr.headSha);
   if (known) return known;
-  let files: { filename: string; status: string }[];
-  try {
-    files = await octokit.paginate(octokit.rest.pulls.listFiles, {
-      ...repo,
-      pull_number: pr.number,
-      per_page: 100,
-    });
-  } catch (error) {
-    // The gate verdict must not hang on this extra look: a PR whose files cannot be
-    // listed (gone, or an API without the route) is checked on its gates alone, uncached.
-    const status = httpStatus(error);
-    if (status === 404 || status === 403) return [];
-    throw error;
-  }
-  const changed = files.find((f) => f.filename === CONFIG_PATH && f.status !== "removed");
+  // The same list as the phase by `paths`: one read per head SHA for both.
+  const files = await readPullFiles(octokit, repo, pr, store);
+  // The gate verdict must not hang on this extra look: a PR whose files cannot be
+  // listed (gone, or an API without the route) is checked on its gates alone, uncached.
+  if (files === null) return [];
+  const changed = files.files.find((f) => f.filename === CONFIG_PATH && !f.removed);
   let errors: ConfigError[] = [];
   if (changed) {
     const { data } = await octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {

@@ -63,6 +63,28 @@ describe("phase-gates validate", () => {
     expect(r.stderr).toContain("4 errors");
   });
 
+  it("reports path patterns that can match nothing, each with line and column", async () => {
+    const paths = [
+      "phases:",
+      "  - { id: crawl, gate: {} }",
+      "  - id: run",
+      "    paths:",
+      '      - "infra/prod/**"',
+      '      - "#infra"',
+      `      - "${"a".repeat(5000)}"`,
+      "",
+    ].join("\n");
+    const r = await runCli(["validate", "-"], { stdin: paths });
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines.map((l) => ERROR_LINE.exec(l)?.slice(1, 5))).toEqual([
+      ["<stdin>", "6", "9", "phases[1].paths[1]"],
+      ["<stdin>", "7", "9", "phases[1].paths[2]"],
+    ]);
+    expect(lines[0]).toContain("comment in gitignore syntax");
+    expect(lines[1]).toContain("expected text of 1 to 500 characters, got 5000");
+  });
+
   it("reads standard input for -, naming it <stdin>", async () => {
     const bad = await runCli(["validate", "-"], { stdin: INVALID });
     expect(bad.code).toBe(1);
@@ -397,6 +419,40 @@ describe("phase-gates status and explain against the sandbox", { timeout: 60_000
     expect(r.code).toBe(7);
     expect(r.stdout.split("\n")[1]).toBe("Phase gate: failure — Blocked: Walk gate pending");
     expect(r.stdout).toContain("held: its phase floor");
+  });
+
+  it("explain names the files and patterns that put a PR in its phase, --json too", async () => {
+    const gh = (await import("../../sandbox/actors.js")).createActors(emu, {
+      repo: "acme/paths",
+    });
+    gh.repo();
+    await gh.pushConfig(
+      'phases:\n  - { id: crawl, gate: {} }\n  - id: run\n    paths: ["infra/prod/**"]\n',
+      { by: "acme" },
+    );
+    const pr = await gh.openPullRequest({
+      title: "Bigger database",
+      renames: { "docs/db.tf": "infra/prod/db.tf" },
+      by: "acme",
+    });
+    const text = await runCli(["explain", "acme/paths", String(pr.number), ...api()], {
+      env: lead,
+    });
+    expect(text.code).toBe(7);
+    expect(text.stdout).toContain("**Phase:** Run, from its changed files");
+    expect(text.stdout).toContain("- `infra/prod/db.tf` (pattern `infra/prod/**`)");
+    const json = await runCli(["explain", "acme/paths", String(pr.number), "--json", ...api()], {
+      env: lead,
+    });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      phase: "run",
+      paths: {
+        phase: "run",
+        matches: [{ path: "infra/prod/db.tf", pattern: "infra/prod/**" }],
+        moreMatches: 0,
+        truncated: null,
+      },
+    });
   });
 
   it("status and explain on a repository whose config is invalid: every error with line and column, exit 1", async () => {

@@ -263,3 +263,19 @@ export function replyInstallationRepos(
       })),
     });
 }
+
+/** The default config's two gate issues, open with their criterion checked (gate label → issue). */
+export const OPEN_GATES = {
+  crawl: {
+    number: 1,
+    title: "Gate: Crawl → Walk",
+    labels: ["gate: crawl"],
+    body: "- [x] Feasibility shown with evidence",
+  },
+  walk: {
+    number: 2,
+    title: "Gate: Walk → Run",
+    labels: ["gate: walk"],
+    body: "- [x] Feasibility shown with evidence",
+  },
+} satisfies Record<string, IssueSpec>;

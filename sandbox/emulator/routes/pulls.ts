@@ -1,3 +1,4 @@
+import { GITHUB_FILES_LISTED_MAX } from "../../../src/core/changed-paths.js";
 import { serializePull, serializePullCommit } from "../serialize.js";
 import { ApiError } from "../state/index.js";
 import { intParam, paged, R, type Route, repoOf, repoPath, sortIssues } from "./helpers.js";
@@ -56,13 +57,25 @@ export const pullRoutes: Route[] = [
       const repo = repoOf(ctx);
       const issue = ctx.state.issue(repo, intParam(ctx, "pull_number"));
       if (!issue.pull) throw new ApiError(404, "Not Found");
-      const baseFiles = ctx.state.filesAt(repo, issue.pull.baseRef);
-      const headSha = issue.pull.headSha;
+      const pull = issue.pull;
+      const baseFiles = ctx.state.filesAt(repo, pull.baseRef);
+      const headSha = pull.headSha;
       const api = ctx.state.urls.api;
-      const files = [...issue.pull.changes].map(([filename, content]) => {
+      const renamedFrom = new Set(pull.renames?.values() ?? []);
+      const entries = [...pull.changes].filter(([filename]) => !renamedFrom.has(filename));
+      // GitHub lists at most 3,000 files (the PR's `changed_files` keeps the real count).
+      const files = entries.slice(0, GITHUB_FILES_LISTED_MAX).map(([filename, content]) => {
         const lines = content === null ? 0 : content.split("\n").length;
-        const before = baseFiles?.get(filename);
-        const status = content === null ? "removed" : before ? "modified" : "added";
+        const previous = pull.renames?.get(filename);
+        const before = baseFiles?.get(previous ?? filename);
+        const status =
+          content === null
+            ? "removed"
+            : previous !== undefined
+              ? "renamed"
+              : before
+                ? "modified"
+                : "added";
         return {
           sha:
             content === null
@@ -83,6 +96,7 @@ export const pullRoutes: Route[] = [
                   .split("\n")
                   .map((l) => `+${l}`)
                   .join("\n")}`,
+          ...(previous !== undefined ? { previous_filename: previous } : {}),
         };
       });
       return paged(ctx, files, repoPath(repo, `/pulls/${issue.number}/files`));

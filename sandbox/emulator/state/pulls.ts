@@ -1,5 +1,5 @@
 import type { IssueRecord, RepoRecord, UserRecord } from "../types.js";
-import { snapshotHead } from "./contents.js";
+import { filesAt, snapshotHead } from "./contents.js";
 import { ApiError, nowIso, randomSha, type StateCore } from "./core.js";
 import { emitIssue, emitRepo } from "./events.js";
 import { createIssueOrPull, type IssueInput, issue } from "./issues.js";
@@ -10,6 +10,33 @@ export interface PullInput extends IssueInput {
   draft?: boolean;
   headSha?: string;
   files?: Record<string, string | null>;
+  /** Files the PR renames: new path → old path (the content moves with it). */
+  renames?: Record<string, string>;
+}
+
+/** A push's changes to the PR: files set or removed, renames, and changes taken back out of it. */
+export interface PushInput {
+  headSha?: string;
+  files?: Record<string, string | null>;
+  renames?: Record<string, string>;
+  /** Paths whose change the push reverts: they leave the PR's diff. */
+  revert?: string[];
+}
+
+/** Moves `old` to `to` in the PR's changes, with the content the file has now. */
+function applyRenames(
+  repo: RepoRecord,
+  baseRef: string,
+  pull: { changes: Map<string, string | null>; renames?: Map<string, string> },
+  renames: Record<string, string>,
+): void {
+  for (const [to, old] of Object.entries(renames)) {
+    const content = pull.changes.get(old) ?? filesAt(repo, baseRef)?.get(old)?.content ?? "";
+    pull.changes.set(old, null);
+    if (!pull.changes.has(to)) pull.changes.set(to, content);
+    pull.renames = pull.renames ?? new Map();
+    pull.renames.set(to, old);
+  }
 }
 
 export function createPull(
@@ -22,6 +49,10 @@ export function createPull(
   const headRef = input.head ?? `feature/pr-${number}`;
   const baseRef = input.base ?? repo.default_branch;
   const changes = new Map(Object.entries(input.files ?? {}));
+  const renamed: { changes: Map<string, string | null>; renames?: Map<string, string> } = {
+    changes,
+  };
+  applyRenames(repo, baseRef, renamed, input.renames ?? {});
   const headSha = input.headSha ?? randomSha();
   snapshotHead(repo, baseRef, headRef, headSha, changes);
   return createIssueOrPull(s, repo, input, sender, {
@@ -32,6 +63,7 @@ export function createPull(
     draft: input.draft ?? false,
     merged: false,
     changes,
+    ...(renamed.renames ? { renames: renamed.renames } : {}),
     commits: [headSha],
   });
 }
@@ -42,13 +74,22 @@ export function pushToPull(
   repo: RepoRecord,
   number: number,
   sender: UserRecord,
-  options: { headSha?: string; files?: Record<string, string | null> } = {},
+  options: PushInput = {},
 ): IssueRecord {
   const target = issue(repo, number);
   if (!target.pull) throw new ApiError(404, "Not Found");
   const before = target.pull.headSha;
   for (const [path, content] of Object.entries(options.files ?? {}))
     target.pull.changes.set(path, content);
+  applyRenames(repo, target.pull.baseRef, target.pull, options.renames ?? {});
+  for (const path of options.revert ?? []) {
+    target.pull.changes.delete(path);
+    const old = target.pull.renames?.get(path);
+    if (old !== undefined) {
+      target.pull.renames?.delete(path);
+      target.pull.changes.delete(old);
+    }
+  }
   target.pull.headSha = options.headSha ?? randomSha();
   target.pull.commits.push(target.pull.headSha);
   snapshotHead(

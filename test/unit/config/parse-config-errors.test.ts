@@ -173,7 +173,7 @@ describe("parseConfigText: every error kind, with its exact line:column", () => 
       "a phase is text instead of a mapping",
       yaml("phases:", "  - crawl", "  - id: run"),
       [
-        '2:5 phases[0]: expected a mapping of "key: value" lines (keys: id, name, label, milestone, gate), got "crawl"',
+        '2:5 phases[0]: expected a mapping of "key: value" lines (keys: id, name, label, milestone, gate, paths), got "crawl"',
       ],
     ],
     [
