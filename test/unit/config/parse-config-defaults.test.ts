@@ -30,6 +30,7 @@ const DEFAULTS: Config = {
   ],
   unphased: "allow",
   linkedIssues: true,
+  parentIssues: true,
   sync: { labels: true, milestones: true, gateIssues: true },
   dashboard: true,
   deployments: [],
