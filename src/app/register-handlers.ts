@@ -17,6 +17,7 @@ import { issueCommentRoute, issueRoute } from "./handlers/gate-issue.js";
 import { installationRoute } from "./handlers/installation.js";
 import { milestoneRoute } from "./handlers/milestone.js";
 import { pullRequestRoute } from "./handlers/pull-request.js";
+import { subIssuesRoute } from "./handlers/sub-issues.js";
 import { mergeJobs } from "./jobs/coalesce.js";
 import { runJob } from "./jobs/dispatch.js";
 import type { EventRoute, Forget } from "./jobs/handler.js";
@@ -45,6 +46,7 @@ const ROUTES: readonly EventRoute[] = [
   milestoneRoute,
   pushRoute,
   installationRoute,
+  subIssuesRoute,
 ];
 
 export interface PhaseGatesOptions {

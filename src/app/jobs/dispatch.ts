@@ -6,6 +6,7 @@ import { installationHandler } from "../handlers/installation.js";
 import { linkedElsewhereHandler } from "../handlers/linked-elsewhere.js";
 import { milestoneHandler } from "../handlers/milestone.js";
 import { pullRequestHandler } from "../handlers/pull-request.js";
+import { subIssuesHandler } from "../handlers/sub-issues.js";
 import { reportsHandler } from "../refresh-reports.js";
 import type { RepoJob } from "../repo-job.js";
 import type { JobHandler } from "./handler.js";
@@ -24,6 +25,7 @@ const HANDLERS: readonly JobHandler[] = [
   installationHandler,
   reportsHandler,
   linkedElsewhereHandler,
+  subIssuesHandler,
 ];
 
 /** kind → runner, checked complete at start-up (a kind without a runner would drop its jobs). */

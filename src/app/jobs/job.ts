@@ -42,6 +42,7 @@ export const JOB_KINDS = [
   "installation",
   "reports",
   "linked_elsewhere",
+  "sub_issues",
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
