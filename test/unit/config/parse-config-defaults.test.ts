@@ -65,6 +65,7 @@ describe("parseConfigText: each key defaults on its own", () => {
     ],
     ["unphased → allow", TWO_PHASES, (c) => c.unphased, "allow"],
     ["linkedIssues → true", TWO_PHASES, (c) => c.linkedIssues, true],
+    ["parentIssues → true", TWO_PHASES, (c) => c.parentIssues, true],
     [
       "sync → all true",
       TWO_PHASES,
