@@ -19,6 +19,9 @@ export interface By {
   by: string;
 }
 
+/** An issue of the actors' repository, or of another one of the emulator. */
+export type IssueAt = number | { repo: string; number: number };
+
 export interface WaitOptions {
   timeoutMs?: number;
   intervalMs?: number;
@@ -89,6 +92,12 @@ export function createActors(
 
   function issue(number: number): IssueRecord {
     return state.issue(repo(), number);
+  }
+
+  /** An issue of this repository (a number) or of another one (`{ repo, number }`). */
+  function located(at: IssueAt): { repo: RepoRecord; issue: IssueRecord } {
+    const r = typeof at === "number" ? repo() : state.repo(at.repo);
+    return { repo: r, issue: state.issue(r, typeof at === "number" ? at : at.number) };
   }
 
   function labelsOf(number: number): string[] {
@@ -322,6 +331,29 @@ export function createActors(
     async addLabels(number: number, names: string[], who: By): Promise<void> {
       state.addLabels(repo(), number, names, person(who.by));
       await delivered();
+    },
+
+    /**
+     * Makes issue `child` a sub-issue of issue `parent` (`POST …/sub_issues`),
+     * as a person: GitHub sends two `sub_issues` webhooks. Either may be in
+     * another repository of the owner (`{ repo, number }`).
+     */
+    async addSubIssue(parent: IssueAt, child: IssueAt, who: By): Promise<void> {
+      const p = located(parent);
+      state.addSubIssue(p.repo, p.issue.number, located(child).issue.id, person(who.by));
+      await delivered();
+    },
+
+    /** Detaches sub-issue `child` from `parent` (`DELETE …/sub_issue`): two `sub_issues` webhooks. */
+    async removeSubIssue(parent: IssueAt, child: IssueAt, who: By): Promise<void> {
+      const p = located(parent);
+      state.removeSubIssue(p.repo, p.issue.number, located(child).issue.id, person(who.by));
+      await delivered();
+    },
+
+    /** TEST-ONLY: a parent link GitHub would refuse (a loop, more than 8 levels); no webhook. */
+    forceParent(child: IssueAt, parent: IssueAt): void {
+      state.forceParent(located(child), located(parent));
     },
 
     async removeLabel(number: number, name: string, who: By): Promise<void> {

@@ -334,6 +334,43 @@ async function story(emu: Emulator, app: RunningApp): Promise<void> {
   );
   say(`    workflow run ${deployRun} → production: ${paint("yellow", "waiting")} for phase-gates`);
 
+  step(
+    `${LEAD} files a Run epic with a task under it (sub-issues); ${CONTRIBUTOR}'s PR closes the task, unlabelled`,
+  );
+  const epic = await gh.openIssue({
+    title: "Epic: crewed flight",
+    labels: ["phase: run"],
+    by: LEAD,
+  });
+  const task = await gh.openIssue({ title: "Cabin pressure alarms", by: LEAD });
+  await gh.addSubIssue(epic.number, task.number, { by: LEAD });
+  const taskPr = await gh.openPullRequest({
+    title: "Cabin pressure alarms",
+    body: `Closes #${task.number}`,
+    by: CONTRIBUTOR,
+  });
+  const inherited = await expectEventually(
+    gh,
+    "the task's PR is Run through the epic, and blocked by the Walk gate",
+    () => {
+      const run = gh.latestCheck(taskPr.number);
+      return run?.output.title === "Blocked: Walk gate pending" ? run : undefined;
+    },
+  );
+  if (inherited) {
+    say(
+      `    PR #${taskPr.number} ${conclusionText(inherited.conclusion)} ${paint("bold", inherited.output.title ?? "")}`,
+    );
+    const phaseLine = (inherited.output.summary ?? "")
+      .split("\n")
+      .find((l) => l.startsWith("**Phase:**"));
+    if (phaseLine) say(`    ${phaseLine}`);
+    expect(
+      `its summary says the phase is inherited from the epic #${epic.number}`,
+      (inherited.output.summary ?? "").includes(`inherited from [#${epic.number}]`),
+    );
+  }
+
   step(`${CONTRIBUTOR} (triage) tries to close the Walk gate as completed`);
   const commentsBefore = gh.commentsOn(walkGate).length;
   await gh.closeIssue(walkGate, { by: CONTRIBUTOR, reason: "completed" });

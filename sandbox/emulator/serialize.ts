@@ -235,6 +235,21 @@ export function serializeIssue(urls: Urls, repo: RepoRecord, issue: IssueRecord)
     author_association: authorAssociation(repo, issue.user),
     timeline_url: `${api}/timeline`,
   };
+  if (!issue.pull) {
+    // GitHub leaves `parent_issue_url` out of an issue that has no parent.
+    if (issue.parent)
+      result.parent_issue_url = `${urls.api}/repos/${issue.parent.repo}/issues/${issue.parent.number}`;
+    const subIssues = issue.subIssues ?? [];
+    const completed = subIssues.filter(
+      (i) => i.state === "closed" && i.state_reason === "completed",
+    ).length;
+    result.sub_issues_summary = {
+      total: subIssues.length,
+      completed,
+      percent_completed:
+        subIssues.length === 0 ? 0 : Math.floor((completed * 100) / subIssues.length),
+    };
+  }
   if (issue.pull) {
     const pulls = `${urls.api}/repos/${repo.full_name}/pulls/${issue.number}`;
     result.draft = issue.pull.draft;

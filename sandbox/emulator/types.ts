@@ -72,6 +72,10 @@ export interface IssueRecord {
   locked: boolean;
   /** Set when the issue is a pull request. */
   pull: (PullData & { pullId: number }) | null;
+  /** Its parent through sub-issues: the parent's repository (full name) and number. */
+  parent?: { repo: string; number: number } | null;
+  /** Its sub-issues, in order (GitHub's priority). */
+  subIssues?: IssueRecord[];
 }
 
 export interface CommentRecord {

@@ -184,7 +184,10 @@ export async function verdictFor(
   const { refs, dropped } = config.linkedIssues
     ? await linkedIssueRefs(job, pr)
     : { refs: [], dropped: 0 };
-  const linkedIssues = await Promise.all(refs.map((ref) => job.linked.read(ref)));
+  const linkedIssues = await job.ancestry.attach(
+    config,
+    await Promise.all(refs.map((ref) => job.linked.read(ref))),
+  );
   const current = effectivePhase(config, {
     labels: pr.labels,
     milestone: pr.milestone,

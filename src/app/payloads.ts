@@ -40,6 +40,15 @@ const files = z.array(z.string()).optional();
 const commit = z.looseObject({ added: files, modified: files, removed: files });
 const pullRef = z.looseObject({ number: positiveInt });
 
+/** A `sub_issues` payload's issue: its API `url` names its repository (the two may differ). */
+const linkedIssue = z.looseObject({
+  number: positiveInt,
+  url: z
+    .string()
+    .regex(/\/repos\/[^/]+\/[^/]+\/issues\/\d+\/?$/, "expected …/repos/{o}/{r}/issues/{n}"),
+  sub_issues_summary: z.looseObject({ total: z.number().int().nonnegative() }).nullish(),
+});
+
 const SCHEMAS = {
   pull_request: z.looseObject({
     action: z.string(),
@@ -115,6 +124,16 @@ const SCHEMAS = {
       .refine((url) => URL.canParse(url) && callbackRunId(url) !== null, {
         error: "expected …/actions/runs/{run_id}/deployment_protection_rule",
       }),
+  }),
+  sub_issues: z.looseObject({
+    action: z.string(),
+    repository,
+    installation,
+    sender: user,
+    sub_issue_id: positiveInt,
+    parent_issue_id: positiveInt,
+    sub_issue: linkedIssue,
+    parent_issue: linkedIssue,
   }),
   installation_repositories: z.looseObject({
     installation,

@@ -18,6 +18,7 @@ import { installationRoute } from "./handlers/installation.js";
 import { milestoneRoute } from "./handlers/milestone.js";
 import { projectItemRoute } from "./handlers/project-item.js";
 import { pullRequestRoute } from "./handlers/pull-request.js";
+import { subIssuesRoute } from "./handlers/sub-issues.js";
 import { mergeJobs } from "./jobs/coalesce.js";
 import { runJob } from "./jobs/dispatch.js";
 import type { EventRoute, Forget } from "./jobs/handler.js";
@@ -47,6 +48,7 @@ const ROUTES: readonly EventRoute[] = [
   pushRoute,
   installationRoute,
   projectItemRoute,
+  subIssuesRoute,
 ];
 
 export interface PhaseGatesOptions {

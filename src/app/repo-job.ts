@@ -1,6 +1,7 @@
 import type { Logger } from "probot";
 import { gateStatuses, gatesBefore } from "../core/evaluate.js";
 import type { Config, GateIssueFacts, GateStatus, IssueRef } from "../core/types.js";
+import { AncestryReader } from "../github/ancestry.js";
 import { ApproverDirectory } from "../github/authorize.js";
 import type { RunsAt } from "../github/check-runs.js";
 import {
@@ -93,6 +94,8 @@ function standaloneScope(): JobScope {
 export class RepoJob {
   readonly directory: ApproverDirectory;
   readonly linked: LinkedIssueReader;
+  /** Linked issues' parents through sub-issues, walked once per job (github/ancestry.ts). */
+  readonly ancestry: AncestryReader;
   #config: Promise<LoadedConfig> | null = null;
   readonly #gates = new Map<number, Promise<GateRecord>>();
   #closingAll: Promise<Map<number, IssueRef[]> | null> | null = null;
@@ -112,6 +115,7 @@ export class RepoJob {
       settings.freshness ? scope.store : undefined,
     );
     this.linked = new LinkedIssueReader(octokit);
+    this.ancestry = new AncestryReader(octokit, this.linked, scope.store);
   }
 
   get installationId(): number | null {

@@ -222,6 +222,12 @@ export const configInputSchema = z.strictObject({
     .boolean()
     .default(true)
     .describe("A PR inherits the phase of the issues it closes."),
+  parentIssues: z
+    .boolean()
+    .default(true)
+    .describe(
+      "An issue with no phase of its own inherits its nearest ancestor's, through GitHub's sub-issues (up to 8 levels).",
+    ),
   sync: syncSchema.prefault({}),
   dashboard: z.boolean().default(true).describe('Keep a "Phase gates status" issue up to date.'),
   deployments: z

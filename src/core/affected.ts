@@ -15,3 +15,13 @@ const same = (a: IssueRef, b: IssueRef) =>
 export function pullsClosing(issue: IssueRef, pulls: readonly PullLinks[]): number[] {
   return pulls.filter((p) => p.refs.some((ref) => same(ref, issue))).map((p) => p.number);
 }
+
+/** The PRs among `pulls` that close any of `issues` (an issue and the sub-issues below it). */
+export function pullsClosingAny(
+  issues: readonly IssueRef[],
+  pulls: readonly PullLinks[],
+): number[] {
+  return pulls
+    .filter((p) => p.refs.some((ref) => issues.some((i) => same(ref, i))))
+    .map((p) => p.number);
+}

@@ -57,6 +57,7 @@ export function applyPhaseFloor(
     ignored: [...phase.deciding, ...phase.ignored],
     unreadable: phase.unreadable,
     ...(phase.linkedIssuesDropped ? { linkedIssuesDropped: phase.linkedIssuesDropped } : {}),
+    ...(phase.ancestryStops ? { ancestryStops: phase.ancestryStops } : {}),
     floor: {
       phaseIndex: floorIndex,
       currentIndex: phase.phaseIndex,

@@ -1,4 +1,7 @@
 import type {
+  AncestorFacts,
+  Ancestry,
+  AncestryStop,
   Config,
   EffectivePhase,
   LinkedIssueFacts,
@@ -40,7 +43,17 @@ export function itemPhaseClaims(
 
 function linkedIssueClaims(config: Config, issue: LinkedIssueFacts): PhaseClaim[] {
   if (!issue.readable) return [];
-  return itemPhaseClaims(config, issue).map(({ phaseIndex, source }) => ({
+  const own = itemPhaseClaims(config, issue);
+  // SPEC §2 "Parent issues": an issue with no phase of its own is in its nearest ancestor's.
+  const inherited =
+    own.length === 0 && config.parentIssues && issue.ancestry
+      ? inheritedClaims(config, issue.ancestry)
+      : null;
+  const claims = inherited?.claims ?? own;
+  const from = inherited
+    ? { inheritedFrom: { ref: inherited.from.ref, url: inherited.from.url } }
+    : {};
+  return claims.map(({ phaseIndex, source }) => ({
     phaseIndex,
     source: {
       kind: "linked-issue" as const,
@@ -55,8 +68,33 @@ function linkedIssueClaims(config: Config, issue: LinkedIssueFacts): PhaseClaim[
             : source.kind === "linked-issue"
               ? source.value
               : "",
+      ...from,
     },
   }));
+}
+
+/** The nearest ancestor with a phase of its own, and its claims; null when none has one. */
+export function inheritedClaims(
+  config: Config,
+  ancestry: Ancestry,
+): { from: AncestorFacts; claims: PhaseClaim[] } | null {
+  for (const from of ancestry.ancestors) {
+    const claims = itemPhaseClaims(config, from);
+    if (claims.length > 0) return { from, claims };
+  }
+  return null;
+}
+
+/** Linked issues whose walk up their parents stopped early without finding a phase. */
+function ancestryStops(config: Config, linked: readonly LinkedIssueFacts[]): AncestryStop[] {
+  if (!config.parentIssues) return [];
+  return linked.flatMap((issue) => {
+    if (!issue.readable || !issue.ancestry) return [];
+    const { end } = issue.ancestry;
+    if (end.kind === "phased" || end.kind === "root") return [];
+    if (inheritedClaims(config, issue.ancestry)) return [];
+    return [{ issue: issue.ref, end }];
+  });
 }
 
 /**
@@ -74,7 +112,11 @@ export function effectivePhase(config: Config, facts: PullRequestPhaseFacts): Ef
     (i): i is Extract<LinkedIssueFacts, { readable: false }> => !i.readable,
   );
   const dropped = config.linkedIssues ? (facts.linkedIssuesDropped ?? 0) : 0;
-  const extra = dropped > 0 ? { linkedIssuesDropped: dropped } : {};
+  const stops = ancestryStops(config, linked);
+  const extra = {
+    ...(dropped > 0 ? { linkedIssuesDropped: dropped } : {}),
+    ...(stops.length > 0 ? { ancestryStops: stops } : {}),
+  };
   if (claims.length === 0)
     return { phaseIndex: null, deciding: [], ignored: [], unreadable, ...extra };
   const phaseIndex = Math.max(...claims.map((c) => c.phaseIndex));

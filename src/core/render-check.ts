@@ -1,6 +1,8 @@
+import { MAX_PARENT_DEPTH } from "./ancestry.js";
 import { GITHUB_FILES_LISTED_MAX } from "./changed-paths.js";
 import { formatIssueRef, MAX_LINKED_ISSUES } from "./closing-keywords.js";
 import type {
+  AncestryStop,
   Config,
   GateConfig,
   GateStatus,
@@ -198,7 +200,7 @@ function describeClaim(claim: PhaseClaim, repo: RepoName): string {
     case "milestone":
       return `milestone ${code(s.title)}`;
     case "linked-issue":
-      return `linked issue [${formatIssueRef(s.ref, repo)}](${s.url}) (${s.via} ${code(s.value)})`;
+      return `linked issue [${formatIssueRef(s.ref, repo)}](${s.url}) (${s.via} ${code(s.value)}${s.inheritedFrom ? `, inherited from [${formatIssueRef(s.inheritedFrom.ref, repo)}](${s.inheritedFrom.url}), its parent issue` : ""})`;
     case "paths":
       return s.files > 0
         ? `its changed files (${count(s.files, "file matches", "files match")} the phase's \`paths\`)`
@@ -315,12 +317,27 @@ function phaseSection(config: Config, verdict: Verdict, repo: RepoName): string[
     );
   }
   if (phase.paths) lines.push(...pathsLines(config, phase.paths));
+  for (const stop of phase.ancestryStops ?? []) lines.push(ancestryStopLine(stop, repo));
   if (phase.linkedIssuesDropped) {
     lines.push(
       `⚠️ This pull request closes more than ${MAX_LINKED_ISSUES} issues: only the first ${MAX_LINKED_ISSUES} were read, and the phases of the other ${phase.linkedIssuesDropped} are not counted. Split the work, or give the pull request a phase label.`,
     );
   }
   return lines;
+}
+
+/** Where the walk up a linked issue's parent issues stopped without finding a phase (SPEC §2 "Parent issues"). */
+function ancestryStopLine(stop: AncestryStop, repo: RepoName): string {
+  const issue = formatIssueRef(stop.issue, repo);
+  const at = formatIssueRef(stop.end.at, repo);
+  switch (stop.end.kind) {
+    case "cycle":
+      return `⚠️ The parent issues of linked issue ${issue} loop back to ${at}: they were followed up to there and no further, and none of them has a phase. Fix the sub-issue links, or give ${issue} a phase label.`;
+    case "depth":
+      return `⚠️ The parent issues of linked issue ${issue} were followed ${MAX_PARENT_DEPTH} levels up and stopped before ${at} (GitHub nests sub-issues at most ${MAX_PARENT_DEPTH} levels); none of them has a phase. Give ${issue} a phase label.`;
+    case "unreadable":
+      return `⚠️ Could not read ${at}, a parent issue of linked issue ${issue} (${echoText(stop.end.reason)}); phases above it are not counted. Give the app access to that repository, or give ${issue} a phase label.`;
+  }
 }
 
 /** Why a PR is evaluated at a phase its sources no longer say, and who may change that. */

@@ -17,8 +17,50 @@ export type LinkedIssueFacts =
       url: string;
       labels: string[];
       milestone: string | null;
+      /**
+       * Its parent through GitHub's sub-issues: a ref, null (none), or absent
+       * when the read did not say (GitHub leaves `parent_issue_url` out of a
+       * root issue): then `GET …/parent` is asked.
+       */
+      parent?: IssueRef | null;
+      /** With `parentIssues`, for an issue with no phase of its own: its ancestors (SPEC §2 "Parent issues"). */
+      ancestry?: Ancestry;
     }
   | { ref: IssueRef; readable: false; reason: string };
+
+/** One ancestor of an issue, as read while walking up its sub-issue parents. */
+export interface AncestorFacts {
+  ref: IssueRef;
+  url: string;
+  labels: string[];
+  milestone: string | null;
+  /** Its own parent; absent when not known yet (the walk asks). */
+  parent?: IssueRef | null;
+}
+
+/**
+ * Why the walk up the parents ended: the nearest ancestor with a phase was
+ * found, the top was reached, or it stopped at `at` (a loop, more than
+ * `MAX_PARENT_DEPTH` levels, a parent the app cannot read).
+ */
+export type AncestryEnd =
+  | { kind: "phased" }
+  | { kind: "root" }
+  | { kind: "cycle"; at: IssueRef }
+  | { kind: "depth"; at: IssueRef }
+  | { kind: "unreadable"; at: IssueRef; reason: string };
+
+/** An issue's ancestors, nearest first, up to the nearest one with a phase, and how the walk ended. */
+export interface Ancestry {
+  ancestors: AncestorFacts[];
+  end: AncestryEnd;
+}
+
+/** A linked issue whose walk up its parents stopped before it found a phase: the summary says where. */
+export interface AncestryStop {
+  issue: IssueRef;
+  end: Extract<AncestryEnd, { at: IssueRef }>;
+}
 
 /** Everything that can put a PR into a phase. */
 export interface PullRequestPhaseFacts {
@@ -33,7 +75,15 @@ export interface PullRequestPhaseFacts {
 export type PhaseSource =
   | { kind: "label"; label: string }
   | { kind: "milestone"; title: string }
-  | { kind: "linked-issue"; ref: IssueRef; url: string; via: "label" | "milestone"; value: string }
+  | {
+      kind: "linked-issue";
+      ref: IssueRef;
+      url: string;
+      via: "label" | "milestone";
+      value: string;
+      /** The ancestor (sub-issues) whose label or milestone this is: the linked issue has no phase of its own. */
+      inheritedFrom?: { ref: IssueRef; url: string };
+    }
   /** The PR's changed files match the phase's `paths` (or GitHub could not list them all). */
   | { kind: "paths"; files: number; truncated: boolean };
 
@@ -53,6 +103,8 @@ export interface EffectivePhase {
   unreadable: Extract<LinkedIssueFacts, { readable: false }>[];
   /** Closing references past the cap, not read: reported in the summary. */
   linkedIssuesDropped?: number;
+  /** Linked issues whose walk up their parents stopped (a loop, too deep, unreadable): reported. */
+  ancestryStops?: AncestryStop[];
   /** Set when the PR is evaluated at its phase floor rather than at what its sources say now (SPEC §2). */
   floor?: PhaseFloorHold;
   /**

@@ -108,11 +108,53 @@ export function closingReferences(repo: RepoRef, body: string | null): IssueRef[
   return parseClosingReferences(body, repo, webHost());
 }
 
+/** An issue as the REST API shows it, as far as its phase goes. */
+export interface IssueLike {
+  html_url: string;
+  labels: Parameters<typeof labelNames>[0];
+  milestone?: { title: string } | null;
+  parent_issue_url?: string | null;
+}
+
+/**
+ * An issue's parent from its `parent_issue_url` (`…/repos/{o}/{r}/issues/{n}`):
+ * a ref, or undefined when the read leaves the field out, as GitHub does for
+ * an issue with no parent (then only `GET …/parent` can tell).
+ */
+export function parentOfIssue(issue: { parent_issue_url?: string | null }): IssueRef | undefined {
+  const match = /\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/?$/.exec(issue.parent_issue_url ?? "");
+  if (!match?.[1] || !match[2] || !match[3]) return undefined;
+  return {
+    owner: decodeURIComponent(match[1]),
+    repo: decodeURIComponent(match[2]),
+    number: Number(match[3]),
+  };
+}
+
+export function linkedIssueFacts(ref: IssueRef, data: IssueLike): LinkedIssueFacts {
+  const parent = parentOfIssue(data);
+  return {
+    ref,
+    readable: true,
+    url: data.html_url,
+    labels: labelNames(data.labels),
+    milestone: data.milestone?.title ?? null,
+    ...(parent ? { parent } : {}),
+  };
+}
+
 /** Reads linked issues once per job, however many PRs name them. */
 export class LinkedIssueReader {
   readonly #cache = new Map<string, Promise<LinkedIssueFacts>>();
 
   constructor(private readonly octokit: GitHub) {}
+
+  /** An issue this job already has from another read (a `GET …/parent` answer): not asked again. */
+  remember(facts: LinkedIssueFacts): void {
+    const { ref } = facts;
+    const key = `${ref.owner}/${ref.repo}#${ref.number}`.toLowerCase();
+    if (!this.#cache.has(key)) this.#cache.set(key, Promise.resolve(facts));
+  }
 
   read(ref: IssueRef): Promise<LinkedIssueFacts> {
     const key = `${ref.owner}/${ref.repo}#${ref.number}`.toLowerCase();
@@ -120,15 +162,7 @@ export class LinkedIssueReader {
     if (!found) {
       found = this.octokit.rest.issues
         .get({ owner: ref.owner, repo: ref.repo, issue_number: ref.number })
-        .then(
-          ({ data }): LinkedIssueFacts => ({
-            ref,
-            readable: true,
-            url: data.html_url,
-            labels: labelNames(data.labels),
-            milestone: data.milestone?.title ?? null,
-          }),
-        )
+        .then(({ data }): LinkedIssueFacts => linkedIssueFacts(ref, data))
         .catch((error: unknown): LinkedIssueFacts => {
           const status = httpStatus(error);
           // 404/403: another repo outside the installation, or a deleted issue. Reported, not hidden.

@@ -391,3 +391,33 @@ export function deploymentProtectionRuleEvent(environment: string, runId = 9001)
     sender: user("releaser"),
   };
 }
+
+/**
+ * A `sub_issues` delivery for the link `parent` → `sub` (both in acme/rocket),
+ * shaped as GitHub's webhook schema (@octokit/openapi-webhooks-types): one
+ * link change sends `sub_issue_*` and `parent_issue_*`, both to this repository.
+ */
+export function subIssuesEvent(
+  action: "sub_issue_added" | "sub_issue_removed" | "parent_issue_added" | "parent_issue_removed",
+  link: { parent: IssueSpec; sub: IssueSpec; sender?: string; subIssues?: number },
+): Json {
+  const issue = (spec: IssueSpec, total: number) => ({
+    ...issueObject(spec),
+    id: 100_000 + spec.number,
+    url: `${API}/repos/${OWNER}/${REPO}/issues/${spec.number}`,
+    sub_issues_summary: { total, completed: 0, percent_completed: 0 },
+  });
+  const payload = withRepo({});
+  const repo = payload.repository;
+  const sender = link.sender ?? "lead";
+  return {
+    ...payload,
+    action,
+    sub_issue_id: 100_000 + link.sub.number,
+    sub_issue: issue(link.sub, link.subIssues ?? 0),
+    parent_issue_id: 100_000 + link.parent.number,
+    parent_issue: issue(link.parent, 1),
+    ...(action.startsWith("sub_issue") ? { sub_issue_repo: repo } : { parent_issue_repo: repo }),
+    sender: user(sender),
+  };
+}

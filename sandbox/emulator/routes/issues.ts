@@ -1,5 +1,5 @@
 import { serializeIssue, serializeIssueEvent } from "../serialize.js";
-import type { IssuePatch } from "../state/index.js";
+import { ApiError, type IssuePatch } from "../state/index.js";
 import type { StateReason } from "../types.js";
 import {
   actor,
@@ -191,6 +191,61 @@ export const issueRoutes: Route[] = [
     },
   },
 
+  // Sub-issues (GitHub's REST API: `sub_issue_id` is the issue's id, not its number)
+  {
+    method: "GET",
+    template: `${R}/issues/{issue_number}/sub_issues`,
+    handler: (ctx) => {
+      const repo = repoOf(ctx);
+      const number = intParam(ctx, "issue_number");
+      const children = (ctx.state.issue(repo, number).subIssues ?? []).map((child) => {
+        const { repo: at } = ctx.state.issueById(child.id);
+        return serializeIssue(ctx.state.urls, at, child);
+      });
+      return paged(ctx, children, repoPath(repo, `/issues/${number}/sub_issues`));
+    },
+  },
+  {
+    method: "POST",
+    template: `${R}/issues/{issue_number}/sub_issues`,
+    handler: (ctx) => {
+      const repo = repoOf(ctx);
+      const b = bodyObject(ctx);
+      const parent = ctx.state.addSubIssue(
+        repo,
+        intParam(ctx, "issue_number"),
+        subIssueId(b),
+        actor(ctx),
+        { replaceParent: b.replace_parent === true },
+      );
+      return { status: 201, body: serializeIssue(ctx.state.urls, repo, parent) };
+    },
+  },
+  {
+    method: "DELETE",
+    template: `${R}/issues/{issue_number}/sub_issue`,
+    handler: (ctx) => {
+      const repo = repoOf(ctx);
+      const parent = ctx.state.removeSubIssue(
+        repo,
+        intParam(ctx, "issue_number"),
+        subIssueId(bodyObject(ctx)),
+        actor(ctx),
+      );
+      return { body: serializeIssue(ctx.state.urls, repo, parent) };
+    },
+  },
+  {
+    method: "GET",
+    template: `${R}/issues/{issue_number}/parent`,
+    handler: (ctx) => {
+      const repo = repoOf(ctx);
+      const found = ctx.state.parentOf(ctx.state.issue(repo, intParam(ctx, "issue_number")));
+      if (!found) throw new ApiError(404, "Not Found");
+      return { body: serializeIssue(ctx.state.urls, found.repo, found.issue) };
+    },
+  },
+
   // Issue events: who labeled, closed, reopened, milestoned or renamed, oldest first.
   // The ETag and If-None-Match → 304 come from the server, as for every GET.
   {
@@ -206,3 +261,10 @@ export const issueRoutes: Route[] = [
     },
   },
 ];
+
+function subIssueId(body: Record<string, unknown>): number {
+  const id = body.sub_issue_id;
+  if (typeof id !== "number" || !Number.isInteger(id))
+    throw new ApiError(422, 'Invalid request.\n\n"sub_issue_id" wasn\'t supplied.');
+  return id;
+}

@@ -31,6 +31,7 @@ export const DEFAULT_APP_EVENTS = [
   "check_suite",
   "merge_group",
   "deployment_protection_rule",
+  "sub_issues",
   "installation",
 ];
 

@@ -8,6 +8,7 @@ import * as labels from "./labels-milestones.js";
 import * as projects from "./projects.js";
 import * as pulls from "./pulls.js";
 import * as repos from "./repos.js";
+import * as subIssues from "./sub-issues.js";
 
 export type { CheckRunInput } from "./checks.js";
 export type { FailRule } from "./core.js";
@@ -129,6 +130,24 @@ export class EmulatorState extends StateCore {
   }
   enqueueMergeGroup(...a: Args<typeof pulls.enqueueMergeGroup>) {
     return pulls.enqueueMergeGroup(this, ...a);
+  }
+
+  // ── sub-issues ──────────────────────────────────────────────────────────
+  issueById(...a: Args<typeof subIssues.issueById>) {
+    return subIssues.issueById(this, ...a);
+  }
+  parentOf(...a: Args<typeof subIssues.parentOf>) {
+    return subIssues.parentOf(this, ...a);
+  }
+  addSubIssue(...a: Args<typeof subIssues.addSubIssue>) {
+    return subIssues.addSubIssue(this, ...a);
+  }
+  removeSubIssue(...a: Args<typeof subIssues.removeSubIssue>) {
+    return subIssues.removeSubIssue(this, ...a);
+  }
+  /** TEST-ONLY: a link GitHub would refuse (a loop, more than 8 levels), with no webhook. */
+  forceParent(...a: Args<typeof subIssues.forceParent>) {
+    return subIssues.forceParent(this, ...a);
   }
 
   // ── comments ────────────────────────────────────────────────────────────

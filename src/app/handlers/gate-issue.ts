@@ -1,8 +1,10 @@
 import { DASHBOARD_LABEL } from "../../core/dashboard.js";
 import { gatePhaseIndex } from "../../core/gates.js";
+import type { IssueRef } from "../../core/types.js";
+import { forgetAncestry, listDescendants } from "../../github/ancestry.js";
 import { repoKey } from "../../github/octokit.js";
 import { closingReferences, type PullFacts } from "../../github/pull-requests.js";
-import { recheckOpenPulls } from "../evaluate-pull-request.js";
+import { type Lowering, recheckOpenPulls } from "../evaluate-pull-request.js";
 import { type GateTrigger, reconcileGate } from "../gate-flow.js";
 import { handler, type Receipt, route } from "../jobs/handler.js";
 import { onIssuePhaseLabelled, onItemMilestoneChanged } from "../phase-labels.js";
@@ -10,7 +12,11 @@ import { syncIssueIntoProject } from "../project-sync.js";
 import { refreshReports } from "../refresh-reports.js";
 import type { RepoJob } from "../repo-job.js";
 import { answerWaitingDeployments } from "./deployment.js";
-import { LINKED_PHASE_ACTIONS, pullsElsewhereClosing } from "./linked-elsewhere.js";
+import {
+  LINKED_PHASE_ACTIONS,
+  pullsElsewhereClosing,
+  recheckPullsClosingAny,
+} from "./linked-elsewhere.js";
 
 export const ISSUE_EVENTS = [
   "issues.opened",
@@ -118,6 +124,8 @@ export interface IssueInput {
   milestone?: { title: string } | null;
   sender: string;
   senderIsBot: boolean;
+  /** How many sub-issues it has (`sub_issues_summary.total`), when the payload says. */
+  subIssues?: number;
 }
 
 /** The label names of a payload's issue (GitHub may send null entries). */
@@ -127,10 +135,20 @@ function payloadLabels(
   return (labels ?? []).flatMap((l) => (l?.name ? [{ name: l.name }] : []));
 }
 
+/** `sub_issues_summary.total` of a payload's issue, when GitHub sent it. */
+function subIssueCount(issue: object): number | undefined {
+  const summary = (issue as { sub_issues_summary?: { total?: unknown } | null }).sub_issues_summary;
+  return typeof summary?.total === "number" ? summary.total : undefined;
+}
+
+/** Actions on an issue that change the phase its sub-issues inherit. */
+const INHERITED_PHASE_ACTIONS = new Set(["labeled", "unlabeled", "milestoned", "demilestoned"]);
+
 export const issueRoute = route(ISSUE_EVENTS, (context): Receipt => {
   const { payload } = context;
   const label = "label" in payload && payload.label ? { name: payload.label.name } : undefined;
   const milestone = "milestone" in payload ? payload.milestone : undefined;
+  const subIssues = subIssueCount(payload.issue);
   const input: IssueInput = {
     action: payload.action,
     issue: {
@@ -145,6 +163,7 @@ export const issueRoute = route(ISSUE_EVENTS, (context): Receipt => {
       : {}),
     sender: payload.sender.login,
     senderIsBot: payload.sender.type === "Bot",
+    ...(subIssues !== undefined ? { subIssues } : {}),
   };
   // The dashboard issue's own edits are the reports being written, not activity.
   const onDashboard = [...(input.issue.labels ?? []), ...(label ? [label] : [])].some(
@@ -161,6 +180,8 @@ export const issueRoute = route(ISSUE_EVENTS, (context): Receipt => {
  * 2. The issue changed: enforce its gate, or re-check the PRs that close it.
  * 3. A person put it into a phase whose earlier gate is pending: "not yet, not no".
  * 4. PRs in the installation's other repositories that close it: a job for each repository.
+ * 5. Its sub-issues, at any depth, inherit its phase (`parentIssues`): the PRs
+ *    that close them, here and elsewhere, are re-checked too.
  */
 async function runIssue(job: RepoJob, input: IssueInput): Promise<void> {
   const { action, issue, label } = input;
@@ -190,18 +211,42 @@ async function runIssue(job: RepoJob, input: IssueInput): Promise<void> {
   if (PROJECT_ITEM_ACTIONS.has(action) && !issue.pull_request) {
     await syncIssueIntoProject(job, issue);
   }
-  if (job.installationId === null || !LINKED_PHASE_ACTIONS.has(action) || issue.pull_request)
-    return;
+  if (!LINKED_PHASE_ACTIONS.has(action) || issue.pull_request) return;
   const lowering = { by: action === "labeled" ? null : input.sender };
   const here = { ...job.repo, number: issue.number };
-  for (const { repo, numbers } of await pullsElsewhereClosing(job, job.installationId, here)) {
-    await job.enqueue({
-      kind: "linked_elsewhere",
-      repo,
-      input: { numbers, lowering },
-      deliverySuffix: `:${repoKey(repo)}`,
-    });
+  if (job.installationId !== null) {
+    for (const { repo, numbers } of await pullsElsewhereClosing(job, job.installationId, here)) {
+      await job.enqueue({
+        kind: "linked_elsewhere",
+        repo,
+        input: { numbers, lowering },
+        deliverySuffix: `:${repoKey(repo)}`,
+      });
+    }
   }
+  if (INHERITED_PHASE_ACTIONS.has(action)) await recheckBelow(job, here, input.subIssues, lowering);
+}
+
+/**
+ * An issue's label or milestone changed: the issues below it that inherit
+ * from it forget their remembered ancestry, and the PRs that close them are
+ * re-checked. Only when this repository counts parent issues; an issue with
+ * no sub-issues costs nothing. A payload without `sub_issues_summary` comes
+ * from a GitHub without sub-issues (GitHub.com sends it on every issue).
+ */
+async function recheckBelow(
+  job: RepoJob,
+  issue: IssueRef,
+  subIssues: number | undefined,
+  lowering: Lowering,
+): Promise<void> {
+  if (!subIssues) return;
+  const loaded = await job.config();
+  if (loaded.kind !== "ok" || !loaded.config.parentIssues || !loaded.config.linkedIssues) return;
+  const below = await listDescendants(job.octokit, issue, subIssues);
+  if (below.length === 0) return;
+  await forgetAncestry(job.store, below);
+  await recheckPullsClosingAny(job, below, lowering);
 }
 
 /** The issue actions that can change what an issue shows in the project (SPEC §5 "Projects"). */

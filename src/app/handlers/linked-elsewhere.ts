@@ -1,9 +1,15 @@
-import { pullsClosing } from "../../core/affected.js";
+import { pullsClosingAny } from "../../core/affected.js";
 import type { IssueRef } from "../../core/types.js";
 import { listInstallationRepositories } from "../../github/installation.js";
 import type { RepoRef } from "../../github/octokit.js";
-import { closingReferences, getPull, listOpenPulls } from "../../github/pull-requests.js";
-import { checkPullRequest, type Lowering } from "../evaluate-pull-request.js";
+import { repoKey } from "../../github/octokit.js";
+import {
+  closingReferences,
+  getPull,
+  listOpenPulls,
+  type PullFacts,
+} from "../../github/pull-requests.js";
+import { checkPullRequest, type Lowering, recheckOpenPulls } from "../evaluate-pull-request.js";
 import { handler } from "../jobs/handler.js";
 import type { RepoJob } from "../repo-job.js";
 
@@ -30,8 +36,9 @@ export interface PullsElsewhere {
 export async function pullsElsewhereClosing(
   job: RepoJob,
   installationId: number,
-  issue: IssueRef,
+  issue: IssueRef | readonly IssueRef[],
 ): Promise<PullsElsewhere[]> {
+  const issues = Array.isArray(issue) ? issue : [issue as IssueRef];
   const { links } = job;
   const here = `${job.repo.owner}/${job.repo.repo}`.toLowerCase();
   const repos = await links.repositories(installationId, () =>
@@ -46,7 +53,7 @@ export async function pullsElsewhereClosing(
         refs: closingReferences(repo, pr.body),
       })),
     );
-    const numbers = pullsClosing(issue, pulls);
+    const numbers = pullsClosingAny(issues, pulls);
     if (numbers.length > 0) found.push({ repo, numbers });
   }
   return found;
@@ -62,6 +69,37 @@ export async function recheckPulls(
     const pr = await getPull(job.octokit, job.repo, number);
     if (pr.state !== "open") continue;
     await checkPullRequest(job, pr, { lowering });
+  }
+}
+
+/**
+ * The open PRs that close any of `issues`, re-checked: this repository's now
+ * (when its config counts linked and parent issues), the installation's other
+ * repositories' each in a job of its own (SPEC §2 "Parent issues": a change
+ * above a sub-issue reaches every PR that closes it).
+ */
+export async function recheckPullsClosingAny(
+  job: RepoJob,
+  issues: readonly IssueRef[],
+  lowering: Lowering,
+): Promise<void> {
+  if (issues.length === 0) return;
+  const loaded = await job.config();
+  if (loaded.kind === "ok" && loaded.config.linkedIssues && loaded.config.parentIssues) {
+    const refs = (pr: PullFacts) => closingReferences(job.repo, pr.body);
+    const closes = (pr: PullFacts) =>
+      pullsClosingAny(issues, [{ number: pr.number, refs: refs(pr) }]).length > 0;
+    await recheckOpenPulls(job, closes, lowering);
+  }
+  if (job.installationId === null) return;
+  for (const { repo, numbers } of await pullsElsewhereClosing(job, job.installationId, issues)) {
+    await job.enqueue({
+      kind: "linked_elsewhere",
+      repo,
+      input: { numbers, lowering },
+      // Apart from the issue's own fan-out of the same delivery (handlers/gate-issue.ts).
+      deliverySuffix: `:below:${repoKey(repo)}`,
+    });
   }
 }
 

@@ -7,6 +7,7 @@ import { linkedElsewhereHandler } from "../handlers/linked-elsewhere.js";
 import { milestoneHandler } from "../handlers/milestone.js";
 import { projectItemHandler } from "../handlers/project-item.js";
 import { pullRequestHandler } from "../handlers/pull-request.js";
+import { subIssuesHandler } from "../handlers/sub-issues.js";
 import { reportsHandler } from "../refresh-reports.js";
 import type { RepoJob } from "../repo-job.js";
 import type { JobHandler } from "./handler.js";
@@ -26,6 +27,7 @@ const HANDLERS: readonly JobHandler[] = [
   reportsHandler,
   linkedElsewhereHandler,
   projectItemHandler,
+  subIssuesHandler,
 ];
 
 /** kind → runner, checked complete at start-up (a kind without a runner would drop its jobs). */

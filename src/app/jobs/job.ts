@@ -43,6 +43,7 @@ export const JOB_KINDS = [
   "reports",
   "linked_elsewhere",
   "project_item",
+  "sub_issues",
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 

@@ -28,6 +28,7 @@ const REQUIRED_PERMISSION: Record<string, Array<{ permission: string; level: Lev
   ],
   pull_request: [{ permission: "pull_requests", level: "read" }],
   push: [{ permission: "contents", level: "read" }],
+  sub_issues: [{ permission: "issues", level: "read" }],
   // Answering (POST …/actions/runs/{id}/deployment_protection_rule) also needs actions read (test below).
   deployment_protection_rule: [{ permission: "deployments", level: "write" }],
 };

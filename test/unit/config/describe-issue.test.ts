@@ -60,6 +60,7 @@ describe("schema lookups", () => {
       "phases",
       "unphased",
       "linkedIssues",
+      "parentIssues",
       "sync",
       "dashboard",
       "deployments",

@@ -32,6 +32,7 @@ const DEFAULTS: Config = {
   ],
   unphased: "allow",
   linkedIssues: true,
+  parentIssues: true,
   sync: { labels: true, milestones: true, gateIssues: true },
   dashboard: true,
   deployments: [],
@@ -67,6 +68,7 @@ describe("parseConfigText: each key defaults on its own", () => {
     ],
     ["unphased → allow", TWO_PHASES, (c) => c.unphased, "allow"],
     ["linkedIssues → true", TWO_PHASES, (c) => c.linkedIssues, true],
+    ["parentIssues → true", TWO_PHASES, (c) => c.parentIssues, true],
     [
       "sync → all true",
       TWO_PHASES,

@@ -121,7 +121,7 @@ describe("parseConfigText: every error kind, with its exact line:column", () => 
       "unknown key at the root, without a close match",
       yaml("dashboard: true", "colour: blue"),
       [
-        '2:1 colour: unknown key "colour" (allowed here: phases, unphased, linkedIssues, sync, dashboard, deployments, project)',
+        '2:1 colour: unknown key "colour" (allowed here: phases, unphased, linkedIssues, parentIssues, sync, dashboard, deployments, project)',
       ],
     ],
     [
@@ -180,6 +180,11 @@ describe("parseConfigText: every error kind, with its exact line:column", () => 
       "a boolean written as yes",
       yaml("linkedIssues: yes"),
       ['1:15 linkedIssues: expected true or false, got "yes" (write true or false)'],
+    ],
+    [
+      "parentIssues not a boolean",
+      yaml("parentIssues: 1"),
+      ["1:15 parentIssues: expected true or false, got 1"],
     ],
     [
       "a boolean in quotes",
@@ -383,7 +388,7 @@ describe("parseConfigText: several errors in one file", () => {
       "  - id: run",
     );
     expect(errorsOf(parse(text))).toEqual([
-      '1:1 x-gate: unknown key "x-gate" (allowed here: phases, unphased, linkedIssues, sync, dashboard, deployments, project)',
+      '1:1 x-gate: unknown key "x-gate" (allowed here: phases, unphased, linkedIssues, parentIssues, sync, dashboard, deployments, project)',
       "1:25 phases[0].gate.approvals: expected a whole number ≥ 1, got 0",
     ]);
   });

@@ -120,7 +120,7 @@ describe("nesting: deeper than 64 levels is refused before it is composed", () =
       "flow lists, 64 levels",
       flow(63),
       [
-        '1:1 x: unknown key "x" (allowed here: phases, unphased, linkedIssues, sync, dashboard, deployments, project)',
+        '1:1 x: unknown key "x" (allowed here: phases, unphased, linkedIssues, parentIssues, sync, dashboard, deployments, project)',
       ],
     ],
     ["flow lists, 65 levels", flow(64), [`1:67 : ${TOO_DEEP}`]],
@@ -134,7 +134,7 @@ describe("nesting: deeper than 64 levels is refused before it is composed", () =
       "block lists on one line, 64 levels",
       block(63),
       [
-        '1:1 x: unknown key "x" (allowed here: phases, unphased, linkedIssues, sync, dashboard, deployments, project)',
+        '1:1 x: unknown key "x" (allowed here: phases, unphased, linkedIssues, parentIssues, sync, dashboard, deployments, project)',
       ],
     ],
     ["block lists on one line, 65 levels", block(64), [`2:127 : ${TOO_DEEP}`]],
@@ -144,7 +144,7 @@ describe("nesting: deeper than 64 levels is refused before it is composed", () =
       "indented mappings, 64 levels",
       indented(64),
       [
-        '1:1 k0: unknown key "k0" (allowed here: phases, unphased, linkedIssues, sync, dashboard, deployments, project)',
+        '1:1 k0: unknown key "k0" (allowed here: phases, unphased, linkedIssues, parentIssues, sync, dashboard, deployments, project)',
       ],
     ],
     ["indented mappings, 65 levels", indented(65), [`65:65 : ${TOO_DEEP}`]],
@@ -209,7 +209,7 @@ describe("aliases", () => {
       "  - id: run",
     );
     expect(errorsOf(parse(text))).toEqual([
-      '1:1 x-approvers: unknown key "x-approvers" (allowed here: phases, unphased, linkedIssues, sync, dashboard, deployments, project)',
+      '1:1 x-approvers: unknown key "x-approvers" (allowed here: phases, unphased, linkedIssues, parentIssues, sync, dashboard, deployments, project)',
     ]);
   });
 

@@ -1,0 +1,193 @@
+import {
+  ancestryStillAnswers,
+  issueKey,
+  MAX_PARENT_DEPTH,
+  nextAncestryStep,
+} from "../core/ancestry.js";
+import { itemPhaseClaims } from "../core/phases.js";
+import type {
+  AncestorFacts,
+  Ancestry,
+  AncestryEnd,
+  Config,
+  IssueRef,
+  LinkedIssueFacts,
+} from "../core/types.js";
+import { type StateStore, space } from "../state/store.js";
+import { type GitHub, httpStatus } from "./octokit.js";
+import { type LinkedIssueReader, linkedIssueFacts, parentOfIssue } from "./pull-requests.js";
+
+type Readable = Extract<LinkedIssueFacts, { readable: true }>;
+
+/**
+ * An issue's ancestors up to the nearest one with a phase, as a job walked
+ * them. Kept briefly: a `sub_issues` event on any issue of the chain, or a
+ * label or milestone change on an ancestor, drops it at once (both walk down
+ * to the descendants); the TTL bounds what a missed event can leave.
+ */
+export const ANCESTRY = space<Ancestry>("ancestry", { limit: 20_000, ttlMs: 10 * 60_000 });
+
+/** How many issues below one the app looks at when a link or an ancestor's phase changes. */
+export const MAX_DESCENDANTS = 500;
+
+/** The issue `GET …/issues/{n}` or `…/parent` answered, with its repository from its API `url`. */
+interface IssueReply {
+  url: string;
+  html_url: string;
+  number: number;
+  labels: Parameters<typeof linkedIssueFacts>[1]["labels"];
+  milestone?: { title: string } | null;
+  parent_issue_url?: string | null;
+  sub_issues_summary?: { total: number };
+}
+
+/** `…/repos/{o}/{r}/issues/{n}` → the issue's ref. */
+function refOfReply(reply: { url: string; number: number }): IssueRef | null {
+  return parentOfIssue({ parent_issue_url: reply.url }) ?? null;
+}
+
+/**
+ * An issue's parent through GitHub's sub-issues (`GET …/issues/{n}/parent`,
+ * 404 when it has none), with the parent's own facts.
+ */
+export async function readParent(octokit: GitHub, ref: IssueRef): Promise<Readable | null> {
+  try {
+    const { data } = await octokit.rest.issues.getParent({
+      owner: ref.owner,
+      repo: ref.repo,
+      issue_number: ref.number,
+    });
+    const parentRef = refOfReply(data as IssueReply);
+    if (!parentRef) return null;
+    return linkedIssueFacts(parentRef, data as IssueReply) as Readable;
+  } catch (error) {
+    if (httpStatus(error) === 404) return null;
+    throw error;
+  }
+}
+
+const asAncestor = (facts: Readable): AncestorFacts => ({
+  ref: facts.ref,
+  url: facts.url,
+  labels: facts.labels,
+  milestone: facts.milestone,
+  ...(facts.parent !== undefined ? { parent: facts.parent } : {}),
+});
+
+/**
+ * Walks up issues' sub-issue parents (SPEC §2 "Parent issues"): once per job
+ * per issue, from the store when a recent job walked it. Each ancestor is
+ * read like a linked issue (its `parent_issue_url` names the next); only an
+ * issue that leaves the field out costs a `GET …/parent`.
+ */
+export class AncestryReader {
+  readonly #walks = new Map<string, Promise<Ancestry>>();
+
+  constructor(
+    private readonly octokit: GitHub,
+    private readonly linked: LinkedIssueReader,
+    private readonly store: StateStore,
+  ) {}
+
+  /** Each readable issue with no phase of its own, with its ancestry (with `parentIssues`). */
+  async attach(config: Config, issues: readonly LinkedIssueFacts[]): Promise<LinkedIssueFacts[]> {
+    if (!config.parentIssues) return [...issues];
+    return Promise.all(
+      issues.map(async (issue) =>
+        issue.readable && itemPhaseClaims(config, issue).length === 0
+          ? { ...issue, ancestry: await this.of(config, issue) }
+          : issue,
+      ),
+    );
+  }
+
+  of(config: Config, issue: Readable): Promise<Ancestry> {
+    const key = issueKey(issue.ref);
+    let walk = this.#walks.get(key);
+    if (!walk) {
+      walk = (async () => {
+        const known = await this.store.get(ANCESTRY, key);
+        if (known && ancestryStillAnswers(config, known)) return known;
+        const fresh = await this.#walk(config, issue);
+        await this.store.set(ANCESTRY, key, fresh);
+        return fresh;
+      })();
+      this.#walks.set(key, walk);
+    }
+    return walk;
+  }
+
+  /** Its parent, asked only when the read did not say; the parent's facts serve the next step. */
+  async #parentOf(facts: { ref: IssueRef; parent?: IssueRef | null }): Promise<IssueRef | null> {
+    if (facts.parent !== undefined) return facts.parent;
+    const parent = await readParent(this.octokit, facts.ref);
+    if (!parent) return null;
+    this.linked.remember(parent);
+    return parent.ref;
+  }
+
+  async #walk(config: Config, issue: Readable): Promise<Ancestry> {
+    const start = { ref: issue.ref, parent: await this.#parentOf(issue) };
+    const ancestors: AncestorFacts[] = [];
+    for (;;) {
+      const step = nextAncestryStep(config, start, ancestors);
+      if (step.kind === "done") return { ancestors, end: step.end };
+      const read = await this.linked.read(step.ref);
+      if (!read.readable) {
+        const end: AncestryEnd = { kind: "unreadable", at: step.ref, reason: read.reason };
+        return { ancestors, end };
+      }
+      const ancestor = asAncestor(read);
+      // The next step needs its parent only when it has no phase of its own.
+      if (itemPhaseClaims(config, ancestor).length === 0)
+        ancestor.parent = await this.#parentOf(ancestor);
+      ancestors.push(ancestor);
+    }
+  }
+}
+
+/** Forget the remembered ancestry of these issues: a link above them, or an ancestor's phase, changed. */
+export async function forgetAncestry(
+  store: StateStore,
+  issues: readonly IssueRef[],
+): Promise<void> {
+  for (const issue of issues) await store.delete(ANCESTRY, issueKey(issue));
+}
+
+/**
+ * The issues below `issue` through GitHub's sub-issues (`GET …/sub_issues`),
+ * at most `MAX_PARENT_DEPTH` levels and `MAX_DESCENDANTS` issues, each once.
+ * An issue whose `sub_issues_summary` says it has none is not asked; nor is
+ * `issue` itself when `knownTotal` is 0.
+ */
+export async function listDescendants(
+  octokit: GitHub,
+  issue: IssueRef,
+  knownTotal?: number,
+): Promise<IssueRef[]> {
+  const seen = new Set([issueKey(issue)]);
+  const found: IssueRef[] = [];
+  let level: { ref: IssueRef; total: number | undefined }[] = [{ ref: issue, total: knownTotal }];
+  for (let depth = 0; depth < MAX_PARENT_DEPTH && level.length > 0; depth++) {
+    const next: typeof level = [];
+    for (const { ref, total } of level) {
+      if (total === 0) continue;
+      const children = (await octokit.paginate(octokit.rest.issues.listSubIssues, {
+        owner: ref.owner,
+        repo: ref.repo,
+        issue_number: ref.number,
+        per_page: 100,
+      })) as IssueReply[];
+      for (const child of children) {
+        const childRef = refOfReply(child);
+        if (!childRef || seen.has(issueKey(childRef))) continue;
+        seen.add(issueKey(childRef));
+        found.push(childRef);
+        if (found.length >= MAX_DESCENDANTS) return found;
+        next.push({ ref: childRef, total: child.sub_issues_summary?.total });
+      }
+    }
+    level = next;
+  }
+  return found;
+}
