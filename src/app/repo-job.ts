@@ -19,7 +19,7 @@ import type { JobSpec } from "./jobs/job.js";
 import { LinkIndex } from "./link-index.js";
 import type { Metrics } from "./metrics.js";
 import type { PendingDeployments } from "./pending-deployments.js";
-import type { Reporting } from "./refresh-reports.js";
+import type { Reporting } from "./reporting.js";
 
 export interface AppSettings {
   /** Our GitHub App id: our check runs are the ones with this app id. */
