@@ -244,6 +244,8 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       ((p: Probot, id: number | null, log: Logger) => pacedClient(p, id, log, pacing));
     const events: JobQueueEvents & { merge: typeof mergeJobs } = {
       merge: mergeJobs,
+      // A held installation's jobs wait beside the queue (a retry-after, its primary limit's reset).
+      holds: pacing.budget,
       ...(options.onJobError ? { onError: options.onJobError } : {}),
       ...(metrics
         ? { onDone: (job, outcome, ms) => metrics.jobDone(job.kind, outcome, ms / 1000) }
