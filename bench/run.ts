@@ -7,7 +7,7 @@
  * budgets are read by people, not by timed tests.
  *
  *   BENCH_QUICK=1          every scenario scaled down (a few minutes)
- *   BENCH_ONLY=1,3         a subset
+ *   BENCH_ONLY=1,3         a subset (7: two installations, A's flip beside B's new PRs)
  *   BENCH_REDIS=auto|force|off
  *                          4 and 5 need an app that shares its queue through
  *                          Redis; "auto" runs them when it does, "force" always
@@ -23,6 +23,7 @@ import { apiPerEvent } from "./scenarios/api-per-event.js";
 import { evaluation } from "./scenarios/evaluation.js";
 import { gateFlip } from "./scenarios/gate-flip.js";
 import { restartDurability, sharedQueue, twoProcesses } from "./scenarios/redis.js";
+import { flipBesideB } from "./scenarios/tenants.js";
 
 const RESULTS = fileURLToPath(new URL("./results.json", import.meta.url));
 const BENCHMARKS = fileURLToPath(new URL("../BENCHMARKS.md", import.meta.url));
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
     await step(5, "restart durability", () => restartDurability(settings, skip));
   }
   await step(6, "pure evaluation", () => evaluation(settings, appRss));
+  await step(7, "two installations: A flips, B opens PRs", () => flipBesideB(settings));
 
   const seconds = (performance.now() - started) / 1000;
   const run = { machine: host, mode: settings.quick ? "quick" : "full", results, seconds };

@@ -1,0 +1,179 @@
+import { type Actors, CHECK_NAME, createActors } from "../../sandbox/actors.js";
+import { pacingFloorSeconds } from "../../sandbox/emulator/index.js";
+import type { Figure, ScenarioResult } from "../harness/report.js";
+import { apiRequests } from "../harness/requests.js";
+import type { BenchSettings } from "../harness/settings.js";
+import {
+  approveGate,
+  blockedRunCheck,
+  createWorld,
+  DEV,
+  deliverTo,
+  openBlockedRunPrs,
+  prepareRepository,
+  settle,
+  startPhaseGates,
+  type World,
+  waitUntilFinal,
+} from "../harness/world.js";
+
+/** Installation B: another organisation, one repository, its own installation of the app. */
+const B_REPO = "beta/shop";
+const B_OWNER = "beta";
+
+/** B's repository configured and the app installed on it; the conclusion of a plain B PR, from one the app checked. */
+async function prepareB(world: World): Promise<{ actors: Actors; conclusion: string }> {
+  const actors = createActors(world.emu, { repo: B_REPO, waitTimeoutMs: 30 * 60_000 });
+  actors.repo();
+  await actors.pushConfig("# defaults\n", { by: B_OWNER });
+  await actors.installApp([B_REPO], { by: B_OWNER });
+  await settle(world);
+  const pr = await actors.openPullRequest({ title: "B template", by: DEV });
+  const run = await actors.waitForCheck(pr.number, {}, { timeoutMs: 120_000 });
+  await settle(world);
+  return { actors, conclusion: run.conclusion ?? "" };
+}
+
+/** The latest `Phase gate` conclusion on a PR's current head, if completed. */
+function finalOn(actors: Actors, world: World, pr: number): string | null {
+  const repo = actors.repo();
+  const sha = world.emu.state.issue(repo, pr).pull?.headSha ?? "";
+  let latest: { id: number; conclusion: string | null; status: string } | null = null;
+  for (const run of repo.checkRuns) {
+    if (run.name !== CHECK_NAME || run.head_sha !== sha) continue;
+    if (!latest || run.id > latest.id) latest = run;
+  }
+  return latest?.status === "completed" ? latest.conclusion : null;
+}
+
+/**
+ * B opens a PR every `everyMs` until `stop()`; each PR's latency is the time
+ * from its opening to its check completed, with B's conclusion, on its head.
+ */
+function openBPrs(world: World, b: { actors: Actors; conclusion: string }, everyMs: number) {
+  const opened: { pr: number; at: number; finalAt: number | null }[] = [];
+  let stopped = false;
+  const repo = b.actors.repo();
+  const dev = world.emu.state.user(DEV);
+  let i = 0;
+  const open = setInterval(() => {
+    if (stopped) return;
+    const pr = world.emu.state.createPull(
+      repo,
+      { title: `B work ${++i}`, body: null, labels: [], files: { [`src/b-${i}.ts`]: "x\n" } },
+      dev,
+    );
+    opened.push({ pr: pr.number, at: performance.now(), finalAt: null });
+  }, everyMs);
+  const watch = setInterval(() => {
+    const now = performance.now();
+    for (const o of opened) {
+      if (o.finalAt === null && finalOn(b.actors, world, o.pr) === b.conclusion) o.finalAt = now;
+    }
+  }, 50);
+  return {
+    opened,
+    stop() {
+      stopped = true;
+      clearInterval(open);
+    },
+    /** Waits (at most `ms`) for the PRs opened so far, then stops watching. */
+    async finish(ms: number): Promise<void> {
+      const deadline = performance.now() + ms;
+      while (opened.some((o) => o.finalAt === null) && performance.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      clearInterval(watch);
+    },
+  };
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, i)] ?? Number.NaN;
+}
+
+/** B's figures: how long its PRs waited for their check while A was busy. */
+function bFigures(opened: readonly { at: number; finalAt: number | null }[]): Figure[] {
+  const waits = opened
+    .filter((o) => o.finalAt !== null)
+    .map((o) => ((o.finalAt as number) - o.at) / 1000)
+    .sort((x, y) => x - y);
+  const missing = opened.length - waits.length;
+  const p99 = percentile(waits, 99);
+  return [
+    { name: "B: PRs opened while A was busy", value: opened.length },
+    { name: "B: check final, p50", value: percentile(waits, 50), unit: "s" },
+    {
+      name: "B: check final, p99",
+      value: missing === 0 ? p99 : `${missing} never final`,
+      unit: "s",
+      target: "≤ 5 s",
+      met: missing === 0 && p99 <= 5,
+    },
+    { name: "B: check final, max", value: waits.at(-1) ?? Number.NaN, unit: "s" },
+  ];
+}
+
+/** 7. A flips 1,000 PRs of one repository while B opens a PR every 2 s. */
+export async function flipBesideB(settings: BenchSettings): Promise<ScenarioResult> {
+  const started = performance.now();
+  const world = await createWorld();
+  try {
+    const app = await startPhaseGates(world);
+    deliverTo(world, [app]);
+    const { walkGate } = await prepareRepository(world);
+    const template = await blockedRunCheck(world);
+    const all = [template.pr, ...openBlockedRunPrs(world, settings.flipPrs - 1, template.check)];
+    const b = await prepareB(world);
+    await settle(world);
+    world.emu.requestLog.reset();
+    world.audit.reset();
+    const flipAt = performance.now();
+    const bPrs = openBPrs(world, b, 2000);
+    await approveGate(world, walkGate);
+    const final = await waitUntilFinal(world, all, "success", {
+      since: flipAt,
+      stallMs: 60_000,
+      timeoutMs: 30 * 60_000,
+    });
+    bPrs.stop();
+    await bPrs.finish(60_000);
+    const floor = pacingFloorSeconds({ writes: all.length });
+    const requests = apiRequests(world.emu.requestLog.entries);
+    return {
+      id: 7,
+      title: "two installations: A flips, B opens PRs",
+      setup: {
+        openRunPrsA: all.length,
+        bEverySeconds: 2,
+        queue: "in process",
+      },
+      figures: [
+        {
+          name: "A: wall time until every check is final",
+          value: final.missing.length === 0 ? final.seconds : `${final.missing.length} never final`,
+          unit: "s",
+          target: "≤ 1.1× floor",
+          floor,
+          met: final.missing.length === 0 && final.seconds <= 1.1 * floor,
+        },
+        { name: "A: wall time / pacing floor", value: final.seconds / floor, target: "≤ 1.1" },
+        ...bFigures(bPrs.opened),
+        {
+          name: "secondary-limit 403s",
+          value: requests.secondaryLimited,
+          target: "0",
+          met: requests.secondaryLimited === 0,
+        },
+      ],
+      seconds: (performance.now() - started) / 1000,
+      notes: [
+        `A's floor: ${all.length} check writes at 180/min (900 points, 5 a write) = ${floor.toFixed(0)} s. B has its own installation, so its own budget: its floor is the app's own latency for one PR.`,
+      ],
+    };
+  } finally {
+    await world.close();
+  }
+}
