@@ -121,9 +121,10 @@ async function linkedIssueRefs(
   pr: PullFacts,
 ): Promise<{ refs: IssueRef[]; dropped: number }> {
   const body = closingReferencesCapped(job.repo, pr.body);
-  // Asked on every PR event, never kept between jobs: a link made in the PR's
-  // Development sidebar sends the app no webhook, so the next event must see it.
-  const linked = await job.closingIssues(pr.number);
+  // Kept for the PR while its body names the same issues, up to
+  // `linkedIssuesMs`: a link made in the Development sidebar sends the app no
+  // webhook, and counts from the first event after that (SPEC §2 allows it).
+  const linked = await job.closingIssues(pr.number, body.refs);
   if (!linked) return body;
   const seen = new Set<string>();
   const all = [...body.refs, ...linked].filter((ref) => {

@@ -41,8 +41,13 @@ export interface AppSettings {
    * the config, any event on a gate issue. Recent permission and team
    * look-ups are shared too (`PEOPLE_TTL_MS`). Absent: every job reads
    * afresh (the CLI, most tests).
+   *
+   * `linkedIssuesMs`: how long GitHub's list of the issues a PR closes is
+   * kept for the PR while its body names the same issues (default
+   * `LINKED_ISSUES_MAX_AGE_MS`). A link made in the Development sidebar sends
+   * no webhook: it counts from the first PR event after the list is that old.
    */
-  freshness?: { revalidateMs: number };
+  freshness?: { revalidateMs: number; linkedIssuesMs?: number };
 }
 
 /** The config a job loaded, and when: later jobs within `revalidateMs` take it as it is. */
@@ -61,6 +66,17 @@ const GATE_RECORDS = space<Timed<GateRecord>>("gate-record", {
   limit: 10_000,
   ttlMs: 3600_000,
 });
+
+/** Default age at which a PR's list of closed issues is asked again (SPEC allows the delay: a link only raises a phase). */
+export const LINKED_ISSUES_MAX_AGE_MS = 60_000;
+
+/** GitHub's list of the issues one PR closes, the body's references it was read with, and when. */
+const CLOSING_LISTS = space<{ at: number; body: string; refs: IssueRef[] }>("closing-issues", {
+  limit: 20_000,
+  ttlMs: 3600_000,
+});
+
+const refKey = (ref: IssueRef): string => `${ref.owner}/${ref.repo}#${ref.number}`.toLowerCase();
 
 /** What a job may reach beyond its repository: its installation, the link index, the queue. */
 export interface JobScope {
@@ -221,8 +237,14 @@ export class RepoJob {
   /**
    * GitHub's list of the issues PR `number` closes (null: GraphQL unavailable).
    * After `preloadClosingIssues`, answered from one query for all open PRs.
+   * With `freshness`, a list read for the PR is kept while `bodyRefs` (the
+   * issues its body names) stay the same and it is younger than
+   * `linkedIssuesMs`: a burst of label or push events asks GitHub once.
    */
-  async closingIssues(number: number): Promise<IssueRef[] | null> {
+  async closingIssues(
+    number: number,
+    bodyRefs: readonly IssueRef[] = [],
+  ): Promise<IssueRef[] | null> {
     const support = this.settings.graphql;
     if (!support) return null;
     if (this.#closingAll) {
@@ -230,7 +252,18 @@ export class RepoJob {
       if (all) return all.get(number) ?? [];
       return null;
     }
-    return closingIssuesOf(this.octokit, this.repo, number, support);
+    const maxAge = this.settings.freshness
+      ? (this.settings.freshness.linkedIssuesMs ?? LINKED_ISSUES_MAX_AGE_MS)
+      : 0;
+    if (maxAge <= 0) return closingIssuesOf(this.octokit, this.repo, number, support);
+    const key = `${this.#repoKey}#${number}`;
+    const body = bodyRefs.map(refKey).sort().join(" ");
+    const known = await this.store.get(CLOSING_LISTS, key);
+    if (known && known.body === body && Date.now() - known.at < maxAge) return known.refs;
+    const at = Date.now();
+    const refs = await closingIssuesOf(this.octokit, this.repo, number, support);
+    if (refs) await this.store.set(CLOSING_LISTS, key, { at, body, refs });
+    return refs;
   }
 
   /** Before a fan-out over the open PRs: one GraphQL query per 100 PRs instead of one per PR. */

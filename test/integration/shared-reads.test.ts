@@ -72,7 +72,12 @@ describe("reads shared by a repository's jobs", () => {
 });
 
 /** A job of its own on one shared store, as each webhook's job is. */
-function jobOn(store: MemoryStateStore, revalidateMs: number, receivedAt = Date.now()): RepoJob {
+function jobOn(
+  store: MemoryStateStore,
+  revalidateMs: number,
+  receivedAt = Date.now(),
+  linkedIssuesMs?: number,
+): RepoJob {
   const octokit = new ProbotOctokit({
     auth: { token: "ghs_test" },
     baseUrl: API,
@@ -82,7 +87,8 @@ function jobOn(store: MemoryStateStore, revalidateMs: number, receivedAt = Date.
   const settings: AppSettings = {
     appId: 1,
     appLogin: "phase-gates[bot]",
-    freshness: { revalidateMs },
+    freshness: { revalidateMs, ...(linkedIssuesMs !== undefined ? { linkedIssuesMs } : {}) },
+    graphql: { available: true },
   };
   return new RepoJob(
     octokit,
@@ -169,5 +175,57 @@ describe("same-second PR snapshots that disagree", () => {
     // Another disagreeing payload of that second, received before the read: no second read.
     const again = await currentPull(jobOn(store, 60_000, before), 10, snap(["phase: crawl"]));
     expect(again.labels).toEqual(["phase: run"]);
+  });
+});
+
+describe("GitHub's list of the issues a PR closes, across jobs", () => {
+  /** One `POST /graphql` for PR 10, answering that it closes issue `closes`. */
+  function replyClosing(closes: number) {
+    nock(API)
+      .post("/graphql", (b: { variables: { number: number } }) => b.variables.number === 10)
+      .reply(200, {
+        data: {
+          repository: {
+            pullRequest: {
+              closingIssuesReferences: {
+                nodes: [{ number: closes, repository: { name: REPO, owner: { login: OWNER } } }],
+              },
+            },
+          },
+        },
+      });
+  }
+  const issue = (number: number) => ({ owner: OWNER, repo: REPO, number });
+
+  it("is asked once while the body names the same issues, again when it names others", async () => {
+    const store = new MemoryStateStore();
+    replyClosing(7);
+    expect(await jobOn(store, 1000).closingIssues(10, [])).toEqual([issue(7)]);
+    assertAllCalled();
+    // A label or a push a moment later: the list is not asked again (nock would refuse it).
+    expect(await jobOn(store, 1000).closingIssues(10, [])).toEqual([issue(7)]);
+
+    replyClosing(8);
+    expect(await jobOn(store, 1000).closingIssues(10, [issue(8)])).toEqual([issue(8)]);
+    assertAllCalled();
+  });
+
+  it("is asked again once it is older than linkedIssuesMs (a sidebar link counts from then)", async () => {
+    const store = new MemoryStateStore();
+    replyClosing(7);
+    await jobOn(store, 1000, Date.now(), 50).closingIssues(10, []);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    replyClosing(9);
+    expect(await jobOn(store, 1000, Date.now(), 50).closingIssues(10, [])).toEqual([issue(9)]);
+    assertAllCalled();
+  });
+
+  it("is asked on every job with linkedIssuesMs 0", async () => {
+    const store = new MemoryStateStore();
+    replyClosing(7);
+    replyClosing(9);
+    await jobOn(store, 1000, Date.now(), 0).closingIssues(10, []);
+    expect(await jobOn(store, 1000, Date.now(), 0).closingIssues(10, [])).toEqual([issue(9)]);
+    assertAllCalled();
   });
 });
