@@ -159,6 +159,8 @@ describe("same-second PR snapshots that disagree", () => {
   it("are settled by one read: an event that arrived before that read is answered by it", async () => {
     const store = new MemoryStateStore();
     const before = Date.now() - 1_000;
+    // What the check reads of a PR is known from the config (a job reads it anyway).
+    replyConfig(nock(API), DEFAULTS);
     await currentPull(jobOn(store, 60_000, before), 10, snap(["phase: walk"]));
 
     // The next payload of the same second disagrees: GitHub is asked which is newer.
@@ -175,6 +177,54 @@ describe("same-second PR snapshots that disagree", () => {
     // Another disagreeing payload of that second, received before the read: no second read.
     const again = await currentPull(jobOn(store, 60_000, before), 10, snap(["phase: crawl"]));
     expect(again.labels).toEqual(["phase: run"]);
+  });
+});
+
+describe("same-second PR snapshots that agree on what the check reads", () => {
+  const second = "2026-11-25T10:00:00Z";
+  const snap = (labels: string[], body: string | null = null): PullSnapshot => ({
+    number: 10,
+    title: "Run work",
+    state: "open",
+    headSha: "run-sha",
+    body,
+    labels,
+    milestone: null,
+    htmlUrl: "https://github.com/acme/rocket/pull/10",
+    updatedAt: second,
+  });
+
+  it.each([
+    ["a label the config does not know", snap(["phase: run"]), snap(["phase: run", "noise"])],
+    [
+      "a body edit that names no issue",
+      snap(["phase: run"], "Notes."),
+      snap(["phase: run"], "Notes, rev 2."),
+    ],
+  ])("are not read again: %s", async (_what, first, second) => {
+    const store = new MemoryStateStore();
+    replyConfig(nock(API), DEFAULTS);
+    await currentPull(jobOn(store, 60_000), 10, first);
+    // No read (nock would refuse one): either snapshot gives the same check.
+    const pr = await currentPull(jobOn(store, 60_000), 10, second);
+    expect(pr.labels).toEqual(second.labels);
+    // The same through a merged job's rival.
+    await currentPull(jobOn(store, 60_000), 10, second, first);
+    assertAllCalled();
+  });
+
+  it("are read when they name different issues in the body", async () => {
+    const store = new MemoryStateStore();
+    replyConfig(nock(API), DEFAULTS);
+    await currentPull(jobOn(store, 60_000), 10, snap(["phase: run"], "Notes."));
+    nock(API)
+      .get(`/repos/${OWNER}/${REPO}/pulls/10`)
+      .reply(
+        200,
+        pullObject({ number: 10, labels: ["phase: run"], headSha: "run-sha", updatedAt: second }),
+      );
+    await currentPull(jobOn(store, 60_000), 10, snap(["phase: run"], "Closes #4"));
+    assertAllCalled();
   });
 });
 
