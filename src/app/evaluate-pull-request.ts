@@ -264,9 +264,7 @@ export async function checkPullRequest(
   const loaded = await job.config();
   if (loaded.kind === "none") return { pr: pr.number, write: "skipped" };
 
-  const headRun = await findOurCheckRun(job.runs, pr.headSha, {
-    knownOnly: options.headUnchecked === true,
-  });
+  const headRun = await job.ourRun(pr.headSha, { knownOnly: options.headUnchecked === true });
   const { output, externalId, proposedErrors } = await computeCheck(
     job,
     loaded,

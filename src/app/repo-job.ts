@@ -2,7 +2,14 @@ import type { Logger } from "probot";
 import { gateStatuses, gatesBefore } from "../core/evaluate.js";
 import type { Config, GateIssueFacts, GateStatus, IssueRef } from "../core/types.js";
 import { ApproverDirectory } from "../github/authorize.js";
-import type { RunsAt } from "../github/check-runs.js";
+import {
+  findOurCheckRun,
+  type KnownRun,
+  OUR_RUNS,
+  preloadOurRuns,
+  type RunsAt,
+  runKey,
+} from "../github/check-runs.js";
 import {
   closingIssuesOf,
   closingIssuesOfOpenPulls,
@@ -77,6 +84,9 @@ const CLOSING_LISTS = space<{ at: number; body: string; refs: IssueRef[] }>("clo
 });
 
 const refKey = (ref: IssueRef): string => `${ref.owner}/${ref.repo}#${ref.number}`.toLowerCase();
+
+/** When the app's runs on every open PR's head of a repository were last read in one go (GraphQL). */
+const RUNS_PRELOADED = space<{ at: number }>("runs-preloaded", { limit: 20_000, ttlMs: 3600_000 });
 
 /** What a job may reach beyond its repository: its installation, the link index, the queue. */
 export interface JobScope {
@@ -195,6 +205,34 @@ export class RepoJob {
       appId: this.settings.appId,
       store: this.store,
     };
+  }
+
+  /**
+   * This app's run on `headSha` (`findOurCheckRun`). The first time a
+   * repository's run is not known (a fresh process, a full re-check), the
+   * runs on every open PR's head are read in one GraphQL query per 100 PRs
+   * (at most once an hour per repository); where GraphQL does not answer,
+   * each run is read over REST as before.
+   */
+  async ourRun(headSha: string, options: { knownOnly?: boolean } = {}): Promise<KnownRun | null> {
+    const runs = this.runs;
+    if (options.knownOnly) return findOurCheckRun(runs, headSha, options);
+    const support = this.settings.graphql;
+    if (
+      support?.available &&
+      this.settings.freshness &&
+      runs.appId !== null &&
+      !(await this.store.get(OUR_RUNS, runKey(this.repo, headSha))) &&
+      !(await this.store.get(RUNS_PRELOADED, this.#repoKey))
+    ) {
+      await this.store.set(RUNS_PRELOADED, this.#repoKey, { at: Date.now() });
+      await preloadOurRuns(runs).then(
+        (learnt) => this.log.debug({ learnt }, "runs on open PRs read in one go"),
+        (error: unknown) =>
+          this.log.info({ err: error }, "runs on open PRs not read in one go: read one by one"),
+      );
+    }
+    return findOurCheckRun(runs, headSha, options);
   }
 
   /** Reads gates with this job's client, people and identity. */

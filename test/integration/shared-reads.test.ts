@@ -279,3 +279,70 @@ describe("GitHub's list of the issues a PR closes, across jobs", () => {
     assertAllCalled();
   });
 });
+
+describe("the app's runs on every open PR's head, read in one go", () => {
+  const run = (id: number, conclusion: string) => ({
+    databaseId: id,
+    status: "COMPLETED",
+    conclusion,
+    title: "Blocked",
+    summary: "Waiting.",
+    externalId: "floor:run",
+  });
+  const pull = (sha: string, runs: ReturnType<typeof run>[]) => ({
+    headRefOid: sha,
+    commits: {
+      nodes: [
+        {
+          commit: {
+            oid: sha,
+            checkSuites: { nodes: runs.length > 0 ? [{ checkRuns: { nodes: runs } }] : [] },
+          },
+        },
+      ],
+    },
+  });
+
+  it("answers every PR's run from one GraphQL query: no REST read per PR, none in the next job", async () => {
+    const store = new MemoryStateStore();
+    nock(API)
+      .post(
+        "/graphql",
+        (b: { query: string; variables: { appId: number } }) =>
+          b.query.includes("checkSuites") && b.variables.appId === 1,
+      )
+      .reply(200, {
+        data: {
+          repository: {
+            pullRequests: {
+              pageInfo: { hasNextPage: false, endCursor: null },
+              nodes: [pull("sha-a", [run(11, "FAILURE")]), pull("sha-b", [run(12, "SUCCESS")])],
+            },
+          },
+        },
+      });
+    expect(await jobOn(store, 1000).ourRun("sha-a")).toMatchObject({
+      id: 11,
+      externalId: "floor:run",
+    });
+    assertAllCalled();
+    // Another job, another PR: already known (nock would refuse a request).
+    expect(await jobOn(store, 1000).ourRun("sha-b")).toMatchObject({ id: 12 });
+  });
+
+  it("reads the run over REST where GraphQL does not answer, and does not ask GraphQL again soon", async () => {
+    const store = new MemoryStateStore();
+    nock(API)
+      .post("/graphql")
+      .reply(200, { errors: [{ type: "UNSUPPORTED", message: "no" }] });
+    for (const sha of ["sha-a", "sha-b"]) {
+      nock(API)
+        .get(`/repos/${OWNER}/${REPO}/commits/${sha}/check-runs`)
+        .query(true)
+        .reply(200, { total_count: 0, check_runs: [] });
+    }
+    expect(await jobOn(store, 1000).ourRun("sha-a")).toBeNull();
+    expect(await jobOn(store, 1000).ourRun("sha-b")).toBeNull();
+    assertAllCalled();
+  });
+});
