@@ -177,3 +177,193 @@ export async function flipBesideB(settings: BenchSettings): Promise<ScenarioResu
     await world.close();
   }
 }
+
+/** REST reads each repository of a config fan-out needs: its own config (absent), the owner's, its labels, its open PRs. */
+const READS_PER_REPO = 4;
+
+/**
+ * `repos` repositories of A with no config of their own (they inherit
+ * `acme/.github`), each with `prsPerRepo` open Run PRs carrying the app's
+ * blocked check and the labels the app made (as if it had synced and checked
+ * them long ago): made with no webhook, on A's installation.
+ */
+function openFanOutRepos(
+  world: World,
+  repos: number,
+  prsPerRepo: number,
+  check: Parameters<typeof openBlockedRunPrs>[2],
+): { repo: string; number: number }[] {
+  const { emu, relay } = world;
+  const targets = relay.targets;
+  relay.targets = [];
+  const dev = emu.state.user(DEV);
+  const labels = world.actors.repo().labels;
+  const names = Array.from({ length: repos }, (_, r) => `acme/svc-${r}`);
+  const prs: { repo: string; number: number }[] = [];
+  try {
+    emu.state.install(names, emu.state.user("lead"));
+    for (const name of names) {
+      const repo = emu.state.createRepo(name);
+      for (const label of labels) {
+        emu.state.createLabel(
+          repo,
+          { name: label.name, color: label.color, description: label.description },
+          emu.state.bot,
+        );
+      }
+      for (let i = 0; i < prsPerRepo; i++) {
+        const pr = emu.state.createPull(
+          repo,
+          {
+            title: `Run work ${i}`,
+            body: "Scale-out work.",
+            labels: ["phase: run"],
+            files: { [`src/work-${i}.ts`]: "export {};\n" },
+          },
+          dev,
+        );
+        prs.push({ repo: name, number: pr.number });
+        emu.state.createCheckRun(
+          repo,
+          {
+            name: CHECK_NAME,
+            head_sha: pr.pull?.headSha ?? "",
+            status: "completed",
+            conclusion: check.conclusion ?? "failure",
+            ...(check.external_id ? { external_id: check.external_id } : {}),
+            output: {
+              title: check.output.title ?? "",
+              summary: check.output.summary ?? "",
+              ...(check.output.text ? { text: check.output.text } : {}),
+            },
+          },
+          emu.state.bot,
+        );
+      }
+    }
+  } finally {
+    relay.targets = targets;
+  }
+  return prs;
+}
+
+/** PRs of many repositories whose head has no completed check with `conclusion`. */
+function notFinalAcross(
+  world: World,
+  prs: readonly { repo: string; number: number }[],
+  conclusion: string,
+): number {
+  const latestBySha = new Map<string, Map<string, { id: number; conclusion: string | null }>>();
+  let missing = 0;
+  for (const { repo: name, number } of prs) {
+    const repo = world.emu.state.createRepo(name);
+    let latest = latestBySha.get(name);
+    if (!latest) {
+      latest = new Map();
+      for (const run of repo.checkRuns) {
+        if (run.name !== CHECK_NAME) continue;
+        const seen = latest.get(run.head_sha);
+        if (!seen || run.id > seen.id) latest.set(run.head_sha, run);
+      }
+      latestBySha.set(name, latest);
+    }
+    const sha = world.emu.state.issue(repo, number).pull?.headSha ?? "";
+    if (latest.get(sha)?.conclusion !== conclusion) missing += 1;
+  }
+  return missing;
+}
+
+/** The owner's config: the default phases and gates, no dashboard (500 dashboards are not the point). */
+const OWNER_CONFIG = "dashboard: false\n";
+/** The change pushed: the same phases without gates, so every Run PR's check turns green. */
+const OWNER_CONFIG_UNGATED =
+  "dashboard: false\nphases:\n  - id: crawl\n  - id: walk\n  - id: run\n";
+
+/** 8. A's owner `.github` config push fans out to `repos` repositories while B opens a PR every 2 s. */
+export async function fanOutBesideB(settings: BenchSettings): Promise<ScenarioResult> {
+  const started = performance.now();
+  const world = await createWorld();
+  try {
+    const app = await startPhaseGates(world);
+    deliverTo(world, [app]);
+    await prepareRepository(world);
+    const template = await blockedRunCheck(world);
+    const org = createActors(world.emu, { repo: "acme/.github", waitTimeoutMs: 30 * 60_000 });
+    org.repo();
+    org.addCollaborator("lead", "maintain");
+    const targets = world.relay.targets;
+    world.relay.targets = [];
+    await org.pushConfig(OWNER_CONFIG, { by: "lead" });
+    world.relay.targets = targets;
+    const prs = openFanOutRepos(world, settings.fanOutRepos, 2, template.check);
+    const b = await prepareB(world);
+    await settle(world);
+    world.emu.requestLog.reset();
+    world.audit.reset();
+    const pushAt = performance.now();
+    const bPrs = openBPrs(world, b, 2000);
+    await org.pushConfig(OWNER_CONFIG_UNGATED, { by: "lead" });
+    let missing = prs.length;
+    let lastProgress = performance.now();
+    for (;;) {
+      const now = notFinalAcross(world, prs, "success");
+      if (now < missing) lastProgress = performance.now();
+      missing = now;
+      if (missing === 0 || performance.now() - lastProgress > 60_000) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const seconds = (performance.now() - pushAt) / 1000;
+    bPrs.stop();
+    await bPrs.finish(60_000);
+    const writesFloor = pacingFloorSeconds({ writes: prs.length });
+    const readPoints = READS_PER_REPO * settings.fanOutRepos;
+    // 900 REST points a minute: writes cost 5, reads 1.
+    const withReadsFloor = ((5 * prs.length + readPoints) / 900) * 60;
+    const requests = apiRequests(world.emu.requestLog.entries);
+    return {
+      id: 8,
+      title: "two installations: A's owner config fans out, B opens PRs",
+      setup: {
+        reposA: settings.fanOutRepos,
+        openRunPrsA: prs.length,
+        bEverySeconds: 2,
+        queue: "in process",
+      },
+      figures: [
+        {
+          name: "A: wall time until every check is final",
+          value: missing === 0 ? seconds : `${missing} never final`,
+          unit: "s",
+          target: "≤ 1.25× floor with reads",
+          floor: withReadsFloor,
+          met: missing === 0 && seconds <= 1.25 * withReadsFloor,
+        },
+        {
+          name: "A: wall time / floor with reads",
+          value: seconds / withReadsFloor,
+          target: "≤ 1.25",
+        },
+        {
+          name: "A: wall time / writes-only floor",
+          value: seconds / writesFloor,
+          floor: writesFloor,
+        },
+        ...bFigures(bPrs.opened),
+        { name: "A: REST reads (304s apart)", value: requests.reads, floor: readPoints },
+        {
+          name: "secondary-limit 403s",
+          value: requests.secondaryLimited,
+          target: "0",
+          met: requests.secondaryLimited === 0,
+        },
+      ],
+      seconds: (performance.now() - started) / 1000,
+      notes: [
+        `Floors: writes only = ${prs.length} check writes at 180/min = ${writesFloor.toFixed(0)} s; with reads = those writes (5 points) plus ${READS_PER_REPO} REST reads per repository (its own config, absent; the owner's; its labels; its open PRs: 1 point each) at 900 points/min = ${withReadsFloor.toFixed(0)} s.`,
+        `Requests by route: ${requests.byRoute}.`,
+      ],
+    };
+  } finally {
+    await world.close();
+  }
+}

@@ -85,6 +85,9 @@ const CLOSING_LISTS = space<{ at: number; body: string; refs: IssueRef[] }>("clo
 
 const refKey = (ref: IssueRef): string => `${ref.owner}/${ref.repo}#${ref.number}`.toLowerCase();
 
+/** How often a repository's runs may be read in one go (a miss within it reads the one run over REST). */
+const RUNS_PRELOAD_EVERY_MS = 60_000;
+
 /** When the app's runs on every open PR's head of a repository were last read in one go (GraphQL). */
 const RUNS_PRELOADED = space<{ at: number }>("runs-preloaded", { limit: 20_000, ttlMs: 3600_000 });
 
@@ -211,8 +214,9 @@ export class RepoJob {
    * This app's run on `headSha` (`findOurCheckRun`). The first time a
    * repository's run is not known (a fresh process, a full re-check), the
    * runs on every open PR's head are read in one GraphQL query per 100 PRs
-   * (at most once an hour per repository); where GraphQL does not answer,
-   * each run is read over REST as before.
+   * (at most once a minute per repository: a PR opened since, or a run the
+   * store let go, is a miss again); where GraphQL does not answer, each run
+   * is read over REST as before.
    */
   async ourRun(headSha: string, options: { knownOnly?: boolean } = {}): Promise<KnownRun | null> {
     const runs = this.runs;
@@ -223,7 +227,8 @@ export class RepoJob {
       this.settings.freshness &&
       runs.appId !== null &&
       !(await this.store.get(OUR_RUNS, runKey(this.repo, headSha))) &&
-      !(await this.store.get(RUNS_PRELOADED, this.#repoKey))
+      Date.now() - ((await this.store.get(RUNS_PRELOADED, this.#repoKey))?.at ?? 0) >=
+        RUNS_PRELOAD_EVERY_MS
     ) {
       await this.store.set(RUNS_PRELOADED, this.#repoKey, { at: Date.now() });
       await preloadOurRuns(runs).then(
