@@ -201,7 +201,8 @@ function openFanOutRepos(
   const names = Array.from({ length: repos }, (_, r) => `acme/svc-${r}`);
   const prs: { repo: string; number: number }[] = [];
   try {
-    emu.state.install(names, emu.state.user("lead"));
+    // `.github` too: its push is delivered to the installation that covers it.
+    emu.state.install([...names, "acme/.github"], emu.state.user("lead"));
     for (const name of names) {
       const repo = emu.state.createRepo(name);
       for (const label of labels) {
