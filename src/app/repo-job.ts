@@ -89,7 +89,12 @@ const refKey = (ref: IssueRef): string => `${ref.owner}/${ref.repo}#${ref.number
 const RUNS_PRELOAD_EVERY_MS = 60_000;
 
 /** When the app's runs on every open PR's head of a repository were last read in one go (GraphQL). */
-const RUNS_PRELOADED = space<{ at: number }>("runs-preloaded", { limit: 20_000, ttlMs: 3600_000 });
+const RUNS_PRELOADED = space<{ at: number; misses: number; pages: number }>("runs-preloaded", {
+  limit: 20_000,
+  ttlMs: 3600_000,
+});
+/** Runs missed since a read in one go, per GraphQL page it took, before the next one (PRs opened quietly, a store that let runs go). */
+const RUNS_PRELOAD_MISSES = 3;
 
 /** What a job may reach beyond its repository: its installation, the link index, the queue. */
 export interface JobScope {
@@ -214,9 +219,9 @@ export class RepoJob {
    * This app's run on `headSha` (`findOurCheckRun`). The first time a
    * repository's run is not known (a fresh process, a full re-check), the
    * runs on every open PR's head are read in one GraphQL query per 100 PRs
-   * (at most once a minute per repository: a PR opened since, or a run the
-   * store let go, is a miss again); where GraphQL does not answer, each run
-   * is read over REST as before.
+   * (again after a minute, or once three misses per query it took have been
+   * read one by one since); where GraphQL does not answer, each run is read
+   * over REST as before.
    */
   async ourRun(headSha: string, options: { knownOnly?: boolean } = {}): Promise<KnownRun | null> {
     const runs = this.runs;
@@ -226,16 +231,28 @@ export class RepoJob {
       support?.available &&
       this.settings.freshness &&
       runs.appId !== null &&
-      !(await this.store.get(OUR_RUNS, runKey(this.repo, headSha))) &&
-      Date.now() - ((await this.store.get(RUNS_PRELOADED, this.#repoKey))?.at ?? 0) >=
-        RUNS_PRELOAD_EVERY_MS
+      !(await this.store.get(OUR_RUNS, runKey(this.repo, headSha)))
     ) {
-      await this.store.set(RUNS_PRELOADED, this.#repoKey, { at: Date.now() });
-      await preloadOurRuns(runs).then(
-        (learnt) => this.log.debug({ learnt }, "runs on open PRs read in one go"),
-        (error: unknown) =>
-          this.log.info({ err: error }, "runs on open PRs not read in one go: read one by one"),
-      );
+      const last = await this.store.get(RUNS_PRELOADED, this.#repoKey);
+      const now = Date.now();
+      // Again after a minute, or once misses cost three times what the last read in one go did.
+      const due =
+        !last ||
+        now - last.at >= RUNS_PRELOAD_EVERY_MS ||
+        last.misses + 1 >= RUNS_PRELOAD_MISSES * last.pages;
+      if (!due) {
+        await this.store.set(RUNS_PRELOADED, this.#repoKey, { ...last, misses: last.misses + 1 });
+      } else {
+        await this.store.set(RUNS_PRELOADED, this.#repoKey, { at: now, misses: 0, pages: 1 });
+        await preloadOurRuns(runs).then(
+          async ({ learnt, pages }) => {
+            await this.store.set(RUNS_PRELOADED, this.#repoKey, { at: now, misses: 0, pages });
+            this.log.debug({ learnt, pages }, "runs on open PRs read in one go");
+          },
+          (error: unknown) =>
+            this.log.info({ err: error }, "runs on open PRs not read in one go: read one by one"),
+        );
+      }
     }
     return findOurCheckRun(runs, headSha, options);
   }

@@ -284,16 +284,18 @@ interface OurRunsPage {
 /**
  * This app's run on the head of every open PR, 100 PRs per GraphQL query,
  * remembered as `findOurCheckRun` would remember each: a fresh process or a
- * full re-check then reads no run per PR. Answers how many runs it learnt;
- * an error when GraphQL does not answer (`findOurCheckRun` then reads each
- * run over REST, as before).
+ * full re-check then reads no run per PR. Answers how many runs it learnt in
+ * how many queries; an error when GraphQL does not answer
+ * (`findOurCheckRun` then reads each run over REST, as before).
  */
-export async function preloadOurRuns(at: RunsAt): Promise<number> {
+export async function preloadOurRuns(at: RunsAt): Promise<{ learnt: number; pages: number }> {
   const { octokit, repo, appId, store } = at;
-  if (appId === null) return 0;
+  if (appId === null) return { learnt: 0, pages: 0 };
   let learnt = 0;
+  let pages = 0;
   let after: string | null = null;
   do {
+    pages += 1;
     const data: OurRunsPage = await octokit.graphql<OurRunsPage>(OUR_RUNS_QUERY, {
       owner: repo.owner,
       repo: repo.repo,
@@ -321,5 +323,5 @@ export async function preloadOurRuns(at: RunsAt): Promise<number> {
     }
     after = page?.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
   } while (after);
-  return learnt;
+  return { learnt, pages };
 }

@@ -330,6 +330,35 @@ describe("the app's runs on every open PR's head, read in one go", () => {
     expect(await jobOn(store, 1000).ourRun("sha-b")).toMatchObject({ id: 12 });
   });
 
+  it("reads them in one go again once three runs were missed since (PRs opened quietly)", async () => {
+    const store = new MemoryStateStore();
+    const onePage = (nodes: ReturnType<typeof pull>[]) => ({
+      data: {
+        repository: {
+          pullRequests: { pageInfo: { hasNextPage: false, endCursor: null }, nodes },
+        },
+      },
+    });
+    nock(API).post("/graphql").reply(200, onePage([]));
+    for (const sha of ["sha-1", "sha-2", "sha-3"]) {
+      nock(API)
+        .get(`/repos/${OWNER}/${REPO}/commits/${sha}/check-runs`)
+        .query(true)
+        .reply(200, { total_count: 0, check_runs: [] });
+    }
+    for (const sha of ["sha-1", "sha-2", "sha-3"]) await jobOn(store, 1000).ourRun(sha);
+    assertAllCalled();
+    nock(API)
+      .post("/graphql")
+      .reply(
+        200,
+        onePage([pull("sha-4", [run(14, "FAILURE")]), pull("sha-5", [run(15, "FAILURE")])]),
+      );
+    expect(await jobOn(store, 1000).ourRun("sha-4")).toMatchObject({ id: 14 });
+    expect(await jobOn(store, 1000).ourRun("sha-5")).toMatchObject({ id: 15 });
+    assertAllCalled();
+  });
+
   it("reads the run over REST where GraphQL does not answer, and does not ask GraphQL again soon", async () => {
     const store = new MemoryStateStore();
     nock(API)
