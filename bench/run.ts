@@ -7,13 +7,13 @@
  * budgets are read by people, not by timed tests.
  *
  *   BENCH_QUICK=1          every scenario scaled down (a few minutes)
- *   BENCH_ONLY=1,3         a subset
+ *   BENCH_ONLY=1,3         a subset (7, 8: two installations, A's flip or owner-config fan-out beside B's new PRs)
  *   BENCH_REDIS=auto|force|off
  *                          4 and 5 need an app that shares its queue through
  *                          Redis; "auto" runs them when it does, "force" always
  *   BENCH_LABEL="before"   heading of the run in BENCHMARKS.md; BENCH_RECORD=0 records nothing
  *   BENCH_RATE, BENCH_ACK_SECONDS, BENCH_MIX_PRS, BENCH_MIX_SECONDS, BENCH_FLIP_PRS,
- *   BENCH_KILL_PRS, BENCH_RESTART_PRS, BENCH_EVAL_PRS: see bench/harness/settings.ts
+ *   BENCH_KILL_PRS, BENCH_RESTART_PRS, BENCH_EVAL_PRS, BENCH_FANOUT_REPOS: see bench/harness/settings.ts
  */
 import { fileURLToPath } from "node:url";
 import { machine, recordRun, type ScenarioResult, table, writeResults } from "./harness/report.js";
@@ -23,6 +23,7 @@ import { apiPerEvent } from "./scenarios/api-per-event.js";
 import { evaluation } from "./scenarios/evaluation.js";
 import { gateFlip } from "./scenarios/gate-flip.js";
 import { restartDurability, sharedQueue, twoProcesses } from "./scenarios/redis.js";
+import { fanOutBesideB, flipBesideB } from "./scenarios/tenants.js";
 
 const RESULTS = fileURLToPath(new URL("./results.json", import.meta.url));
 const BENCHMARKS = fileURLToPath(new URL("../BENCHMARKS.md", import.meta.url));
@@ -74,6 +75,10 @@ async function main(): Promise<void> {
     await step(5, "restart durability", () => restartDurability(settings, skip));
   }
   await step(6, "pure evaluation", () => evaluation(settings, appRss));
+  await step(7, "two installations: A flips, B opens PRs", () => flipBesideB(settings));
+  await step(8, "two installations: A's owner config fans out, B opens PRs", () =>
+    fanOutBesideB(settings),
+  );
 
   const seconds = (performance.now() - started) / 1000;
   const run = { machine: host, mode: settings.quick ? "quick" : "full", results, seconds };

@@ -22,6 +22,8 @@ export interface BenchSettings {
   killPrs: number;
   /** PRs pushed to in the restart burst (BENCH_RESTART_PRS, 100; quick 30). */
   restartPrs: number;
+  /** Repositories of A (2 open PRs each) in the config fan-out of scenario 8 (BENCH_FANOUT_REPOS, 500; quick 30). */
+  fanOutRepos: number;
   /** PRs evaluated and cached in scenario 6 (BENCH_EVAL_PRS, 10000). */
   evalPrs: number;
   /** Heading of the run recorded in BENCHMARKS.md (BENCH_LABEL); BENCH_RECORD=0 records nothing. */
@@ -69,6 +71,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     killPrs: int(env, "BENCH_KILL_PRS", 1000, 60, quick),
     restartPrs: int(env, "BENCH_RESTART_PRS", 100, 30, quick),
     evalPrs: int(env, "BENCH_EVAL_PRS", 10_000, 10_000, quick),
+    fanOutRepos: int(env, "BENCH_FANOUT_REPOS", 500, 30, quick),
     label: env.BENCH_LABEL ?? "run",
     record: env.BENCH_RECORD !== "0",
   };

@@ -80,7 +80,7 @@ async function phaseFloor(
   const { octokit, repo } = job;
   const floors = [decodePhaseFloor(config, headRun?.externalId)];
   if (options.previousSha) {
-    const before = await findOurCheckRun(job.runs, options.previousSha);
+    const before = await job.ourRun(options.previousSha);
     floors.push(decodePhaseFloor(config, before?.externalId));
   } else if (!headRun && !options.opened) {
     const earlier = (await listPullCommitShas(octokit, repo, pr.number))
@@ -88,7 +88,7 @@ async function phaseFloor(
       .slice(-FLOOR_LOOKBACK)
       .reverse();
     for (const sha of earlier) {
-      const run = await findOurCheckRun(job.runs, sha);
+      const run = await job.ourRun(sha);
       if (run) {
         floors.push(decodePhaseFloor(config, run.externalId));
         break;
@@ -129,9 +129,10 @@ async function linkedIssueRefs(
   pr: PullFacts,
 ): Promise<{ refs: IssueRef[]; dropped: number }> {
   const body = closingReferencesCapped(job.repo, pr.body);
-  // Asked on every PR event, never kept between jobs: a link made in the PR's
-  // Development sidebar sends the app no webhook, so the next event must see it.
-  const linked = await job.closingIssues(pr.number);
+  // Kept for the PR while its body names the same issues, up to
+  // `linkedIssuesMs`: a link made in the Development sidebar sends the app no
+  // webhook, and counts from the first event after that (SPEC §2 allows it).
+  const linked = await job.closingIssues(pr.number, body.refs);
   if (!linked) return body;
   const seen = new Set<string>();
   const all = [...body.refs, ...linked].filter((ref) => {
@@ -306,9 +307,7 @@ export async function checkPullRequest(
   const loaded = await job.config();
   if (loaded.kind === "none") return { pr: pr.number, write: "skipped" };
 
-  const headRun = await findOurCheckRun(job.runs, pr.headSha, {
-    knownOnly: options.headUnchecked === true,
-  });
+  const headRun = await job.ourRun(pr.headSha, { knownOnly: options.headUnchecked === true });
   const { output, externalId, proposedErrors, verdict } = await computeCheck(
     job,
     loaded,

@@ -28,16 +28,6 @@ import { verdictFor } from "./evaluate-pull-request.js";
 import { handler } from "./jobs/handler.js";
 import { gateItems, type ProjectItemSpec, syncProjectItems } from "./project-sync.js";
 import type { RepoJob } from "./repo-job.js";
-import type { ReportPacer } from "./report-pacer.js";
-
-/** What a job needs to write reports: the pacer it records refreshes in, and the day it is. */
-export interface Reporting {
-  pacer: ReportPacer;
-  /** `YYYY-MM-DD`, UTC: countdowns change once a day, not on every render. */
-  today(): string;
-  /** False once the process is shutting down: the next event regenerates the reports. */
-  active(): boolean;
-}
 
 export interface ReportWrites {
   dashboard: "created" | "updated" | "unchanged" | "off";

@@ -28,7 +28,7 @@ import { LinkIndex } from "./link-index.js";
 import type { Metrics } from "./metrics.js";
 import { validatePayload } from "./payloads.js";
 import { InMemoryPendingDeployments, type PendingDeployments } from "./pending-deployments.js";
-import { type AppSettings, RepoJob } from "./repo-job.js";
+import { type AppSettings, LINKED_ISSUES_MAX_AGE_MS, RepoJob } from "./repo-job.js";
 import {
   type Clock,
   DEFAULT_REPORT_INTERVAL_MS,
@@ -98,6 +98,15 @@ export interface PhaseGatesOptions {
   graphql?: boolean;
   /** Where deployments waiting for a gate are kept (default: in memory, see app/pending-deployments.ts). */
   pendingDeployments?: PendingDeployments;
+}
+
+/** `LINKED_ISSUES_MAX_AGE_MS`: how long a PR's list of closed issues is kept (0: asked on every event). */
+function envLinkedIssuesMs(): number {
+  const raw = process.env.LINKED_ISSUES_MAX_AGE_MS;
+  const ms = Number(raw);
+  return raw !== undefined && raw !== "" && Number.isFinite(ms) && ms >= 0
+    ? ms
+    : LINKED_ISSUES_MAX_AGE_MS;
 }
 
 function envInterval(): number {
@@ -223,6 +232,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
         };
   const graphql = { available: options.graphql ?? true };
   const revalidateMs = options.revalidateMs ?? REVALIDATE_MS;
+  const linkedIssuesMs = envLinkedIssuesMs();
   const deployments = options.pendingDeployments ?? new InMemoryPendingDeployments();
 
   const app: ApplicationFunction = (probot: Probot) => {
@@ -234,7 +244,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       appLogin: await login(),
       graphql,
       deployments,
-      ...(revalidateMs ? { freshness: { revalidateMs } } : {}),
+      ...(revalidateMs ? { freshness: { revalidateMs, linkedIssuesMs } } : {}),
       ...(metrics ? { metrics } : {}),
       ...(reporting ? { reporting } : {}),
     });
@@ -248,6 +258,8 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       ((p: Probot, id: number | null, log: Logger) => pacedClient(p, id, log, pacing));
     const events: JobQueueEvents & { merge: typeof mergeJobs } = {
       merge: mergeJobs,
+      // A held installation's jobs wait beside the queue (a retry-after, its primary limit's reset).
+      holds: pacing.budget,
       ...(options.onJobError ? { onError: options.onJobError } : {}),
       ...(metrics
         ? { onDone: (job, outcome, ms) => metrics.jobDone(job.kind, outcome, ms / 1000) }

@@ -3,7 +3,14 @@ import { gateStatuses, gatesBefore } from "../core/evaluate.js";
 import type { Config, GateIssueFacts, GateStatus, IssueRef } from "../core/types.js";
 import { AncestryReader } from "../github/ancestry.js";
 import { ApproverDirectory } from "../github/authorize.js";
-import type { RunsAt } from "../github/check-runs.js";
+import {
+  findOurCheckRun,
+  type KnownRun,
+  OUR_RUNS,
+  preloadOurRuns,
+  type RunsAt,
+  runKey,
+} from "../github/check-runs.js";
 import {
   closingIssuesOf,
   closingIssuesOfOpenPulls,
@@ -20,7 +27,7 @@ import type { JobSpec } from "./jobs/job.js";
 import { LinkIndex } from "./link-index.js";
 import type { Metrics } from "./metrics.js";
 import type { PendingDeployments } from "./pending-deployments.js";
-import type { Reporting } from "./refresh-reports.js";
+import type { Reporting } from "./reporting.js";
 
 export interface AppSettings {
   /** Our GitHub App id: our check runs are the ones with this app id. */
@@ -42,8 +49,13 @@ export interface AppSettings {
    * the config, any event on a gate issue. Recent permission and team
    * look-ups are shared too (`PEOPLE_TTL_MS`). Absent: every job reads
    * afresh (the CLI, most tests).
+   *
+   * `linkedIssuesMs`: how long GitHub's list of the issues a PR closes is
+   * kept for the PR while its body names the same issues (default
+   * `LINKED_ISSUES_MAX_AGE_MS`). A link made in the Development sidebar sends
+   * no webhook: it counts from the first PR event after the list is that old.
    */
-  freshness?: { revalidateMs: number };
+  freshness?: { revalidateMs: number; linkedIssuesMs?: number };
 }
 
 /** The config a job loaded, and when: later jobs within `revalidateMs` take it as it is. */
@@ -62,6 +74,28 @@ const GATE_RECORDS = space<Timed<GateRecord>>("gate-record", {
   limit: 10_000,
   ttlMs: 3600_000,
 });
+
+/** Default age at which a PR's list of closed issues is asked again (SPEC allows the delay: a link only raises a phase). */
+export const LINKED_ISSUES_MAX_AGE_MS = 60_000;
+
+/** GitHub's list of the issues one PR closes, the body's references it was read with, and when. */
+const CLOSING_LISTS = space<{ at: number; body: string; refs: IssueRef[] }>("closing-issues", {
+  limit: 20_000,
+  ttlMs: 3600_000,
+});
+
+const refKey = (ref: IssueRef): string => `${ref.owner}/${ref.repo}#${ref.number}`.toLowerCase();
+
+/** How often a repository's runs may be read in one go (a miss within it reads the one run over REST). */
+const RUNS_PRELOAD_EVERY_MS = 60_000;
+
+/** When the app's runs on every open PR's head of a repository were last read in one go (GraphQL). */
+const RUNS_PRELOADED = space<{ at: number; misses: number; pages: number }>("runs-preloaded", {
+  limit: 20_000,
+  ttlMs: 3600_000,
+});
+/** Runs missed since a read in one go, per GraphQL page it took, before the next one (PRs opened quietly, a store that let runs go). */
+const RUNS_PRELOAD_MISSES = 3;
 
 /** What a job may reach beyond its repository: its installation, the link index, the queue. */
 export interface JobScope {
@@ -185,6 +219,48 @@ export class RepoJob {
     };
   }
 
+  /**
+   * This app's run on `headSha` (`findOurCheckRun`). The first time a
+   * repository's run is not known (a fresh process, a full re-check), the
+   * runs on every open PR's head are read in one GraphQL query per 100 PRs
+   * (again after a minute, or once three misses per query it took have been
+   * read one by one since); where GraphQL does not answer, each run is read
+   * over REST as before.
+   */
+  async ourRun(headSha: string, options: { knownOnly?: boolean } = {}): Promise<KnownRun | null> {
+    const runs = this.runs;
+    if (options.knownOnly) return findOurCheckRun(runs, headSha, options);
+    const support = this.settings.graphql;
+    if (
+      support?.available &&
+      this.settings.freshness &&
+      runs.appId !== null &&
+      !(await this.store.get(OUR_RUNS, runKey(this.repo, headSha)))
+    ) {
+      const last = await this.store.get(RUNS_PRELOADED, this.#repoKey);
+      const now = Date.now();
+      // Again after a minute, or once misses cost three times what the last read in one go did.
+      const due =
+        !last ||
+        now - last.at >= RUNS_PRELOAD_EVERY_MS ||
+        last.misses + 1 >= RUNS_PRELOAD_MISSES * last.pages;
+      if (!due) {
+        await this.store.set(RUNS_PRELOADED, this.#repoKey, { ...last, misses: last.misses + 1 });
+      } else {
+        await this.store.set(RUNS_PRELOADED, this.#repoKey, { at: now, misses: 0, pages: 1 });
+        await preloadOurRuns(runs).then(
+          async ({ learnt, pages }) => {
+            await this.store.set(RUNS_PRELOADED, this.#repoKey, { at: now, misses: 0, pages });
+            this.log.debug({ learnt, pages }, "runs on open PRs read in one go");
+          },
+          (error: unknown) =>
+            this.log.info({ err: error }, "runs on open PRs not read in one go: read one by one"),
+        );
+      }
+    }
+    return findOurCheckRun(runs, headSha, options);
+  }
+
   /** Reads gates with this job's client, people and identity. */
   get gateReader(): GateReader {
     return {
@@ -225,8 +301,14 @@ export class RepoJob {
   /**
    * GitHub's list of the issues PR `number` closes (null: GraphQL unavailable).
    * After `preloadClosingIssues`, answered from one query for all open PRs.
+   * With `freshness`, a list read for the PR is kept while `bodyRefs` (the
+   * issues its body names) stay the same and it is younger than
+   * `linkedIssuesMs`: a burst of label or push events asks GitHub once.
    */
-  async closingIssues(number: number): Promise<IssueRef[] | null> {
+  async closingIssues(
+    number: number,
+    bodyRefs: readonly IssueRef[] = [],
+  ): Promise<IssueRef[] | null> {
     const support = this.settings.graphql;
     if (!support) return null;
     if (this.#closingAll) {
@@ -234,7 +316,18 @@ export class RepoJob {
       if (all) return all.get(number) ?? [];
       return null;
     }
-    return closingIssuesOf(this.octokit, this.repo, number, support);
+    const maxAge = this.settings.freshness
+      ? (this.settings.freshness.linkedIssuesMs ?? LINKED_ISSUES_MAX_AGE_MS)
+      : 0;
+    if (maxAge <= 0) return closingIssuesOf(this.octokit, this.repo, number, support);
+    const key = `${this.#repoKey}#${number}`;
+    const body = bodyRefs.map(refKey).sort().join(" ");
+    const known = await this.store.get(CLOSING_LISTS, key);
+    if (known && known.body === body && Date.now() - known.at < maxAge) return known.refs;
+    const at = Date.now();
+    const refs = await closingIssuesOf(this.octokit, this.repo, number, support);
+    if (refs) await this.store.set(CLOSING_LISTS, key, { at, body, refs });
+    return refs;
   }
 
   /** Before a fan-out over the open PRs: one GraphQL query per 100 PRs instead of one per PR. */

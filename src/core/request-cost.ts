@@ -221,3 +221,31 @@ export function rateLimitHoldMs(answer: LimitAnswer, now: number): number | null
   if (answer.status === 429 || /secondary rate limit/i.test(answer.body ?? "")) return 60_000;
   return null;
 }
+
+/**
+ * Requests of an installation that may already be on their way when an
+ * answer says how many are left: the job client's concurrency cap per
+ * process (github/request-budget.ts ConcurrencyCap, 10). Work stops this far
+ * from the end, so none of them draws a 403.
+ */
+export const PRIMARY_LIMIT_RESERVE = 10;
+
+/**
+ * The primary limit as any answer reports it (`x-ratelimit-limit`,
+ * `-remaining`, `-reset`, each installation its own): once no more than
+ * `reserve` requests are left, how long the installation waits, until a
+ * second past the reset (GitHub's documentation: "wait until the time
+ * specified by x-ratelimit-reset"), instead of sending requests that fail.
+ * Null when the answer says nothing of it or enough is left.
+ */
+export function primaryLimitHoldMs(
+  headers: Record<string, string | undefined>,
+  now: number,
+  reserve = PRIMARY_LIMIT_RESERVE,
+): number | null {
+  const remaining = Number(headers["x-ratelimit-remaining"] ?? Number.NaN);
+  const reset = Number(headers["x-ratelimit-reset"] ?? Number.NaN);
+  if (!Number.isFinite(remaining) || remaining > reserve) return null;
+  if (!Number.isFinite(reset) || reset <= 0) return 60_000;
+  return Math.max(0, reset * 1000 - now) + 1000;
+}

@@ -163,7 +163,8 @@ export async function findCheckRunOfApp(
   };
 }
 
-const runKey = (repo: RepoRef, headSha: string) =>
+/** The store key of the app's run on one head SHA. */
+export const runKey = (repo: RepoRef, headSha: string) =>
   `${repo.owner}/${repo.repo}@${headSha}`.toLowerCase();
 
 /**
@@ -225,4 +226,102 @@ export async function writeCheckRun(
   }
   await at.store.set(OUR_RUNS, key, { id, fingerprint: want, externalId });
   return ours ? "updated" : "created";
+}
+
+const OUR_RUNS_QUERY = `query($owner: String!, $repo: String!, $appId: Int!, $after: String) {
+  repository(owner: $owner, name: $repo) {
+    pullRequests(states: OPEN, first: 100, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        headRefOid
+        commits(last: 1) {
+          nodes {
+            commit {
+              oid
+              checkSuites(first: 1, filterBy: { appId: $appId }) {
+                nodes {
+                  checkRuns(first: 1, filterBy: { checkName: "${CHECK_NAME}", checkType: LATEST }) {
+                    nodes { databaseId status conclusion title summary externalId }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}`;
+
+interface GraphqlRun {
+  databaseId: number;
+  status: string;
+  conclusion: string | null;
+  title: string | null;
+  summary: string | null;
+  externalId: string | null;
+}
+
+interface OurRunsPage {
+  repository: {
+    pullRequests: {
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      nodes: {
+        headRefOid: string;
+        commits: {
+          nodes: {
+            commit: {
+              oid: string;
+              checkSuites: { nodes: { checkRuns: { nodes: GraphqlRun[] } }[] };
+            };
+          }[];
+        };
+      }[];
+    };
+  } | null;
+}
+
+/**
+ * This app's run on the head of every open PR, 100 PRs per GraphQL query,
+ * remembered as `findOurCheckRun` would remember each: a fresh process or a
+ * full re-check then reads no run per PR. Answers how many runs it learnt in
+ * how many queries; an error when GraphQL does not answer
+ * (`findOurCheckRun` then reads each run over REST, as before).
+ */
+export async function preloadOurRuns(at: RunsAt): Promise<{ learnt: number; pages: number }> {
+  const { octokit, repo, appId, store } = at;
+  if (appId === null) return { learnt: 0, pages: 0 };
+  let learnt = 0;
+  let pages = 0;
+  let after: string | null = null;
+  do {
+    pages += 1;
+    const data: OurRunsPage = await octokit.graphql<OurRunsPage>(OUR_RUNS_QUERY, {
+      owner: repo.owner,
+      repo: repo.repo,
+      appId,
+      after,
+    });
+    const page = data.repository?.pullRequests;
+    for (const pr of page?.nodes ?? []) {
+      const head = pr.commits.nodes[0]?.commit;
+      const ours = head?.checkSuites.nodes[0]?.checkRuns.nodes[0];
+      if (!head || head.oid !== pr.headRefOid || !ours) continue;
+      const externalId = ours.externalId ?? null;
+      await store.set(OUR_RUNS, runKey(repo, head.oid), {
+        id: ours.databaseId,
+        externalId,
+        fingerprint: runFingerprint({
+          status: ours.status.toLowerCase(),
+          conclusion: ours.conclusion?.toLowerCase() ?? null,
+          title: ours.title,
+          summary: ours.summary,
+          externalId,
+        }),
+      });
+      learnt += 1;
+    }
+    after = page?.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+  } while (after);
+  return { learnt, pages };
 }

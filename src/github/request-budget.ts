@@ -25,6 +25,12 @@ export interface RequestBudget {
    * request, not only the one that drew the 403.
    */
   hold(installationId: number, ms: number): Promise<void>;
+  /**
+   * When the installation's hold ends (ms since the epoch; 0 or a past time:
+   * not held). The job queues ask it before starting a job of the
+   * installation, so held work waits beside the queue, not in a worker.
+   */
+  heldUntil(installationId: number): Promise<number>;
   /** Stops the budget: waiting and later `take`s reject with RequestBudgetClosed. */
   close(): Promise<void>;
 }
@@ -160,6 +166,10 @@ export class InMemoryRequestBudget implements RequestBudget {
     const until = this.#clock.now() + ms;
     if (until > (this.#heldUntil.get(installationId) ?? 0))
       this.#heldUntil.set(installationId, until);
+  }
+
+  async heldUntil(installationId: number): Promise<number> {
+    return this.#heldUntil.get(installationId) ?? 0;
   }
 
   /** Forgets installations whose windows emptied, so a long-lived process does not keep every org it ever served. */
@@ -327,6 +337,11 @@ export class RedisRequestBudget implements RequestBudget {
     if (this.#closed.signal.aborted) return Promise.reject(new RequestBudgetClosed());
     const costs = this.#limits.map((limit) => limit.cost(request));
     return this.#fifo.run(installationId, () => this.#admit(installationId, costs));
+  }
+
+  /** The hold key's time; the queue compares it with its own clock (the hold's length is Redis's). */
+  async heldUntil(installationId: number): Promise<number> {
+    return Number(await this.#client.get(this.#holdKey(installationId))) || 0;
   }
 
   async #admit(installationId: number, costs: readonly number[]): Promise<void> {

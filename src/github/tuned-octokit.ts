@@ -1,6 +1,6 @@
 import Bottleneck from "bottleneck";
 import { type Logger, ProbotOctokit } from "probot";
-import { rateLimitHoldMs } from "../core/request-cost.js";
+import { primaryLimitHoldMs, rateLimitHoldMs } from "../core/request-cost.js";
 import type { GitHub } from "./octokit.js";
 import { ConcurrencyCap, type RequestBudget } from "./request-budget.js";
 
@@ -181,12 +181,30 @@ function pacedFetch(
   };
 }
 
+/**
+ * A rate limit GitHub answered (403/429), or a primary limit about to run out
+ * (any answer's `x-ratelimit-remaining` down to the reserve), holds the
+ * installation's budget: its requests wait, and the queues start none of its
+ * jobs, until `retry-after` or the reset.
+ */
 async function holdAfterRateLimit(
   installationId: number,
   budget: RequestBudget,
   response: Response,
 ): Promise<void> {
-  if (response.status !== 403 && response.status !== 429) return;
+  if (response.status !== 403 && response.status !== 429) {
+    const remaining = response.headers.get("x-ratelimit-remaining");
+    if (remaining === null) return;
+    const ms = primaryLimitHoldMs(
+      {
+        "x-ratelimit-remaining": remaining,
+        "x-ratelimit-reset": response.headers.get("x-ratelimit-reset") ?? undefined,
+      },
+      Date.now(),
+    );
+    if (ms !== null) await budget.hold(installationId, ms);
+    return;
+  }
   const headers = Object.fromEntries(response.headers.entries());
   // A clone: Octokit still reads the body it was sent.
   const body = headers["retry-after"] === undefined ? await response.clone().text() : "";

@@ -6,7 +6,10 @@ import { STORY_CONFIG, useSandbox } from "./sandbox.js";
 // exactly the PRs it affects — config removed, the owner's `.github` config,
 // linked issues in other repositories, issues linked in the sidebar, re-runs.
 // The real app process against the sandbox; verdicts read from the emulator.
-const sandbox = useSandbox();
+// A PR's list of the issues it closes is kept LINKED_ISSUES_MAX_AGE_MS (a minute by
+// default); a short one here, so the sidebar test waits seconds, not a minute.
+const LINKED_ISSUES_MAX_AGE_MS = 1500;
+const sandbox = useSandbox({ env: { LINKED_ISSUES_MAX_AGE_MS: String(LINKED_ISSUES_MAX_AGE_MS) } });
 
 const BLOCKED = "Blocked: Walk gate pending";
 
@@ -78,7 +81,7 @@ describe("what re-checks a pull request", { timeout: 180_000 }, () => {
     expect(check.output.summary).toContain(`cross/api#${issue}`);
   });
 
-  it("an issue linked in the PR's Development sidebar puts the PR in its phase", async () => {
+  it("an issue linked in the PR's Development sidebar puts the PR in its phase, from the first event once the PR's list is due again", async () => {
     const gh = await sandbox.get().repo("sidebar/app", STORY_CONFIG);
     const issue = (await gh.openIssue({ title: "Launch it", labels: ["phase: run"], by: "lead" }))
       .number;
@@ -86,7 +89,10 @@ describe("what re-checks a pull request", { timeout: 180_000 }, () => {
       .number;
     await gh.waitForCheck(pr, { title: "No phase" });
 
-    gh.linkIssue(pr, `#${issue}`); // GitHub sends no webhook for it: the next event sees it
+    // GitHub sends no webhook for it: it counts from the first PR event once the
+    // PR's list (read for the check above) is LINKED_ISSUES_MAX_AGE_MS old.
+    gh.linkIssue(pr, `#${issue}`);
+    await new Promise((resolve) => setTimeout(resolve, LINKED_ISSUES_MAX_AGE_MS + 100));
     await gh.addLabel(pr, "docs", { by: "lead" });
 
     const check = await gh.waitForCheck(pr, { conclusion: "failure", title: BLOCKED });

@@ -21,6 +21,8 @@ export interface TestApp {
   idle: () => Promise<void>;
   /** What a shutdown does first: the app stops refreshing reports. */
   beginDrain: () => void;
+  /** Closes the queue (its Redis connections, when it has any). */
+  close: () => Promise<void>;
 }
 
 /**
@@ -35,10 +37,12 @@ export async function createTestApp(
     graphql?: boolean;
     reporting?: PhaseGatesOptions["reporting"];
     revalidateMs?: PhaseGatesOptions["revalidateMs"];
+    /** Where jobs wait (default: in process). */
+    queue?: PhaseGatesOptions["queue"];
   } = {},
 ): Promise<TestApp> {
   const errors: unknown[] = [];
-  const { app, idle, beginDrain } = createPhaseGatesApp({
+  const { app, idle, beginDrain, close } = createPhaseGatesApp({
     appId: APP_ID,
     appSlug: "phase-gates",
     // GraphQL's list of linked issues is asked only where a test says so (linked-issues-graphql.test.ts).
@@ -49,6 +53,7 @@ export async function createTestApp(
     reporting: options.reporting ?? false,
     // Each job reads afresh unless a test says otherwise: a test states every read its events make.
     revalidateMs: options.revalidateMs ?? false,
+    ...(options.queue ? { queue: options.queue } : {}),
   });
   const probot = new Probot({
     appId: APP_ID,
@@ -68,6 +73,7 @@ export async function createTestApp(
     errors,
     idle,
     beginDrain,
+    close,
     receive: async (name, payload, id = randomUUID()) => {
       // biome-ignore lint/suspicious/noExplicitAny: payloads are built from real examples, typed loosely
       await probot.receive({ id, name, payload } as any);

@@ -276,6 +276,50 @@ describe.each(IMPLEMENTATIONS)("%s: the JobQueue guarantees", (_name, make) => {
     expect(closed).toBe(2);
   });
 
+  it("takes ready work round-robin across installations: B's jobs do not wait behind A's", async () => {
+    const queue = make({ concurrency: 1 });
+    const runs: string[] = [];
+    for (const id of ["a1", "a2", "a3", "a4"]) await queue.push(job(`a-${id}`, id));
+    for (const id of ["b1", "b2"]) await queue.push(job(`b-${id}`, id, { installationId: 2 }));
+    queue.start(async (j) => {
+      runs.push(label(j));
+    });
+    await within(queue.idle(), 10_000, "idle");
+    expect(runs).toEqual(["a1", "b1", "a2", "b2", "a3", "a4"]);
+  });
+
+  it("takes one installation's repositories in turn: a busy repository does not keep the others waiting", async () => {
+    const queue = make({ concurrency: 1 });
+    const runs: string[] = [];
+    for (const id of ["x1", "x2", "x3"]) await queue.push(job("busy", id));
+    await queue.push(job("quiet", "y1"));
+    queue.start(async (j) => {
+      runs.push(label(j));
+    });
+    await within(queue.idle(), 10_000, "idle");
+    expect(runs).toEqual(["x1", "y1", "x2", "x3"]);
+  });
+
+  it("starts no job of a held installation before its hold ends, and keeps its slot for the others", async () => {
+    const holdMs = 400;
+    const until = Date.now() + holdMs;
+    const queue = make({
+      concurrency: 1,
+      holds: { heldUntil: async (installationId) => (installationId === 1 ? until : 0) },
+    });
+    const runs: [string, number][] = [];
+    await queue.push(job("rocket", "held1"));
+    await queue.push(job("rocket", "held2"));
+    await queue.push(job("other", "free", { installationId: 2 }));
+    queue.start(async (j) => {
+      runs.push([label(j), Date.now()]);
+    });
+    await within(queue.idle(), 10_000, "idle");
+    expect(runs.map(([id]) => id)).toEqual(["free", "held1", "held2"]);
+    expect(runs[0]?.[1]).toBeLessThan(until);
+    for (const [, at] of runs.slice(1)) expect(at).toBeGreaterThanOrEqual(until);
+  });
+
   it("refuses new jobs once closed", async () => {
     const queue = make();
     queue.start(async () => {});

@@ -1,5 +1,8 @@
+import { randomUUID } from "node:crypto";
 import nock from "nock";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { RedisJobQueue } from "../../src/app/jobs/redis-queue.js";
+import type { PhaseGatesOptions } from "../../src/app/register-handlers.js";
 import type { Clock } from "../../src/app/report-pacer.js";
 import { DASHBOARD_LABEL, DASHBOARD_MARKER, DASHBOARD_TITLE } from "../../src/core/dashboard.js";
 import { PROGRESS_START } from "../../src/core/progress-section.js";
@@ -11,6 +14,7 @@ import {
   replyConfig,
   type TestApp,
 } from "../helpers/app.js";
+import { type RedisServer, redisUnavailable, startRedis } from "../helpers/redis-server.js";
 import { BOT, replyGate } from "../helpers/replies.js";
 import {
   API,
@@ -367,4 +371,82 @@ describe("a burst of pull request events", () => {
     expect(github.dashboard()?.body).toContain("100 (100 blocked)");
     nock.cleanAll();
   }, 60_000);
+});
+
+const noRedis = redisUnavailable();
+let redis: RedisServer | undefined;
+beforeAll(async () => {
+  if (!noRedis) redis = await startRedis();
+}, 20_000);
+afterAll(async () => {
+  await redis?.stop();
+});
+
+const QUEUES: [string, () => PhaseGatesOptions["queue"]][] = [
+  ["in process", () => undefined],
+  ...(noRedis
+    ? []
+    : ([
+        [
+          "on Redis",
+          () => (log, events) =>
+            new RedisJobQueue({
+              connection: (redis as RedisServer).url,
+              prefix: `reports-${randomUUID().slice(0, 8)}`,
+              log,
+              ...events,
+            }),
+        ],
+      ] as [string, () => PhaseGatesOptions["queue"]][])),
+];
+
+describe("a dashboard refresh deferred to the end of its minute", () => {
+  it.each(QUEUES)(
+    "keeps no PR event of the repository waiting: a pushed PR is checked meanwhile (queue %s)",
+    async (_name, queue) => {
+      const time = manualClock();
+      const q = queue();
+      app = await createTestApp({
+        reporting: { clock: time.clock, intervalMs: 60_000 },
+        ...(q ? { queue: q } : {}),
+      });
+      const github = fakeGitHub();
+      const checkWrites = () => github.writes.filter((w) => w === "POST /check-runs").length;
+      for (const n of [1, 2]) {
+        github.labelled.add(n);
+        await app.receive(
+          "pull_request",
+          pullRequestEvent(
+            "labeled",
+            { number: n, labels: ["phase: run"], headSha: `sha${n}` },
+            { label: { name: "phase: run" } },
+          ),
+        );
+      }
+      // The first event refreshed at once; the second's refresh waits for the minute.
+      expect(github.dashboardWrites()).toEqual(["POST /issues"]);
+      expect(time.timers).toHaveLength(1);
+      const before = checkWrites();
+
+      await app.receive(
+        "pull_request",
+        pullRequestEvent("synchronize", { number: 3, headSha: "sha3-new" }, { before: "sha3" }),
+      );
+
+      expect(checkWrites()).toBe(before + 1);
+      // The deferred refresh is still waiting, and has written nothing.
+      expect(time.timers).toHaveLength(1);
+      expect(github.dashboardWrites()).toEqual(["POST /issues"]);
+      time.elapse(60_000);
+      // The due refresh is queued by the timer (on Redis, a moment later): wait for its write.
+      for (let i = 0; i < 100 && github.dashboardWrites().length < 2; i++) {
+        await app.idle();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(github.dashboardWrites()).toEqual(["POST /issues", "PATCH /issues/500"]);
+      await app.close();
+      nock.cleanAll();
+    },
+    60_000,
+  );
 });

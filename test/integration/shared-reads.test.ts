@@ -72,7 +72,12 @@ describe("reads shared by a repository's jobs", () => {
 });
 
 /** A job of its own on one shared store, as each webhook's job is. */
-function jobOn(store: MemoryStateStore, revalidateMs: number, receivedAt = Date.now()): RepoJob {
+function jobOn(
+  store: MemoryStateStore,
+  revalidateMs: number,
+  receivedAt = Date.now(),
+  linkedIssuesMs?: number,
+): RepoJob {
   const octokit = new ProbotOctokit({
     auth: { token: "ghs_test" },
     baseUrl: API,
@@ -82,7 +87,8 @@ function jobOn(store: MemoryStateStore, revalidateMs: number, receivedAt = Date.
   const settings: AppSettings = {
     appId: 1,
     appLogin: "phase-gates[bot]",
-    freshness: { revalidateMs },
+    freshness: { revalidateMs, ...(linkedIssuesMs !== undefined ? { linkedIssuesMs } : {}) },
+    graphql: { available: true },
   };
   return new RepoJob(
     octokit,
@@ -153,6 +159,8 @@ describe("same-second PR snapshots that disagree", () => {
   it("are settled by one read: an event that arrived before that read is answered by it", async () => {
     const store = new MemoryStateStore();
     const before = Date.now() - 1_000;
+    // What the check reads of a PR is known from the config (a job reads it anyway).
+    replyConfig(nock(API), DEFAULTS);
     await currentPull(jobOn(store, 60_000, before), 10, snap(["phase: walk"]));
 
     // The next payload of the same second disagrees: GitHub is asked which is newer.
@@ -169,5 +177,201 @@ describe("same-second PR snapshots that disagree", () => {
     // Another disagreeing payload of that second, received before the read: no second read.
     const again = await currentPull(jobOn(store, 60_000, before), 10, snap(["phase: crawl"]));
     expect(again.labels).toEqual(["phase: run"]);
+  });
+});
+
+describe("same-second PR snapshots that agree on what the check reads", () => {
+  const second = "2026-11-25T10:00:00Z";
+  const snap = (labels: string[], body: string | null = null): PullSnapshot => ({
+    number: 10,
+    title: "Run work",
+    state: "open",
+    headSha: "run-sha",
+    body,
+    labels,
+    milestone: null,
+    htmlUrl: "https://github.com/acme/rocket/pull/10",
+    updatedAt: second,
+  });
+
+  it.each([
+    ["a label the config does not know", snap(["phase: run"]), snap(["phase: run", "noise"])],
+    [
+      "a body edit that names no issue",
+      snap(["phase: run"], "Notes."),
+      snap(["phase: run"], "Notes, rev 2."),
+    ],
+  ])("are not read again: %s", async (_what, first, second) => {
+    const store = new MemoryStateStore();
+    replyConfig(nock(API), DEFAULTS);
+    await currentPull(jobOn(store, 60_000), 10, first);
+    // No read (nock would refuse one): either snapshot gives the same check.
+    const pr = await currentPull(jobOn(store, 60_000), 10, second);
+    expect(pr.labels).toEqual(second.labels);
+    // The same through a merged job's rival.
+    await currentPull(jobOn(store, 60_000), 10, second, first);
+    assertAllCalled();
+  });
+
+  it("are read when they name different issues in the body", async () => {
+    const store = new MemoryStateStore();
+    replyConfig(nock(API), DEFAULTS);
+    await currentPull(jobOn(store, 60_000), 10, snap(["phase: run"], "Notes."));
+    nock(API)
+      .get(`/repos/${OWNER}/${REPO}/pulls/10`)
+      .reply(
+        200,
+        pullObject({ number: 10, labels: ["phase: run"], headSha: "run-sha", updatedAt: second }),
+      );
+    await currentPull(jobOn(store, 60_000), 10, snap(["phase: run"], "Closes #4"));
+    assertAllCalled();
+  });
+});
+
+describe("GitHub's list of the issues a PR closes, across jobs", () => {
+  /** One `POST /graphql` for PR 10, answering that it closes issue `closes`. */
+  function replyClosing(closes: number) {
+    nock(API)
+      .post("/graphql", (b: { variables: { number: number } }) => b.variables.number === 10)
+      .reply(200, {
+        data: {
+          repository: {
+            pullRequest: {
+              closingIssuesReferences: {
+                nodes: [{ number: closes, repository: { name: REPO, owner: { login: OWNER } } }],
+              },
+            },
+          },
+        },
+      });
+  }
+  const issue = (number: number) => ({ owner: OWNER, repo: REPO, number });
+
+  it("is asked once while the body names the same issues, again when it names others", async () => {
+    const store = new MemoryStateStore();
+    replyClosing(7);
+    expect(await jobOn(store, 1000).closingIssues(10, [])).toEqual([issue(7)]);
+    assertAllCalled();
+    // A label or a push a moment later: the list is not asked again (nock would refuse it).
+    expect(await jobOn(store, 1000).closingIssues(10, [])).toEqual([issue(7)]);
+
+    replyClosing(8);
+    expect(await jobOn(store, 1000).closingIssues(10, [issue(8)])).toEqual([issue(8)]);
+    assertAllCalled();
+  });
+
+  it("is asked again once it is older than linkedIssuesMs (a sidebar link counts from then)", async () => {
+    const store = new MemoryStateStore();
+    replyClosing(7);
+    await jobOn(store, 1000, Date.now(), 50).closingIssues(10, []);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    replyClosing(9);
+    expect(await jobOn(store, 1000, Date.now(), 50).closingIssues(10, [])).toEqual([issue(9)]);
+    assertAllCalled();
+  });
+
+  it("is asked on every job with linkedIssuesMs 0", async () => {
+    const store = new MemoryStateStore();
+    replyClosing(7);
+    replyClosing(9);
+    await jobOn(store, 1000, Date.now(), 0).closingIssues(10, []);
+    expect(await jobOn(store, 1000, Date.now(), 0).closingIssues(10, [])).toEqual([issue(9)]);
+    assertAllCalled();
+  });
+});
+
+describe("the app's runs on every open PR's head, read in one go", () => {
+  const run = (id: number, conclusion: string) => ({
+    databaseId: id,
+    status: "COMPLETED",
+    conclusion,
+    title: "Blocked",
+    summary: "Waiting.",
+    externalId: "floor:run",
+  });
+  const pull = (sha: string, runs: ReturnType<typeof run>[]) => ({
+    headRefOid: sha,
+    commits: {
+      nodes: [
+        {
+          commit: {
+            oid: sha,
+            checkSuites: { nodes: runs.length > 0 ? [{ checkRuns: { nodes: runs } }] : [] },
+          },
+        },
+      ],
+    },
+  });
+
+  it("answers every PR's run from one GraphQL query: no REST read per PR, none in the next job", async () => {
+    const store = new MemoryStateStore();
+    nock(API)
+      .post(
+        "/graphql",
+        (b: { query: string; variables: { appId: number } }) =>
+          b.query.includes("checkSuites") && b.variables.appId === 1,
+      )
+      .reply(200, {
+        data: {
+          repository: {
+            pullRequests: {
+              pageInfo: { hasNextPage: false, endCursor: null },
+              nodes: [pull("sha-a", [run(11, "FAILURE")]), pull("sha-b", [run(12, "SUCCESS")])],
+            },
+          },
+        },
+      });
+    expect(await jobOn(store, 1000).ourRun("sha-a")).toMatchObject({
+      id: 11,
+      externalId: "floor:run",
+    });
+    assertAllCalled();
+    // Another job, another PR: already known (nock would refuse a request).
+    expect(await jobOn(store, 1000).ourRun("sha-b")).toMatchObject({ id: 12 });
+  });
+
+  it("reads them in one go again once three runs were missed since (PRs opened quietly)", async () => {
+    const store = new MemoryStateStore();
+    const onePage = (nodes: ReturnType<typeof pull>[]) => ({
+      data: {
+        repository: {
+          pullRequests: { pageInfo: { hasNextPage: false, endCursor: null }, nodes },
+        },
+      },
+    });
+    nock(API).post("/graphql").reply(200, onePage([]));
+    for (const sha of ["sha-1", "sha-2", "sha-3"]) {
+      nock(API)
+        .get(`/repos/${OWNER}/${REPO}/commits/${sha}/check-runs`)
+        .query(true)
+        .reply(200, { total_count: 0, check_runs: [] });
+    }
+    for (const sha of ["sha-1", "sha-2", "sha-3"]) await jobOn(store, 1000).ourRun(sha);
+    assertAllCalled();
+    nock(API)
+      .post("/graphql")
+      .reply(
+        200,
+        onePage([pull("sha-4", [run(14, "FAILURE")]), pull("sha-5", [run(15, "FAILURE")])]),
+      );
+    expect(await jobOn(store, 1000).ourRun("sha-4")).toMatchObject({ id: 14 });
+    expect(await jobOn(store, 1000).ourRun("sha-5")).toMatchObject({ id: 15 });
+    assertAllCalled();
+  });
+
+  it("reads the run over REST where GraphQL does not answer, and does not ask GraphQL again soon", async () => {
+    const store = new MemoryStateStore();
+    nock(API)
+      .post("/graphql")
+      .reply(200, { errors: [{ type: "UNSUPPORTED", message: "no" }] });
+    for (const sha of ["sha-a", "sha-b"]) {
+      nock(API)
+        .get(`/repos/${OWNER}/${REPO}/commits/${sha}/check-runs`)
+        .query(true)
+        .reply(200, { total_count: 0, check_runs: [] });
+    }
+    expect(await jobOn(store, 1000).ourRun("sha-a")).toBeNull();
+    expect(await jobOn(store, 1000).ourRun("sha-b")).toBeNull();
+    assertAllCalled();
   });
 });

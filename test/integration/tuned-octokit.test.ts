@@ -207,6 +207,7 @@ describe("a job client made without a Context (tunedOctokitFrom)", () => {
         expect(installationId).toBe(INSTALLATION_ID);
         holds.push(ms);
       },
+      heldUntil: async () => 0,
       close: async () => undefined,
     };
     const client = tunedOctokitFrom(installationClient(), {
@@ -238,6 +239,34 @@ describe("a job client made without a Context (tunedOctokitFrom)", () => {
     expect(JSON.parse(String(taken[2]?.body))).toEqual({ query: "{ viewer { login } }" });
     expect(holds).toEqual([1000]);
     expect(scope.isDone()).toBe(true);
+  });
+
+  it("holds the installation until its primary limit resets once an answer shows the reserve reached, and not before", async () => {
+    const budget = new InMemoryRequestBudget();
+    const client = tunedOctokitFrom(installationClient(), {
+      log: silent,
+      installationId: INSTALLATION_ID,
+      budget,
+    });
+    const resetAt = Math.floor(Date.now() / 1000) + 600;
+    const limitHeaders = (remaining: number) => ({
+      "x-ratelimit-limit": "5000",
+      "x-ratelimit-remaining": String(remaining),
+      "x-ratelimit-reset": String(resetAt),
+    });
+    const scope = nock(API);
+    scope.get(`${REPO_PATH}/pulls/1`).reply(200, { number: 1 }, limitHeaders(11));
+    scope.get(`${REPO_PATH}/pulls/2`).reply(200, { number: 2 }, limitHeaders(10));
+
+    await client.rest.pulls.get({ owner: "acme", repo: "rocket", pull_number: 1 });
+    expect(await budget.heldUntil(INSTALLATION_ID)).toBe(0);
+    await client.rest.pulls.get({ owner: "acme", repo: "rocket", pull_number: 2 });
+    const until = await budget.heldUntil(INSTALLATION_ID);
+    expect(until).toBeGreaterThanOrEqual(resetAt * 1000);
+    expect(until).toBeLessThanOrEqual(resetAt * 1000 + 1000);
+    // Another installation is not held.
+    expect(await budget.heldUntil(INSTALLATION_ID + 1)).toBe(0);
+    await budget.close();
   });
 
   it("fails a request at once, unsent and not retried, once its budget closed (shutdown)", async () => {

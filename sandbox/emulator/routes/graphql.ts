@@ -24,8 +24,63 @@ function closingNodes(
   });
 }
 
+/**
+ * Every open PR's head commit with the latest run named `checkName` of the
+ * app `appId` (`commits(last: 1) { … checkSuites(filterBy: { appId }) {
+ * checkRuns(filterBy: { checkName, checkType: LATEST }) } }`), one page.
+ */
+function openPullsWithRuns(ctx: RouteContext, query: string, variables: Record<string, unknown>) {
+  const repo = repoOf({
+    ...ctx,
+    params: { owner: String(variables.owner ?? ""), repo: String(variables.repo ?? "") },
+  });
+  const appId = Number(variables.appId);
+  const checkName = /checkName:\s*"([^"]*)"/.exec(query)?.[1] ?? "";
+  const enumName = (value: string | null) => (value === null ? null : value.toUpperCase());
+  const nodes = [...repo.issues.values()]
+    .filter((i) => i.pull && i.state === "open")
+    .map((pr) => {
+      const oid = pr.pull?.headSha ?? "";
+      const latest = repo.checkRuns
+        .filter((r) => r.head_sha === oid && r.app_id === appId && r.name === checkName)
+        .sort((a, b) => b.id - a.id)[0];
+      const runs = latest
+        ? [
+            {
+              databaseId: latest.id,
+              status: enumName(latest.status),
+              conclusion: enumName(latest.conclusion),
+              title: latest.output.title ?? null,
+              summary: latest.output.summary ?? null,
+              externalId: latest.external_id,
+            },
+          ]
+        : [];
+      return {
+        headRefOid: oid,
+        commits: {
+          nodes: [
+            {
+              commit: {
+                oid,
+                checkSuites: { nodes: latest ? [{ checkRuns: { nodes: runs } }] : [] },
+              },
+            },
+          ],
+        },
+      };
+    });
+  return {
+    body: {
+      data: {
+        repository: { pullRequests: { pageInfo: { hasNextPage: false, endCursor: null }, nodes } },
+      },
+    },
+  };
+}
+
 export const graphqlRoutes: Route[] = [
-  // GraphQL: only the query the app asks (which issues a PR closes)
+  // GraphQL: only the queries the app asks (which issues a PR closes; its runs on open PRs' heads)
   {
     method: "POST",
     template: "/graphql",
@@ -36,6 +91,7 @@ export const graphqlRoutes: Route[] = [
       };
       const projects = answerProjects(ctx, query, variables);
       if (projects) return projects;
+      if (query.includes("checkSuites")) return openPullsWithRuns(ctx, query, variables);
       if (!query.includes("closingIssuesReferences")) {
         return {
           body: {

@@ -1,6 +1,9 @@
-import { repoKey } from "../../github/octokit.js";
+import { itemPhaseClaims } from "../../core/phases.js";
+import type { Config } from "../../core/types.js";
+import { type RepoRef, repoKey } from "../../github/octokit.js";
 import { knownPullRequestConfigErrors } from "../../github/pull-request-config.js";
 import {
+  closingReferencesCapped,
   getPullUpdated,
   type PullFacts,
   samePullFacts,
@@ -46,6 +49,12 @@ export interface PullRequestInput {
    * reads: the job evaluates it instead of reading the PR again. Absent: read.
    */
   pull?: PullSnapshot;
+  /**
+   * A snapshot of the same second that disagrees with `pull` (two events
+   * merged, app/jobs/coalesce.ts): GitHub alone knows which is later, so the
+   * job reads the PR, unless the two agree on every field the check reads.
+   */
+  rival?: PullSnapshot;
 }
 
 /**
@@ -149,6 +158,7 @@ async function runPullRequest(job: RepoJob, input: PullRequestInput): Promise<vo
     ...(input.previousSha ? { previousSha: input.previousSha } : {}),
     opened: input.opened,
     ...(pull ? { pull } : {}),
+    ...(pull && input.rival ? { rival: input.rival } : {}),
     newHead: input.action === "synchronize",
   });
   if (sync && "error" in sync) throw sync.error;
@@ -182,6 +192,35 @@ export function laterSnapshot(a: PullSnapshot, b: PullSnapshot): PullSnapshot | 
   return samePullFacts(a, b) ? b : null;
 }
 
+/**
+ * Whether two snapshots of one PR give the same check: the same state and
+ * head, the same phase claims from labels and milestone, the same issues
+ * named in the body. A label the config does not know, a body edit that
+ * names no other issue, a new title: nothing the check reads.
+ */
+export function sameForCheck(config: Config, repo: RepoRef, a: PullFacts, b: PullFacts): boolean {
+  if (a.state !== b.state || a.headSha !== b.headSha) return false;
+  const claims = (p: PullFacts) =>
+    JSON.stringify(
+      itemPhaseClaims(config, p)
+        .map((c) => `${c.phaseIndex}:${JSON.stringify(c.source)}`)
+        .sort(),
+    );
+  if (claims(a) !== claims(b)) return false;
+  const refs = (p: PullFacts) => {
+    const capped = closingReferencesCapped(repo, p.body);
+    const keys = capped.refs.map((r) => `${r.owner}/${r.repo}#${r.number}`.toLowerCase()).sort();
+    return `${keys.join(" ")}+${capped.dropped}`;
+  };
+  return refs(a) === refs(b);
+}
+
+/** Two snapshots of one second that disagree: do they still give the same check? */
+async function agreeForCheck(job: RepoJob, a: PullFacts, b: PullFacts): Promise<boolean> {
+  const loaded = await job.config();
+  return loaded.kind === "ok" && sameForCheck(loaded.config, job.repo, a, b);
+}
+
 /** The newest snapshot of each PR the app has seen (events can arrive late or out of order). */
 export const NEWEST_PULLS = space<PullSnapshot>("pull", { limit: 20_000, ttlMs: 24 * 3600_000 });
 
@@ -194,10 +233,11 @@ export async function currentPull(
   job: RepoJob,
   number: number,
   snapshot: PullSnapshot | undefined,
+  rival?: PullSnapshot,
 ): Promise<PullFacts> {
   const key = `${repoKey(job.repo)}#${number}`;
   const newest = await job.store.get(NEWEST_PULLS, key);
-  if (snapshot) {
+  if (snapshot && (!rival || (await agreeForCheck(job, snapshot, rival)))) {
     const later = newest ? laterSnapshot(newest, snapshot) : snapshot;
     if (later === newest && newest) return newest;
     if (later === snapshot) {
@@ -207,6 +247,8 @@ export async function currentPull(
     // Only GitHub knows which of the two is later; a read made after this event
     // arrived already holds its change: a burst costs one read, not one per event.
     if (newest?.readAt !== undefined && newest.readAt >= job.receivedAt) return newest;
+    // Either one gives the same check: no read (the newest seen stays as it is).
+    if (newest && (await agreeForCheck(job, newest, snapshot))) return snapshot;
   }
   const readAt = Date.now();
   const pr: PullSnapshot = { ...(await getPullUpdated(job.octokit, job.repo, number)), readAt };
@@ -225,11 +267,12 @@ export async function onPullRequestChanged(
   number: number,
   change: Pick<CheckOptions, "lowering" | "previousSha" | "opened"> & {
     pull?: PullSnapshot;
+    rival?: PullSnapshot;
     newHead?: boolean;
   } = {},
 ): Promise<void> {
-  const { pull, newHead, ...options } = change;
-  const pr = await currentPull(job, number, pull);
+  const { pull, rival, newHead, ...options } = change;
+  const pr = await currentPull(job, number, pull, rival);
   if (pr.state !== "open") {
     job.log.info({ pr: number }, "skip: pull request is not open");
     return;

@@ -13,7 +13,8 @@ import type { JobData } from "./job.js";
  * Of the two PRs the payloads show, the later by GitHub's `updated_at` wins,
  * whichever arrived last: a delivery can be late. When that cannot tell (a
  * payload without the PR, or two that disagree within one second), the job
- * reads the PR.
+ * reads the PR; two of one second are kept (`pull` and `rival`) so the job
+ * can skip the read when they agree on every field the check reads.
  */
 export function mergeJobs(older: JobData, newer: JobData): JobData {
   if (older.kind !== "pull_request" || newer.kind !== "pull_request") return newer;
@@ -21,12 +22,20 @@ export function mergeJobs(older: JobData, newer: JobData): JobData {
   const b = newer.input as PullRequestInput;
   const previousSha = a.previousSha ?? b.previousSha;
   const pull = a.pull && b.pull ? laterSnapshot(a.pull, b.pull) : null;
-  const { pull: _older, ...fields } = pull && pull === a.pull ? a : b;
+  // Two of one second that disagree, each the only one of its job: the newer
+  // arrival's, with the other as its rival (the job reads the PR unless they
+  // agree on what the check reads). Any more than two: read.
+  const tie = !pull && a.pull && b.pull && !a.rival && !b.rival ? a.pull : undefined;
+  // A rival of the same second as the winner still stands against it.
+  const rivals = [a.rival, b.rival].filter((r) => r && pull && r.updatedAt === pull.updatedAt);
+  const { pull: _older, rival: _rival, ...fields } = pull && pull === a.pull ? a : b;
   const input: PullRequestInput = {
     ...fields,
     opened: a.opened || b.opened,
     ...(previousSha ? { previousSha } : {}),
-    ...(pull ? { pull } : {}),
+    ...(pull && rivals.length === 0 ? { pull } : {}),
+    ...(pull && rivals.length === 1 && rivals[0] ? { pull, rival: rivals[0] } : {}),
+    ...(tie && b.pull ? { pull: b.pull, rival: tie } : {}),
   };
   return { ...older, input, receivedAt: Math.max(older.receivedAt, newer.receivedAt) };
 }

@@ -59,17 +59,35 @@ export interface JobSpec<Input = unknown> {
 
 export type JobOutcome = "ok" | "failed";
 
+/**
+ * Until when an installation sends no request (a 403/429 with `retry-after`,
+ * an exhausted primary limit): the request budget knows
+ * (github/request-budget.ts). The queues start no job of a held installation
+ * before then; its jobs wait beside the queue, not in a worker slot.
+ */
+export interface InstallationHolds {
+  /** The time (ms since the epoch) the installation's hold ends; at or before now: not held. */
+  heldUntil(installationId: number): Promise<number>;
+}
+
 export interface JobQueueEvents {
   /** A job threw: logged by the queue; tests collect these. */
   onError?: (error: unknown, job: JobData) => void;
   /** Every finished job, for metrics. */
   onDone?: (job: JobData, outcome: JobOutcome, ms: number) => void;
+  /** Installations that must not start work yet (default: none is ever held). */
+  holds?: InstallationHolds;
 }
 
 /**
  * Where webhooks leave their work and workers take it. Guarantees, for both
  * implementations (in-process, and BullMQ on Redis):
  * - jobs of one repository run one at a time, in arrival order;
+ * - ready work is taken round-robin across installations, and within one
+ *   installation across repositories: one organisation's thousand jobs never
+ *   keep another's first job waiting behind them;
+ * - a held installation (`holds`) starts no job until its hold ends, and
+ *   takes no worker slot meanwhile;
  * - a delivery id runs once (a duplicate `push` answers false);
  * - waiting jobs with the same `coalesce` key merge into one;
  * - `idle` resolves when nothing is waiting or running in this process.

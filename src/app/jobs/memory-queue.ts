@@ -14,7 +14,20 @@ export interface MemoryQueueOptions extends JobQueueEvents {
 interface Lane {
   waiting: JobData[];
   running: JobData | null;
+  /** The installation whose turn the lane takes (`installationKey`). */
+  tenant: string;
 }
+
+/** One installation's share of the queue: its repositories ready to run, in their turn. */
+interface Tenant {
+  ready: string[];
+  /** A hold GitHub asked for: no job of the installation starts before this time. */
+  heldUntil: number;
+}
+
+/** Jobs without an installation (none today in practice) share one turn. */
+const installationKey = (job: JobData): string =>
+  job.installationId === null ? "-" : String(job.installationId);
 
 /**
  * The default queue: no services needed (`npm start`, the demo, tests).
@@ -24,11 +37,22 @@ interface Lane {
  * repositories at once, so a burst across an org cannot open hundreds of
  * requests to GitHub together. A restart loses what is waiting: with
  * `REDIS_URL` the Redis queue keeps it (app/jobs/redis-queue.ts).
+ *
+ * Fairness: a free slot goes to the next installation in turn that has a
+ * ready repository (round-robin over installations), and within it to the
+ * repository that waited longest since its last job (round-robin over
+ * repositories: a repository goes to the back of its installation's line
+ * after each job). An installation that GitHub asked to wait (`holds`) is
+ * skipped until its hold ends; its jobs stay queued and take no slot.
  */
 export class InMemoryJobQueue implements JobQueue {
   readonly #lanes = new Map<string, Lane>();
-  /** Repositories with waiting work and no running job, in the order they became ready. */
-  readonly #ready: string[] = [];
+  /** installation → its repositories with waiting work and no running job, in their turn. */
+  readonly #tenants = new Map<string, Tenant>();
+  /** Installations with ready repositories, in their turn (the next one first). */
+  readonly #turns: string[] = [];
+  /** Timers that end holds, so a held installation's turn comes back by itself. */
+  readonly #holdTimers = new Set<NodeJS.Timeout>();
   readonly #seen = new Set<string>();
   readonly #idleWaiters: (() => void)[] = [];
   #running = 0;
@@ -49,7 +73,7 @@ export class InMemoryJobQueue implements JobQueue {
     const key = repoKey(job.repo);
     let lane = this.#lanes.get(key);
     if (!lane) {
-      lane = { waiting: [], running: null };
+      lane = { waiting: [], running: null, tenant: installationKey(job) };
       this.#lanes.set(key, lane);
     }
     const twin = job.coalesce
@@ -64,7 +88,7 @@ export class InMemoryJobQueue implements JobQueue {
       );
     } else {
       lane.waiting.push(job);
-      if (!lane.running && lane.waiting.length === 1) this.#ready.push(key);
+      if (!lane.running && lane.waiting.length === 1) this.#makeReady(lane.tenant, key);
     }
     this.#pump();
     return true;
@@ -92,6 +116,52 @@ export class InMemoryJobQueue implements JobQueue {
   async close(): Promise<void> {
     this.#closed = true;
     await this.idle();
+    for (const timer of this.#holdTimers) clearTimeout(timer);
+    this.#holdTimers.clear();
+  }
+
+  /** A repository has work and nothing running: it joins its installation's line, the installation its turn. */
+  #makeReady(tenantKey: string, repo: string): void {
+    const tenant = this.#tenant(tenantKey);
+    tenant.ready.push(repo);
+    if (tenant.ready.length === 1 && !this.#turns.includes(tenantKey)) this.#turns.push(tenantKey);
+  }
+
+  #tenant(tenantKey: string): Tenant {
+    let tenant = this.#tenants.get(tenantKey);
+    if (!tenant) {
+      tenant = { ready: [], heldUntil: 0 };
+      this.#tenants.set(tenantKey, tenant);
+    }
+    return tenant;
+  }
+
+  /** The next repository in turn, from the next installation in turn that is not held. */
+  #next(now: number): string | undefined {
+    for (let tried = 0; tried < this.#turns.length; tried++) {
+      const tenantKey = this.#turns.shift() as string;
+      const tenant = this.#tenants.get(tenantKey);
+      const repo = tenant && tenant.heldUntil <= now ? tenant.ready.shift() : undefined;
+      if (tenant && tenant.ready.length > 0) this.#turns.push(tenantKey);
+      else if (!tenant || tenant.heldUntil <= now) this.#tenants.delete(tenantKey);
+      if (repo) return repo;
+    }
+    return undefined;
+  }
+
+  /** GitHub asked the installation to wait: its jobs start again when the hold ends. */
+  #hold(tenantKey: string, until: number): void {
+    const tenant = this.#tenant(tenantKey);
+    tenant.heldUntil = Math.max(tenant.heldUntil, until);
+    const timer = setTimeout(
+      () => {
+        this.#holdTimers.delete(timer);
+        this.#pump();
+      },
+      Math.max(0, until - Date.now()) + 1,
+    );
+    timer.unref();
+    this.#holdTimers.add(timer);
   }
 
   /** False when the delivery id was seen before; remembers it otherwise. */
@@ -107,29 +177,51 @@ export class InMemoryJobQueue implements JobQueue {
   }
 
   #isIdle(): boolean {
-    return this.#running === 0 && this.#ready.length === 0;
+    return this.#running === 0 && this.#turns.length === 0;
   }
 
   #pump(): void {
     const run = this.#run;
     if (!run) return;
     const limit = this.options.concurrency ?? 8;
-    while (this.#running < limit && this.#ready.length > 0) {
-      const key = this.#ready.shift() as string;
+    const now = Date.now();
+    while (this.#running < limit) {
+      const key = this.#next(now);
+      if (key === undefined) break;
       const lane = this.#lanes.get(key);
       const job = lane?.waiting.shift();
       if (!lane || !job) continue;
       lane.running = job;
       this.#running += 1;
-      void this.#runOne(run, job).finally(() => {
+      void this.#start(run, lane, job).finally(() => {
         lane.running = null;
         this.#running -= 1;
-        if (lane.waiting.length > 0) this.#ready.push(key);
+        if (lane.waiting.length > 0) this.#makeReady(lane.tenant, key);
         else this.#lanes.delete(key);
         this.#pump();
         if (this.#isIdle()) for (const resolve of this.#idleWaiters.splice(0)) resolve();
       });
     }
+  }
+
+  /**
+   * Runs the job unless its installation is held: then the job goes back to
+   * the head of its repository's line, untouched, and the slot is freed.
+   */
+  async #start(run: (job: JobData) => Promise<void>, lane: Lane, job: JobData): Promise<void> {
+    const holds = this.options.holds;
+    if (holds && job.installationId !== null) {
+      const until = await holds.heldUntil(job.installationId).catch((error: unknown) => {
+        this.log.warn({ err: error }, "job queue: could not read the installation's hold");
+        return 0;
+      });
+      if (until > Date.now()) {
+        lane.waiting.unshift(job);
+        this.#hold(lane.tenant, until);
+        return;
+      }
+    }
+    await this.#runOne(run, job);
   }
 
   async #runOne(run: (job: JobData) => Promise<void>, job: JobData): Promise<void> {

@@ -30,7 +30,19 @@ export interface RedisQueueOptions extends JobQueueEvents {
 /** BullMQ job data: which repository to drain. The work items live in the repository's list. */
 interface DrainTicket {
   repo: string;
+  /** The installation whose turn the ticket takes (`-`: none); absent in tickets of older versions. */
+  tenant?: string;
 }
+
+/** BullMQ's lowest priority (the largest number it takes). */
+const MAX_PRIORITY = 2 ** 21 - 1;
+/** How long a repository's "ticket waiting" flag and an installation's turn counter outlive a crash. */
+const TURN_TTL_SECONDS = 3600;
+/** Jobs a ticket runs before its repository goes to the back of its installation's line. */
+const SLICE_JOBS = 1;
+
+const tenantOf = (job: JobData): string =>
+  job.installationId === null ? "-" : String(job.installationId);
 
 const QUEUE_NAME = "drain";
 /** A job is started at most this often (a crash mid-job counts): a job that kills every worker that runs it must not kill them forever. */
@@ -173,6 +185,25 @@ const SHAS = Object.fromEntries(
  * failed mid-drain) is retried by BullMQ 3 times with backoff, then the
  * repository waits for its next push or the next start's sweep.
  *
+ * Fairness between installations, with BullMQ's open-source priorities (no
+ * Pro groups): a ticket's priority is its installation's turn, the number of
+ * its installation's tickets waiting when it was added (`<p>:q:turn:<inst>`,
+ * counted up when a repository's ticket is added and down when it starts;
+ * `<p>:q:<repo>:ticket` says one is waiting). An installation's first ticket
+ * has priority 1, its 500th priority 500: a free worker takes the oldest
+ * ticket of the best turn, so the tickets of 500 repositories of A and the
+ * one of B are taken A, B, A, A, … — B's first job never waits behind A's
+ * fan-out. A ticket runs SLICE_JOBS job(s) and, when its repository has more,
+ * adds a new ticket (at the back of its installation's line) and ends: one
+ * busy repository does not keep its installation's other repositories
+ * waiting either. The counts are only an order: a crash that leaves one off
+ * by one skews a turn, never loses a job, and they expire within an hour.
+ *
+ * Holds: before it takes the repository, a ticket asks `holds` (the request
+ * budget) whether its installation is held (a `retry-after`, an exhausted
+ * primary limit); if so it moves itself to BullMQ's delayed set until the
+ * hold ends and frees its worker for other installations.
+ *
  * Keys are built inside Lua scripts: meant for one Redis server (6.2 or
  * later, for LMOVE), not Cluster.
  */
@@ -244,7 +275,7 @@ export class RedisJobQueue implements JobQueue {
     }
     this.#queued.set(queued.id, queued.data);
     this.#watchQueued();
-    if (queued.isNew) await this.#addTicket(repoKey(job.repo));
+    if (queued.isNew) await this.#addTicket(repoKey(job.repo), tenantOf(job));
     return true;
   }
 
@@ -360,28 +391,74 @@ export class RedisJobQueue implements JobQueue {
     }
   }
 
-  async #addTicket(repo: string): Promise<void> {
-    await this.#queue.add(
-      QUEUE_NAME,
-      { repo },
-      {
-        deduplication: { id: repo, keepLastIfActive: true },
-        attempts: 3,
-        backoff: { type: "exponential", delay: 500 },
-        removeOnComplete: true,
-        removeOnFail: { count: 1000 },
-      },
+  async #addTicket(repo: string, tenant: string | undefined): Promise<void> {
+    await this.#queue.add(QUEUE_NAME, tenant === undefined ? { repo } : { repo, tenant }, {
+      priority: await this.#turn(repo, tenant),
+      deduplication: { id: repo, keepLastIfActive: true },
+      attempts: 3,
+      backoff: { type: "exponential", delay: 500 },
+      removeOnComplete: true,
+      removeOnFail: { count: 1000 },
+    });
+  }
+
+  /**
+   * The ticket's place in its installation's line: one more than the
+   * installation's waiting tickets when the repository has none waiting
+   * (else the same turn: BullMQ keeps the waiting ticket anyway).
+   */
+  async #turn(repo: string, tenant: string | undefined): Promise<number> {
+    if (tenant === undefined) return 1;
+    const turnKey = this.#turnKey(tenant);
+    const flagged = await this.#redis.set(
+      this.#key(repo, "ticket"),
+      "1",
+      "EX",
+      TURN_TTL_SECONDS,
+      "NX",
     );
+    const turn =
+      flagged === "OK"
+        ? await this.#redis.incr(turnKey)
+        : Number(await this.#redis.get(turnKey)) || 1;
+    if (flagged === "OK") await this.#redis.expire(turnKey, TURN_TTL_SECONDS);
+    return Math.min(Math.max(turn, 1), MAX_PRIORITY);
+  }
+
+  /** The repository's waiting ticket has started: its installation has one fewer waiting. */
+  async #turnTaken(repo: string, tenant: string | undefined): Promise<void> {
+    if (tenant === undefined) return;
+    if ((await this.#redis.del(this.#key(repo, "ticket"))) !== 1) return;
+    if ((await this.#redis.decr(this.#turnKey(tenant))) < 0)
+      await this.#redis.set(this.#turnKey(tenant), "0", "EX", TURN_TTL_SECONDS);
   }
 
   /** A ticket for every repository with items: what a crash between RPUSH and the ticket left. */
   async #sweep(): Promise<void> {
     const repos = await this.#redis.smembers(this.#reposKey());
-    for (const repo of repos) await this.#addTicket(repo);
+    for (const repo of repos) await this.#addTicket(repo, undefined);
+  }
+
+  /** When the ticket's installation may start work again (0: now). */
+  async #heldUntil(tenant: string | undefined): Promise<number> {
+    const holds = this.options.holds;
+    if (!holds || tenant === undefined || tenant === "-") return 0;
+    try {
+      return await holds.heldUntil(Number(tenant));
+    } catch (error) {
+      this.#log.warn({ err: error }, "job queue: could not read the installation's hold");
+      return 0;
+    }
   }
 
   async #drain(ticket: Job<DrainTicket>, token: string | undefined): Promise<void> {
-    const repo = ticket.data.repo;
+    const { repo, tenant } = ticket.data;
+    await this.#turnTaken(repo, tenant);
+    const heldUntil = await this.#heldUntil(tenant);
+    if (heldUntil > Date.now()) {
+      await ticket.moveToDelayed(heldUntil, token);
+      throw new DelayedError();
+    }
     const lockKey = this.#key(repo, "lock");
     const lockToken = randomUUID();
     const locked = await this.#redis.set(lockKey, lockToken, "PX", this.#lockMs, "NX");
@@ -400,6 +477,10 @@ export class RedisJobQueue implements JobQueue {
       Math.max(Math.floor(this.#lockMs / 3), 50),
     );
     let handBack = false;
+    let handOn = false;
+    let ran = 0;
+    /** The installation of the repository's jobs (a swept ticket does not name it). */
+    let turnOf = tenant;
     try {
       for (;;) {
         if (this.#closed) {
@@ -426,13 +507,20 @@ export class RedisJobQueue implements JobQueue {
         }
         if (state !== "run" || !id || !data) continue;
         const job = JSON.parse(data) as JobData;
+        turnOf = tenantOf(job);
         if (Number(starts) > MAX_STARTS) await this.#giveUp(repo, id, job, Number(starts));
         else await this.#runItem(repo, id, job);
+        if (++ran >= SLICE_JOBS && (await this.#redis.llen(this.#key(repo, "wait"))) > 0) {
+          handOn = true;
+          break;
+        }
       }
     } finally {
       clearInterval(renewal);
       await this.#script("RELEASE", [lockKey], [lockToken]);
     }
+    // Released first: the new ticket may start at once in any process.
+    if (handOn) await this.#addTicket(repo, turnOf);
     if (handBack) {
       await ticket.moveToDelayed(Date.now() + (this.#closed ? 0 : LOCKED_RETRY_MS), token);
       throw new DelayedError();
@@ -544,8 +632,12 @@ export class RedisJobQueue implements JobQueue {
     }
   }
 
-  #key(repo: string, what: "wait" | "active" | "coalesce" | "lock"): string {
+  #key(repo: string, what: "wait" | "active" | "coalesce" | "lock" | "ticket"): string {
     return `${this.#prefix}:q:${repo}:${what}`;
+  }
+
+  #turnKey(tenant: string): string {
+    return `${this.#prefix}:q:turn:${tenant}`;
   }
 
   #itemPrefix(): string {

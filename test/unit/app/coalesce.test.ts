@@ -40,12 +40,42 @@ describe("mergeJobs", () => {
     ["arrived first, the later PR", { pull: LATE }, { pull: EARLY }, LATE],
     ["arrived last, the later PR", { pull: EARLY }, { pull: LATE }, LATE],
     ["the same second, alike: either", { pull: EARLY }, { pull: { ...EARLY } }, EARLY],
-    ["the same second, different: read", { pull: EARLY }, { pull: EARLY_RELABELLED }, undefined],
+    [
+      "the same second, different: the later arrival, the other its rival",
+      { pull: EARLY },
+      { pull: EARLY_RELABELLED },
+      EARLY_RELABELLED,
+    ],
+    [
+      "a third of that second, different again: read",
+      { pull: EARLY_RELABELLED, rival: EARLY },
+      { pull: { ...EARLY, labels: ["noise"] as string[] } },
+      undefined,
+    ],
     ["only the first shows one: read", { pull: LATE }, {}, undefined],
     ["only the last shows one: read", {}, { pull: LATE }, undefined],
   ] as const)("keeps the PR the later payload showed (%s)", (_, older, newer, kept) => {
     const merged = mergeJobs(prJob("d1", older), prJob("d2", newer)).input as PullRequestInput;
     expect(merged.pull).toEqual(kept);
+  });
+
+  it.each([
+    ["two of one second that differ", { pull: EARLY }, { pull: EARLY_RELABELLED }, EARLY],
+    [
+      "a later one: the tie is over",
+      { pull: EARLY_RELABELLED, rival: EARLY },
+      { pull: LATE },
+      undefined,
+    ],
+    [
+      "the tie's side taken again, alike",
+      { pull: EARLY_RELABELLED, rival: EARLY },
+      { pull: { ...EARLY_RELABELLED } },
+      EARLY,
+    ],
+  ] as const)("keeps a rival of the same second (%s)", (_, older, newer, rival) => {
+    const merged = mergeJobs(prJob("d1", older), prJob("d2", newer)).input as PullRequestInput;
+    expect(merged.rival).toEqual(rival);
   });
 
   it("takes the action with the later PR: a late push is not the newest event", () => {

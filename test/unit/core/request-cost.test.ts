@@ -6,6 +6,8 @@ import {
   isContentCreating,
   isGraphqlMutation,
   type LimitAnswer,
+  PRIMARY_LIMIT_RESERVE,
+  primaryLimitHoldMs,
   rateLimitHoldMs,
   requestPath,
   restPoints,
@@ -206,5 +208,44 @@ describe("how long GitHub asks an installation to stay away after an answer", ()
     ["a bare 429", { status: 429, headers: {} }, 60_000],
   ])("%s", (_name, answer, ms) => {
     expect(rateLimitHoldMs(answer, NOW)).toBe(ms);
+  });
+});
+
+describe("how long an installation waits for its primary limit's reset", () => {
+  const NOW = 1_700_000_000_000;
+  const reset = String(NOW / 1000 + 120);
+  it.each<[string, Record<string, string>, number | null]>([
+    ["an answer without the headers (GHES with limits off)", {}, null],
+    [
+      "plenty left",
+      { "x-ratelimit-limit": "5000", "x-ratelimit-remaining": "4000", "x-ratelimit-reset": reset },
+      null,
+    ],
+    [
+      "one more than the reserve left",
+      {
+        "x-ratelimit-limit": "5000",
+        "x-ratelimit-remaining": String(PRIMARY_LIMIT_RESERVE + 1),
+        "x-ratelimit-reset": reset,
+      },
+      null,
+    ],
+    [
+      "the reserve reached: until a second past the reset",
+      {
+        "x-ratelimit-limit": "5000",
+        "x-ratelimit-remaining": String(PRIMARY_LIMIT_RESERVE),
+        "x-ratelimit-reset": reset,
+      },
+      121_000,
+    ],
+    [
+      "none left, the reset just past",
+      { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(NOW / 1000 - 1) },
+      1_000,
+    ],
+    ["none left and no reset", { "x-ratelimit-remaining": "0" }, 60_000],
+  ])("%s", (_name, headers, ms) => {
+    expect(primaryLimitHoldMs(headers, NOW)).toBe(ms);
   });
 });

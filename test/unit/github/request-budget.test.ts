@@ -170,6 +170,17 @@ function contract(name: string, make: (clock: BudgetClock) => RequestBudget) {
       await budget.close();
     });
 
+    it("tells when an installation's hold ends (what the queues ask before starting its jobs)", async () => {
+      const clock = new FakeClock();
+      const budget = make(clock);
+      expect(await budget.heldUntil(1)).toBe(0);
+      await budget.hold(1, 30_000);
+      await budget.hold(1, 10_000);
+      expect(await budget.heldUntil(1)).toBe(clock.time + 30_000);
+      expect(await budget.heldUntil(2)).toBe(0);
+      await budget.close();
+    });
+
     it("on close, rejects the request waiting for room and every later one", async () => {
       const clock = new StuckClock();
       const budget = make(clock);
