@@ -7,7 +7,7 @@ import {
   InMemoryRequestBudget,
   type RequestBudget,
 } from "../github/request-budget.js";
-import { tunedOctokitFrom } from "../github/tuned-octokit.js";
+import { tunedOctokitFrom, unclusteredOctokitFrom } from "../github/tuned-octokit.js";
 import { MemoryStateStore } from "../state/memory-store.js";
 import type { StateStore } from "../state/store.js";
 import { checkRequestedRoute, mergeGroupRoute } from "./handlers/check-events.js";
@@ -109,7 +109,7 @@ async function pacedClient(
   pacing: { budget: RequestBudget; concurrency: ConcurrencyCap; metrics: Metrics | undefined },
 ): Promise<GitHub> {
   const octokit = (await probot.auth(installationId ?? undefined)) as GitHub;
-  if (installationId === null) return octokit;
+  if (installationId === null) return unclusteredOctokitFrom(octokit, log);
   return tunedOctokitFrom(octokit, {
     log,
     installationId,
@@ -170,7 +170,9 @@ function botLogin(probot: Probot, appSlug: string | undefined): () => Promise<st
   let login: Promise<string> | null = appSlug ? Promise.resolve(`${appSlug}[bot]`) : null;
   return () => {
     login ??= (async () => {
-      const slug = await readAppSlug((await probot.auth()) as GitHub);
+      const slug = await readAppSlug(
+        unclusteredOctokitFrom((await probot.auth()) as GitHub, probot.log),
+      );
       return `${slug}[bot]`;
     })().catch((error: unknown) => {
       login = null;
