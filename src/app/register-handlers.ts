@@ -224,8 +224,8 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
   const deployments = options.pendingDeployments ?? new InMemoryPendingDeployments();
 
   const app: ApplicationFunction = (probot: Probot) => {
-    const links = new LinkIndex();
     const store = options.store ?? new MemoryStateStore();
+    const links = new LinkIndex(store);
     const login = botLogin(probot, options.appSlug);
     const settings = async (): Promise<AppSettings> => ({
       appId,
@@ -280,9 +280,9 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       await runJob(job, data);
     });
 
-    function forget(what: Forget): void {
-      if (what.links === "repository") links.forgetRepository(what.repo);
-      else links.forgetInstallation(what.installationId);
+    async function forget(what: Forget): Promise<void> {
+      if (what.links === "repository") await links.forgetRepository(what.repo);
+      else await links.forgetInstallation(what.installationId);
     }
 
     const origin = (context: Context) => ({
@@ -327,7 +327,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
     for (const { events: names, receive } of ROUTES) {
       guardedOn([...names], async (context) => {
         const receipt = receive(context as Context);
-        for (const what of receipt.forget ?? []) forget(what);
+        for (const what of receipt.forget ?? []) await forget(what);
         const from = origin(context as Context);
         for (const spec of receipt.jobs) await work.push(jobData(spec, from));
         if (receipt.activity)
