@@ -215,7 +215,12 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
     options.reporting === false
       ? undefined
       : {
-          pacer: new ReportPacer(clock, options.reporting?.intervalMs ?? envInterval()),
+          pacer: new ReportPacer(
+            clock,
+            options.reporting?.intervalMs ?? envInterval(),
+            // With REDIS_URL, shared: N processes refresh a repository at most once per interval.
+            options.store ?? new MemoryStateStore(() => clock.now()),
+          ),
           today: () => new Date(clock.now()).toISOString().slice(0, 10),
           active: () => reportsActive,
         };
@@ -314,13 +319,19 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
         );
       }
       const repo: RepoRef = context.repo();
-      reporting.pacer.activity(repoKey(repo), () => {
+      const refresh = () => {
         work
           .push(jobData({ kind: "reports", repo, input: {}, deliverySuffix: ":reports" }, from))
           .catch((error: unknown) =>
             context.log.error({ err: error }, "reports refresh not queued"),
           );
-      });
+      };
+      // The jobs are queued: a store that fails here costs a report refresh, not the delivery.
+      await reporting.pacer
+        .activity(repoKey(repo), refresh)
+        .catch((error: unknown) =>
+          context.log.error({ err: error }, "reports refresh not paced: none queued"),
+        );
     }
 
     const guardedOn = validatedOn(probot);
