@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Actors, createActors } from "../../sandbox/actors.js";
 import { createEmulator, type Emulator, sign } from "../../sandbox/emulator/index.js";
 import { REPO_ROOT, type RunningApp, startApp } from "../../sandbox/run-app.js";
-import { REDIS_KINDS, type RedisUnderTest, redisUnavailable } from "../helpers/redis-server.js";
+import {
+  keysWithoutTtl,
+  REDIS_KINDS,
+  type RedisUnderTest,
+  redisUnavailable,
+} from "../helpers/redis-server.js";
 import { type SlowProxy, startSlowProxy } from "../helpers/slow-proxy.js";
 import { STORY_CONFIG } from "./sandbox.js";
 
@@ -172,6 +177,26 @@ describe.skipIf(noRedis !== null).each(REDIS_KINDS)("with REDIS_URL at $name", (
     const answered = emu.webhooks.deliveries.map((d) => `${d.event}.${d.action}: ${d.status}`);
     expect(answered.length).toBeGreaterThan(0);
     expect(answered.filter((line) => !/: 2\d\d$/.test(line))).toEqual([]);
+  });
+
+  it("leaves no key in Redis without a TTL, but those bounded by design", async () => {
+    // After the workload above (install, config, a PR checked, reports): the queue drained, every
+    // other key expires. Work in flight (a job's item, a repository's lists) is gone once it ran.
+    const boundedByDesign = [
+      // BullMQ's queue: its id counter, its settings, and its event stream (trimmed to 10,000 entries).
+      /^(\{pg\}|pg):bull:drain:(id|meta|events)$/,
+      // The repositories with work waiting (emptied as they drain).
+      /^(\{pg\}|pg):q:repos$/,
+    ];
+    let unbounded: string[] = [];
+    for (let attempt = 0; attempt < 50; attempt++) {
+      unbounded = (await keysWithoutTtl(redis.nodes)).filter(
+        (key) => !boundedByDesign.some((pattern) => pattern.test(key)),
+      );
+      if (unbounded.length === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(unbounded).toEqual([]);
   });
 
   it("is not ready while Redis is unreachable", async () => {
