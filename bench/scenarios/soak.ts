@@ -1,12 +1,11 @@
 import { Redis } from "ioredis";
-import { type Actors, CHECK_NAME, createActors } from "../../sandbox/actors.js";
-import type { CheckRunRecord } from "../../sandbox/emulator/index.js";
+import { type Actors, createActors } from "../../sandbox/actors.js";
 import { keysWithoutTtl, redisUnavailable } from "../../test/helpers/redis-server.js";
 import { openLoop } from "../harness/relay.js";
-import type { ScenarioResult } from "../harness/report.js";
+import { type ScenarioResult, zeroFigure } from "../harness/report.js";
 import { apiRequests } from "../harness/requests.js";
 import type { BenchSettings } from "../harness/settings.js";
-import { DEV, deliverTo, settle, type World } from "../harness/world.js";
+import { DEV, deliverTo, latestRuns, settle, type World } from "../harness/world.js";
 import { rssMb } from "./gate-flip.js";
 import { skipped, startOnRedis, withRedis } from "./redis.js";
 
@@ -114,12 +113,7 @@ function verdicts(world: World, tenants: readonly SoakRepo[], touched: Set<strin
   let wrong = 0;
   for (const tenant of tenants) {
     const repo = tenant.actors.repo();
-    const latest = new Map<string, CheckRunRecord>();
-    for (const run of repo.checkRuns) {
-      if (run.name !== CHECK_NAME) continue;
-      const seen = latest.get(run.head_sha);
-      if (!seen || run.id > seen.id) latest.set(run.head_sha, run);
-    }
+    const latest = latestRuns(repo);
     for (const n of tenant.prs) {
       if (!touched.has(`${repo.full_name}#${n}`)) continue;
       const run = latest.get(world.emu.state.issue(repo, n).pull?.headSha ?? "");
@@ -272,31 +266,11 @@ export async function soak(settings: BenchSettings): Promise<ScenarioResult> {
           value: redisGrowth === null ? "n/a" : Number(redisGrowth.toFixed(1)),
           unit: "%",
         },
-        {
-          name: "Redis keys without a TTL, not bounded by design",
-          value: unbounded.length,
-          target: "0",
-          met: unbounded.length === 0,
-        },
-        {
-          name: "lost (touched PR, no check on its head)",
-          value: final.lost,
-          target: "0",
-          met: final.lost === 0,
-        },
-        {
-          name: "wrong (check not blocked)",
-          value: final.wrong,
-          target: "0",
-          met: final.wrong === 0,
-        },
-        { name: "deliveries not acknowledged 2xx", value: non2xx, target: "0", met: non2xx === 0 },
-        {
-          name: "secondary-limit 403s",
-          value: requests.secondaryLimited,
-          target: "0",
-          met: requests.secondaryLimited === 0,
-        },
+        zeroFigure("Redis keys without a TTL, not bounded by design", unbounded.length),
+        zeroFigure("lost (touched PR, no check on its head)", final.lost),
+        zeroFigure("wrong (check not blocked)", final.wrong),
+        zeroFigure("deliveries not acknowledged 2xx", non2xx),
+        zeroFigure("secondary-limit 403s", requests.secondaryLimited),
         {
           name: "sender's worst lag behind schedule",
           value: Math.round(loop.worstLagMs),

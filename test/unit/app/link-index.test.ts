@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LinkIndex } from "../../../src/app/link-index.js";
 import { pullsClosing } from "../../../src/core/affected.js";
 import { MemoryStateStore } from "../../../src/state/memory-store.js";
-import { RedisStateStore } from "../../../src/state/redis-store.js";
-import { type RedisServer, redisUnavailable, startRedis } from "../../helpers/redis-server.js";
+import { redisUnavailable } from "../../helpers/redis-server.js";
+import { useRedisStores } from "../../helpers/redis-stores.js";
 
 const web = { owner: "acme", repo: "web" };
 const issue = { owner: "acme", repo: "rocket", number: 7 };
@@ -33,21 +33,9 @@ const noRedis = redisUnavailable();
 if (noRedis) process.stderr.write(`[link-index.test] skipping Redis: ${noRedis}\n`);
 
 describe.skipIf(noRedis !== null)("LinkIndex shared through Redis by two processes", () => {
-  let redis: RedisServer;
-  const stores: RedisStateStore[] = [];
-  beforeAll(async () => {
-    redis = await startRedis();
-  }, 20_000);
-  afterAll(async () => {
-    for (const store of stores) await store.close();
-    await redis?.stop();
-  });
+  const redis = useRedisStores();
   /** One process's index: its own Redis client, the deployment's keys. */
-  const processIndex = () => {
-    const store = new RedisStateStore(redis.url, "test:links");
-    stores.push(store);
-    return new LinkIndex(store);
-  };
+  const processIndex = () => new LinkIndex(redis.store("test:links"));
 
   it("knows in one process a link another learnt, and forgets it in both", async () => {
     const [first, second] = [processIndex(), processIndex()];

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type Activity, type Clock, ReportPacer } from "../../../src/app/report-pacer.js";
-import { RedisStateStore } from "../../../src/state/redis-store.js";
-import { type RedisServer, redisUnavailable, startRedis } from "../../helpers/redis-server.js";
+import { redisUnavailable } from "../../helpers/redis-server.js";
+import { useRedisStores } from "../../helpers/redis-stores.js";
 
 /** Lets the pacer's store calls (promises) settle. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -90,16 +90,8 @@ const noRedis = redisUnavailable();
 if (noRedis) process.stderr.write(`[report-pacer.test] skipping Redis: ${noRedis}\n`);
 
 describe.skipIf(noRedis !== null)("ReportPacer shared through Redis by processes", () => {
-  let redis: RedisServer;
-  const stores: RedisStateStore[] = [];
+  const redis = useRedisStores();
   let deployment = 0;
-  beforeAll(async () => {
-    redis = await startRedis();
-  }, 20_000);
-  afterAll(async () => {
-    for (const store of stores) await store.close();
-    await redis?.stop();
-  });
   const realClock: Clock = {
     now: () => Date.now(),
     setTimer: (run, ms) => void setTimeout(run, ms),
@@ -108,9 +100,7 @@ describe.skipIf(noRedis !== null)("ReportPacer shared through Redis by processes
   function processes(n: number, intervalMs: number): ReportPacer[] {
     const prefix = `test:pacer:${++deployment}`;
     return Array.from({ length: n }, () => {
-      const store = new RedisStateStore(redis.url, prefix);
-      stores.push(store);
-      return new ReportPacer(realClock, intervalMs, store);
+      return new ReportPacer(realClock, intervalMs, redis.store(prefix));
     });
   }
 
