@@ -5,7 +5,6 @@ import { useRedisStores } from "../../helpers/redis-stores.js";
 
 /** Lets the pacer's store calls (promises) settle. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A clock that moves only when told, with timers fired by `advance`. */
 function manualClock(start = 1_000_000) {
@@ -92,39 +91,36 @@ if (noRedis) process.stderr.write(`[report-pacer.test] skipping Redis: ${noRedis
 describe.skipIf(noRedis !== null)("ReportPacer shared through Redis by processes", () => {
   const redis = useRedisStores();
   let deployment = 0;
-  const realClock: Clock = {
-    now: () => Date.now(),
-    setTimer: (run, ms) => void setTimeout(run, ms),
-  };
-  /** N processes of one deployment: each its own pacer, timers and Redis client. */
-  function processes(n: number, intervalMs: number): ReportPacer[] {
+  /** N processes of one deployment: each its own pacer, timers and Redis client, on one clock. */
+  function processes(n: number, clock: Clock): ReportPacer[] {
     const prefix = `test:pacer:${++deployment}`;
-    return Array.from({ length: n }, () => {
-      return new ReportPacer(realClock, intervalMs, redis.store(prefix));
-    });
+    return Array.from({ length: n }, () => new ReportPacer(clock, 60_000, redis.store(prefix)));
   }
 
   it("refreshes a burst spread over three processes at most once per interval between them", async () => {
-    const pacers = processes(3, 500);
+    const time = manualClock();
+    const pacers = processes(3, time.clock);
     const runs: string[] = [];
     const outcomes: Activity[] = [];
-    // 30 events in about 300 ms, landing on the three processes in turn.
+    // 30 events in 3 s, landing on the three processes in turn.
     for (let i = 0; i < 30; i++) {
       const pacer = pacers[i % 3];
       if (!pacer) throw new Error("no pacer");
       outcomes.push(await pacer.activity("acme/rocket", () => runs.push(`event ${i}`)));
-      await sleep(10);
+      await time.advance(100);
     }
     expect(outcomes.filter((o) => o === "now")).toEqual(["now"]);
     expect(outcomes.filter((o) => o === "scheduled")).toEqual(["scheduled"]);
     expect(runs).toEqual(["event 0"]);
-    await sleep(500);
-    // One waiting refresh, run by the process that scheduled it (event 1's), with the latest it was given.
-    expect(runs).toEqual(["event 0", "event 28"]);
+    expect(time.timers).toHaveLength(1);
+    await time.advance(60_000);
+    // One waiting refresh, run by the process that scheduled it (event 1's), with the latest it was
+    // given, once its Redis round trips are done.
+    await expect.poll(() => runs).toEqual(["event 0", "event 28"]);
   });
 
   it("counts a refresh one process ran for a gate decision in every other process", async () => {
-    const [first, second] = processes(2, 60_000);
+    const [first, second] = processes(2, manualClock().clock);
     if (!first || !second) throw new Error("no pacers");
     await first.refreshed("acme/rocket");
     expect(await second.activity("acme/rocket", () => undefined)).toBe("scheduled");
