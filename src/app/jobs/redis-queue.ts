@@ -180,8 +180,8 @@ const SHAS = Object.fromEntries(
  * Redis Cluster: every key a script touches (the repositories' lists,
  * locks and coalesce hashes, `repos`, the items, whose names the scripts
  * build from a prefix) carries one hash tag, `{<p>}`, so the queue lives in
- * one slot; BullMQ's prefix carries its own, `{<p>}:bull`, as BullMQ asks for
- * a cluster. Delivery ids (one key per command) carry none and spread. On
+ * one slot; BullMQ's prefix carries the same, `{<p>}:bull` (BullMQ asks for
+ * a tagged prefix on a cluster). Delivery ids (one key per command) carry none and spread. On
  * one server the names stay untagged, as before (an upgrade finds the work an
  * older version queued). Redis 6.2 or later (LMOVE).
  */
