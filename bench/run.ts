@@ -7,15 +7,18 @@
  * budgets are read by people, not by timed tests.
  *
  *   BENCH_QUICK=1          every scenario scaled down (a few minutes)
- *   BENCH_ONLY=1,3         a subset (7, 8: two installations, A's flip or owner-config fan-out beside B's new PRs)
+ *   BENCH_ONLY=1,3         a subset (7, 8: two installations, A's flip or owner-config fan-out beside B's new PRs;
+ *                          9: scenario 4 on a Redis Cluster; 10: the 20-minute soak, in a full run or by name)
  *   BENCH_REDIS=auto|force|off
  *                          4 and 5 need an app that shares its queue through
  *                          Redis; "auto" runs them when it does, "force" always
  *   BENCH_LABEL="before"   heading of the run in BENCHMARKS.md; BENCH_RECORD=0 records nothing
  *   BENCH_RATE, BENCH_ACK_SECONDS, BENCH_MIX_PRS, BENCH_MIX_SECONDS, BENCH_FLIP_PRS,
- *   BENCH_KILL_PRS, BENCH_RESTART_PRS, BENCH_EVAL_PRS, BENCH_FANOUT_REPOS: see bench/harness/settings.ts
+ *   BENCH_KILL_PRS, BENCH_RESTART_PRS, BENCH_EVAL_PRS, BENCH_FANOUT_REPOS, BENCH_SOAK_MINUTES, BENCH_SOAK_RATE,
+ *   BENCH_SOAK_INSTALLATIONS, BENCH_SOAK_REPOS, BENCH_SOAK_PRS: see bench/harness/settings.ts
  */
 import { fileURLToPath } from "node:url";
+import { redisUnavailable } from "../test/helpers/redis-server.js";
 import { machine, recordRun, type ScenarioResult, table, writeResults } from "./harness/report.js";
 import { readSettings } from "./harness/settings.js";
 import { acknowledgement } from "./scenarios/acknowledgement.js";
@@ -23,6 +26,7 @@ import { apiPerEvent } from "./scenarios/api-per-event.js";
 import { evaluation } from "./scenarios/evaluation.js";
 import { gateFlip } from "./scenarios/gate-flip.js";
 import { restartDurability, sharedQueue, twoProcesses } from "./scenarios/redis.js";
+import { soak } from "./scenarios/soak.js";
 import { fanOutBesideB, flipBesideB } from "./scenarios/tenants.js";
 
 const RESULTS = fileURLToPath(new URL("./results.json", import.meta.url));
@@ -73,6 +77,16 @@ async function main(): Promise<void> {
     if (skip && settings.redis === "auto") console.log(`\nscenarios 4 and 5 skipped: ${skip}`);
     await step(4, "two processes, one killed", () => twoProcesses(settings, skip));
     await step(5, "restart durability", () => restartDurability(settings, skip));
+  }
+  if (runs(9)) {
+    const skip = settings.redis === "off" ? "BENCH_REDIS=off" : redisUnavailable();
+    await step(9, "two processes, one killed, on a Redis Cluster", () =>
+      twoProcesses(settings, skip, "cluster"),
+    );
+  }
+  // Twenty minutes: in a full run, or by name (BENCH_ONLY=10; BENCH_SOAK_MINUTES shortens it).
+  if (settings.only ? settings.only.has(10) : !settings.quick) {
+    await step(10, "soak", () => soak(settings));
   }
   await step(6, "pure evaluation", () => evaluation(settings, appRss));
   await step(7, "two installations: A flips, B opens PRs", () => flipBesideB(settings));

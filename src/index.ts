@@ -7,6 +7,7 @@ import { createRedisProbe } from "./app/redis-probe.js";
 import { createPhaseGatesApp, type PhaseGatesApp } from "./app/register-handlers.js";
 import { Shutdown } from "./app/shutdown.js";
 import { requestBudgetFor } from "./github/request-budget.js";
+import { describeTarget, redisTargetFromEnv } from "./state/redis-connection.js";
 import { RedisStateStore } from "./state/redis-store.js";
 
 /** Default time queued work gets after SIGTERM (see Shutdown). */
@@ -30,26 +31,35 @@ const app: ApplicationFunction = async (probot, options) => {
   }
   let phaseGates: PhaseGatesApp | null = null;
   const metrics = createMetrics({ queueDepth: () => phaseGates?.pendingJobs().length ?? 0 });
-  // With REDIS_URL, every process shares one queue and one state: jobs survive a
-  // restart, a process that dies hands its job to another, and what one process
-  // wrote the others know. Deployments waiting for a gate are kept there too.
-  const redisUrl = process.env.REDIS_URL;
-  const deployments = redisUrl ? new RedisPendingDeployments(redisUrl) : undefined;
-  const store = redisUrl ? new RedisStateStore(redisUrl) : undefined;
-  const budget = requestBudgetFor(redisUrl);
+  const log = probot.log.child({ name: "ops" });
+  // With REDIS_URL (or REDIS_CLUSTER_NODES), every process shares one queue and
+  // one state: jobs survive a restart, a process that dies hands its job to
+  // another, and what one process wrote the others know. Deployments waiting
+  // for a gate are kept there too. One server or a Redis Cluster, asked once.
+  const topology = await redisTargetFromEnv();
+  if (topology.kind === "guessed") {
+    log.warn(
+      { reason: topology.reason },
+      "redis: could not ask whether REDIS_URL is a cluster node; using it as one server (set REDIS_CLUSTER_NODES for a cluster)",
+    );
+  }
+  const target = topology.kind === "none" ? undefined : topology.target;
+  if (target) log.info(`redis: ${describeTarget(target)}`);
+  const deployments = target ? new RedisPendingDeployments(target) : undefined;
+  const store = target ? new RedisStateStore(target) : undefined;
+  const budget = requestBudgetFor(target);
   phaseGates = createPhaseGatesApp({
     metrics,
     ...(deployments ? { pendingDeployments: deployments } : {}),
     ...(store ? { store } : {}),
     budget,
-    ...(redisUrl
-      ? { queue: (log, events) => new RedisJobQueue({ connection: redisUrl, log, ...events }) }
+    ...(target
+      ? { queue: (log, events) => new RedisJobQueue({ connection: target, log, ...events }) }
       : {}),
   });
   await phaseGates.app(probot, options);
 
-  const log = probot.log.child({ name: "ops" });
-  const redis = process.env.REDIS_URL ? createRedisProbe(process.env.REDIS_URL, log) : null;
+  const redis = target ? createRedisProbe(target, log) : null;
   const shutdown = new Shutdown({
     log,
     work: phaseGates,

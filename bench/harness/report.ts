@@ -15,6 +15,11 @@ export interface Figure {
   met?: boolean;
 }
 
+/** A count whose target is none at all (lost jobs, 403s, …). */
+export function zeroFigure(name: string, value: number): Figure {
+  return { name, value, target: "0", met: value === 0 };
+}
+
 export interface ScenarioResult {
   id: number;
   title: string;

@@ -26,6 +26,15 @@ export interface BenchSettings {
   fanOutRepos: number;
   /** PRs evaluated and cached in scenario 6 (BENCH_EVAL_PRS, 10000). */
   evalPrs: number;
+  /** Soak (scenario 10): minutes of load (BENCH_SOAK_MINUTES, 20; quick 3). */
+  soakMinutes: number;
+  /** Soak events per second (BENCH_SOAK_RATE, 50). */
+  soakRate: number;
+  /** Soak installations (BENCH_SOAK_INSTALLATIONS, 10) and repositories across them (BENCH_SOAK_REPOS, 200). */
+  soakInstallations: number;
+  soakRepos: number;
+  /** Open Run PRs per soak repository (BENCH_SOAK_PRS, 5). */
+  soakPrsPerRepo: number;
   /** Heading of the run recorded in BENCHMARKS.md (BENCH_LABEL); BENCH_RECORD=0 records nothing. */
   label: string;
   record: boolean;
@@ -72,6 +81,11 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     restartPrs: int(env, "BENCH_RESTART_PRS", 100, 30, quick),
     evalPrs: int(env, "BENCH_EVAL_PRS", 10_000, 10_000, quick),
     fanOutRepos: int(env, "BENCH_FANOUT_REPOS", 500, 30, quick),
+    soakMinutes: int(env, "BENCH_SOAK_MINUTES", 20, 3, quick),
+    soakRate: int(env, "BENCH_SOAK_RATE", 50, 50, quick),
+    soakInstallations: int(env, "BENCH_SOAK_INSTALLATIONS", 10, 10, quick),
+    soakRepos: int(env, "BENCH_SOAK_REPOS", 200, 200, quick),
+    soakPrsPerRepo: int(env, "BENCH_SOAK_PRS", 5, 5, quick),
     label: env.BENCH_LABEL ?? "run",
     record: env.BENCH_RECORD !== "0",
   };

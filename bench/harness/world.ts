@@ -4,6 +4,7 @@ import {
   createEmulator,
   type Emulator,
   type IssueRecord,
+  type RepoRecord,
 } from "../../sandbox/emulator/index.js";
 import { type RunningApp, startApp } from "../../sandbox/run-app.js";
 import { WebhookRelay } from "./relay.js";
@@ -210,16 +211,24 @@ export function openBlockedRunPrs(world: World, count: number, check: CheckShape
   return numbers;
 }
 
-/** PRs whose newest head does not have a check with `conclusion` as its latest Phase gate run. */
-export function notFinal(world: World, prs: readonly number[], conclusion: string): number[] {
-  // One pass over the runs, not one per PR: this is polled while 1,000 PRs flip, beside the app on the same cores.
-  const repo = world.actors.repo();
+/**
+ * The latest Phase gate run per head SHA of a repository: one pass over the
+ * runs, not one per PR (this is polled while 1,000 PRs flip, beside the app on the same cores).
+ */
+export function latestRuns(repo: RepoRecord): Map<string, CheckRunRecord> {
   const latest = new Map<string, CheckRunRecord>();
   for (const run of repo.checkRuns) {
     if (run.name !== CHECK_NAME) continue;
     const seen = latest.get(run.head_sha);
     if (!seen || run.id > seen.id) latest.set(run.head_sha, run);
   }
+  return latest;
+}
+
+/** PRs whose newest head does not have a check with `conclusion` as its latest Phase gate run. */
+export function notFinal(world: World, prs: readonly number[], conclusion: string): number[] {
+  const repo = world.actors.repo();
+  const latest = latestRuns(repo);
   return prs.filter((n) => {
     const sha = world.emu.state.issue(repo, n).pull?.headSha ?? "";
     return latest.get(sha)?.conclusion !== conclusion;

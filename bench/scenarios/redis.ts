@@ -1,7 +1,12 @@
 import { CHECK_NAME } from "../../sandbox/actors.js";
 import { pacingFloorSeconds } from "../../sandbox/emulator/index.js";
 import type { RunningApp } from "../../sandbox/run-app.js";
-import { type RedisServer, redisUnavailable, startRedis } from "../../test/helpers/redis-server.js";
+import {
+  type RedisServer,
+  redisUnavailable,
+  startRedis,
+  startRedisCluster,
+} from "../../test/helpers/redis-server.js";
 import { openLoop } from "../harness/relay.js";
 import type { ScenarioResult } from "../harness/report.js";
 import { apiRequests } from "../harness/requests.js";
@@ -21,8 +26,14 @@ import {
   waitUntilFinal,
 } from "../harness/world.js";
 
-async function withRedis<T>(run: (redis: RedisServer, world: World) => Promise<T>): Promise<T> {
-  const redis = await startRedis();
+/** Where the processes share their work: one redis-server, or a three-master Redis Cluster (REDIS_URL at a node). */
+export type RedisTopology = "server" | "cluster";
+
+export async function withRedis<T>(
+  run: (redis: RedisServer, world: World) => Promise<T>,
+  topology: RedisTopology = "server",
+): Promise<T> {
+  const redis = topology === "cluster" ? await startRedisCluster() : await startRedis();
   const world = await createWorld();
   try {
     return await run(redis, world);
@@ -32,7 +43,7 @@ async function withRedis<T>(run: (redis: RedisServer, world: World) => Promise<T
   }
 }
 
-async function startOnRedis(world: World, redis: RedisServer): Promise<RunningApp> {
+export async function startOnRedis(world: World, redis: RedisServer): Promise<RunningApp> {
   try {
     return await startPhaseGates(world, { redisUrl: redis.url });
   } catch (error) {
@@ -82,7 +93,7 @@ export async function sharedQueue(): Promise<string | null> {
   }
 }
 
-function skipped(id: number, title: string, reason: string): ScenarioResult {
+export function skipped(id: number, title: string, reason: string): ScenarioResult {
   return { id, title, skipped: reason, setup: {}, figures: [], seconds: 0 };
 }
 
@@ -90,13 +101,19 @@ function headShas(world: World, prs: readonly number[]): string[] {
   return prs.map((n) => world.actors.issue(n).pull?.headSha ?? "");
 }
 
-/** Two processes on one Redis; the one that got the gate's delivery is SIGKILLed halfway through the flip. */
+/**
+ * Two processes on one Redis; the one that got the gate's delivery is
+ * SIGKILLed halfway through the flip. Scenario 4 on one redis-server, 7 on a
+ * three-master Redis Cluster (REDIS_URL at one of its nodes).
+ */
 export async function twoProcesses(
   settings: BenchSettings,
   skip: string | null,
+  topology: RedisTopology = "server",
 ): Promise<ScenarioResult> {
-  const title = "two processes, one killed mid-flip";
-  if (skip) return skipped(4, title, skip);
+  const id = topology === "cluster" ? 9 : 4;
+  const title = `two processes, one killed mid-flip${topology === "cluster" ? ", on a Redis Cluster" : ""}`;
+  if (skip) return skipped(id, title, skip);
   const started = performance.now();
   return withRedis(async (redis, world) => {
     const apps = [await startOnRedis(world, redis), await startOnRedis(world, redis)];
@@ -136,9 +153,14 @@ export async function twoProcesses(
     const requests = apiRequests(world.emu.requestLog.entries);
     const floor = pacingFloorSeconds({ writes: all.length });
     return {
-      id: 4,
+      id,
       title,
-      setup: { openRunPrs: all.length, processes: 2, killedAfterCheckWrites: writesAtKill },
+      setup: {
+        openRunPrs: all.length,
+        processes: 2,
+        killedAfterCheckWrites: writesAtKill,
+        ...(topology === "cluster" ? { redis: "3-master cluster" } : {}),
+      },
       figures: [
         {
           name: "checks correct",
@@ -171,10 +193,15 @@ export async function twoProcesses(
       ],
       seconds: (performance.now() - started) / 1000,
       notes: [
+        ...(topology === "cluster"
+          ? [
+              "Redis: a three-master Redis Cluster (redis-server --cluster-enabled yes), REDIS_URL at its first node.",
+            ]
+          : []),
         `Deliveries alternate between the two processes; the one that received the gate's issues.closed was SIGKILLed after ${writesAtKill} check writes. "Stalled" = no check write for 60 s with checks still missing.`,
       ],
     };
-  });
+  }, topology);
 }
 
 /** A burst of pushes, the only process SIGKILLed as soon as all were acknowledged, a new one started on the same Redis. */

@@ -1,6 +1,6 @@
-import { Redis } from "ioredis";
 import { z } from "zod";
 import { type RepoRef, repoKey } from "../github/octokit.js";
+import { type RedisClient, type RedisConnection, redisClient } from "../state/redis-connection.js";
 import {
   type PendingDeployment,
   type PendingDeployments,
@@ -22,17 +22,25 @@ const stored = z.object({
 /**
  * Waiting deployments in Redis (`REDIS_URL`): one hash per repository,
  * `phase-gates:deployments:<owner/repo>`, a field per run and environment, so
- * requests survive a restart and every replica sees the same ones.
+ * requests survive a restart and every replica sees the same ones. Each
+ * command (and the MULTI of `put`) touches that one key, so on a Redis
+ * Cluster repositories spread over every slot.
  */
 export class RedisPendingDeployments implements PendingDeployments {
-  readonly #client: Redis;
+  readonly #client: RedisClient;
 
-  constructor(url: string) {
-    this.#client = new Redis(url, { connectionName: "phase-gates-deployments", lazyConnect: true });
+  constructor(
+    connection: RedisConnection,
+    private readonly prefix = "phase-gates:deployments",
+  ) {
+    this.#client = redisClient(connection, {
+      connectionName: "phase-gates-deployments",
+      lazyConnect: true,
+    });
   }
 
   #hash(repo: RepoRef): string {
-    return `phase-gates:deployments:${repoKey(repo)}`;
+    return `${this.prefix}:${repoKey(repo)}`;
   }
 
   async put(pending: PendingDeployment): Promise<void> {

@@ -1,5 +1,5 @@
-import { Redis } from "ioredis";
 import type { Logger } from "probot";
+import { type RedisConnection, redisClient } from "../state/redis-connection.js";
 
 export interface RedisProbe {
   /** True when Redis answers a PING within `timeoutMs`. */
@@ -12,8 +12,12 @@ export interface RedisProbe {
  * clustered throttle) to itself. Commands fail at once while disconnected
  * (no offline queue) so a probe never hangs on a dead Redis.
  */
-export function createRedisProbe(url: string, log: Logger, timeoutMs = 1000): RedisProbe {
-  const client = new Redis(url, {
+export function createRedisProbe(
+  connection: RedisConnection,
+  log: Logger,
+  timeoutMs = 1000,
+): RedisProbe {
+  const client = redisClient(connection, {
     connectionName: "phase-gates-readyz",
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,

@@ -116,7 +116,7 @@ export async function refreshReports(job: RepoJob): Promise<ReportWrites | null>
     job.log.info("skip reports: shutting down");
     return null;
   }
-  reporting.pacer.refreshed(repoKey(job.repo));
+  await reporting.pacer.refreshed(repoKey(job.repo));
   const loaded = await job.config();
   if (loaded.kind === "none") return null;
   const { appLogin } = job.settings;

@@ -7,7 +7,7 @@ import {
   InMemoryRequestBudget,
   type RequestBudget,
 } from "../github/request-budget.js";
-import { tunedOctokitFrom } from "../github/tuned-octokit.js";
+import { tunedOctokitFrom, unclusteredOctokitFrom } from "../github/tuned-octokit.js";
 import { MemoryStateStore } from "../state/memory-store.js";
 import type { StateStore } from "../state/store.js";
 import { checkRequestedRoute, mergeGroupRoute } from "./handlers/check-events.js";
@@ -122,7 +122,7 @@ async function pacedClient(
   pacing: { budget: RequestBudget; concurrency: ConcurrencyCap; metrics: Metrics | undefined },
 ): Promise<GitHub> {
   const octokit = (await probot.auth(installationId ?? undefined)) as GitHub;
-  if (installationId === null) return octokit;
+  if (installationId === null) return unclusteredOctokitFrom(octokit, log);
   return tunedOctokitFrom(octokit, {
     log,
     installationId,
@@ -183,7 +183,9 @@ function botLogin(probot: Probot, appSlug: string | undefined): () => Promise<st
   let login: Promise<string> | null = appSlug ? Promise.resolve(`${appSlug}[bot]`) : null;
   return () => {
     login ??= (async () => {
-      const slug = await readAppSlug((await probot.auth()) as GitHub);
+      const slug = await readAppSlug(
+        unclusteredOctokitFrom((await probot.auth()) as GitHub, probot.log),
+      );
       return `${slug}[bot]`;
     })().catch((error: unknown) => {
       login = null;
@@ -226,7 +228,12 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
     options.reporting === false
       ? undefined
       : {
-          pacer: new ReportPacer(clock, options.reporting?.intervalMs ?? envInterval()),
+          pacer: new ReportPacer(
+            clock,
+            options.reporting?.intervalMs ?? envInterval(),
+            // With REDIS_URL, shared: N processes refresh a repository at most once per interval.
+            options.store ?? new MemoryStateStore(() => clock.now()),
+          ),
           today: () => new Date(clock.now()).toISOString().slice(0, 10),
           active: () => reportsActive,
         };
@@ -236,8 +243,8 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
   const deployments = options.pendingDeployments ?? new InMemoryPendingDeployments();
 
   const app: ApplicationFunction = (probot: Probot) => {
-    const links = new LinkIndex();
     const store = options.store ?? new MemoryStateStore();
+    const links = new LinkIndex(store);
     const login = botLogin(probot, options.appSlug);
     const settings = async (): Promise<AppSettings> => ({
       appId,
@@ -294,9 +301,9 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       await runJob(job, data);
     });
 
-    function forget(what: Forget): void {
-      if (what.links === "repository") links.forgetRepository(what.repo);
-      else links.forgetInstallation(what.installationId);
+    async function forget(what: Forget): Promise<void> {
+      if (what.links === "repository") await links.forgetRepository(what.repo);
+      else await links.forgetInstallation(what.installationId);
     }
 
     const origin = (context: Context) => ({
@@ -328,20 +335,26 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
         );
       }
       const repo: RepoRef = context.repo();
-      reporting.pacer.activity(repoKey(repo), () => {
+      const refresh = () => {
         work
           .push(jobData({ kind: "reports", repo, input: {}, deliverySuffix: ":reports" }, from))
           .catch((error: unknown) =>
             context.log.error({ err: error }, "reports refresh not queued"),
           );
-      });
+      };
+      // The jobs are queued: a store that fails here costs a report refresh, not the delivery.
+      await reporting.pacer
+        .activity(repoKey(repo), refresh)
+        .catch((error: unknown) =>
+          context.log.error({ err: error }, "reports refresh not paced: none queued"),
+        );
     }
 
     const guardedOn = validatedOn(probot);
     for (const { events: names, receive } of ROUTES) {
       guardedOn([...names], async (context) => {
         const receipt = receive(context as Context);
-        for (const what of receipt.forget ?? []) forget(what);
+        for (const what of receipt.forget ?? []) await forget(what);
         const from = origin(context as Context);
         for (const spec of receipt.jobs) await work.push(jobData(spec, from));
         if (receipt.activity)

@@ -111,11 +111,12 @@ export interface JobScope {
 }
 
 function standaloneScope(): JobScope {
+  const store = new MemoryStateStore();
   return {
     installationId: null,
     receivedAt: Date.now(),
-    store: new MemoryStateStore(),
-    links: new LinkIndex(),
+    store,
+    links: new LinkIndex(store),
     enqueue: () => Promise.reject(new Error("this job has no queue to add work to")),
   };
 }

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
-import { Redis } from "ioredis";
 import {
   type ApiRequest,
   type BudgetLimit,
@@ -8,6 +7,7 @@ import {
   type WindowEntry,
   windowWait,
 } from "../core/request-cost.js";
+import { type RedisClient, type RedisConnection, redisClient } from "../state/redis-connection.js";
 
 export type { ApiRequest, BudgetLimit } from "../core/request-cost.js";
 
@@ -287,7 +287,7 @@ export interface RedisBudgetOptions extends BudgetOptions {
  * own, so processes on machines whose clocks disagree still count alike.
  */
 export class RedisRequestBudget implements RequestBudget {
-  readonly #client: Redis & BudgetCommands;
+  readonly #client: RedisClient & BudgetCommands;
   readonly #limits: readonly BudgetLimit[];
   readonly #clock: BudgetClock;
   readonly #useServerTime: boolean;
@@ -298,18 +298,21 @@ export class RedisRequestBudget implements RequestBudget {
   readonly #process = randomUUID();
   #counter = 0;
 
-  constructor(url: string, options: RedisBudgetOptions = {}) {
+  constructor(connection: RedisConnection, options: RedisBudgetOptions = {}) {
     this.#limits = options.limits ?? GITHUB_SECONDARY_LIMITS;
     this.#clock = options.clock ?? systemClock;
     this.#useServerTime = options.clock === undefined;
     this.#prefix = options.keyPrefix ?? "phase-gates:budget";
-    const client = new Redis(url, { connectionName: "phase-gates-budget", lazyConnect: true });
+    const client = redisClient(connection, {
+      connectionName: "phase-gates-budget",
+      lazyConnect: true,
+    });
     client.defineCommand("phaseGatesTakeBudget", {
       numberOfKeys: this.#limits.length + 1,
       lua: TAKE_SCRIPT,
     });
     client.defineCommand("phaseGatesHoldBudget", { numberOfKeys: 1, lua: HOLD_SCRIPT });
-    this.#client = client as Redis & BudgetCommands;
+    this.#client = client as RedisClient & BudgetCommands;
   }
 
   /** `{<installation>}` is a hash tag: one installation's keys live in one slot of a Redis Cluster. */
@@ -371,8 +374,8 @@ export class RedisRequestBudget implements RequestBudget {
 }
 
 /** The budget for this deployment: shared through Redis when `REDIS_URL` is set, else this process's own. */
-export function requestBudgetFor(redisUrl: string | undefined): RequestBudget {
-  return redisUrl ? new RedisRequestBudget(redisUrl) : new InMemoryRequestBudget();
+export function requestBudgetFor(redis: RedisConnection | undefined): RequestBudget {
+  return redis ? new RedisRequestBudget(redis) : new InMemoryRequestBudget();
 }
 
 /**

@@ -147,6 +147,22 @@ export function tunedOctokitFrom(
   });
 }
 
+/**
+ * An app-authenticated client (`await probot.auth()`) without Probot's own
+ * throttle: with `REDIS_URL` Probot clusters plugin-throttling's Bottleneck
+ * groups on that Redis, and Bottleneck's keys carry no hash tag, so on a
+ * Redis Cluster every request through them fails (CROSSSLOT, MOVED). The app
+ * paces its own requests (the budget); what it asks as the app (`GET /app`,
+ * once) needs no pacing.
+ */
+export function unclusteredOctokitFrom(octokit: GitHub, log: Logger): GitHub {
+  return new TunedOctokit({
+    authStrategy: () => octokit.auth,
+    baseUrl: octokit.request.endpoint.DEFAULTS.baseUrl,
+    log,
+  }) as GitHub;
+}
+
 /** Looked up at call time: nock and other interceptors replace the global after import. */
 const globalFetch: typeof fetch = (input, init) => fetch(input, init);
 

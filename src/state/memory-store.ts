@@ -32,6 +32,12 @@ export class MemoryStateStore implements StateStore {
     return JSON.parse(entry.value as string) as V;
   }
 
+  async add<V>(space: StateSpace<V>, key: string, value: V): Promise<boolean> {
+    if ((await this.get(space, key)) !== undefined) return false;
+    await this.set(space, key, value);
+    return true;
+  }
+
   async set<V>(space: StateSpace<V>, key: string, value: V): Promise<void> {
     let entries = this.#spaces.get(space.name);
     if (!entries) {

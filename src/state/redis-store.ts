@@ -1,4 +1,4 @@
-import { Redis } from "ioredis";
+import { type RedisClient, type RedisConnection, redisClient } from "./redis-connection.js";
 import type { StateSpace, StateStore } from "./store.js";
 
 /** Entries without a TTL of their own still leave Redis eventually. */
@@ -8,16 +8,21 @@ const DEFAULT_TTL_MS = 7 * 24 * 3600_000;
  * The store shared by every process of one deployment (`REDIS_URL`): the
  * last verdict written on a head SHA, config ETags and the rest are one
  * truth, so a process never skips a write another has since overwritten.
- * Keys: `<prefix>:<space>:<key>`, JSON values, a TTL on every key.
+ * Keys: `<prefix>:<space>:<key>`, JSON values, a TTL on every key. Every
+ * command touches one key, so on a Redis Cluster the entries spread over
+ * every slot (no hash tag needed).
  */
 export class RedisStateStore implements StateStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
 
   constructor(
-    url: string,
+    connection: RedisConnection,
     private readonly prefix = "phase-gates:state",
   ) {
-    this.#redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2 });
+    this.#redis = redisClient(connection, {
+      connectionName: "phase-gates-state",
+      maxRetriesPerRequest: 2,
+    });
   }
 
   #key(space: StateSpace<unknown>, key: string): string {
@@ -36,6 +41,17 @@ export class RedisStateStore implements StateStore {
       "PX",
       space.ttlMs ?? DEFAULT_TTL_MS,
     );
+  }
+
+  async add<V>(space: StateSpace<V>, key: string, value: V): Promise<boolean> {
+    const answer = await this.#redis.set(
+      this.#key(space, key),
+      JSON.stringify(value),
+      "PX",
+      space.ttlMs ?? DEFAULT_TTL_MS,
+      "NX",
+    );
+    return answer === "OK";
   }
 
   async delete<V>(space: StateSpace<V>, key: string): Promise<void> {

@@ -21,6 +21,12 @@ export interface StateSpace<Value> {
 export interface StateStore {
   get<V>(space: StateSpace<V>, key: string): Promise<V | undefined>;
   set<V>(space: StateSpace<V>, key: string, value: V): Promise<void>;
+  /**
+   * Sets the entry only when none is held (one atomic step, across processes
+   * with Redis): true when this call set it. What lets N processes agree that
+   * one of them, and only one, does something (e.g. a dashboard refresh).
+   */
+  add<V>(space: StateSpace<V>, key: string, value: V): Promise<boolean>;
   delete<V>(space: StateSpace<V>, key: string): Promise<void>;
   /** Releases connections (Redis); the in-memory store has none. */
   close(): Promise<void>;

@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Actors, createActors } from "../../sandbox/actors.js";
 import { createEmulator, type Emulator, sign } from "../../sandbox/emulator/index.js";
 import { REPO_ROOT, type RunningApp, startApp } from "../../sandbox/run-app.js";
-import { type RedisServer, redisUnavailable, startRedis } from "../helpers/redis-server.js";
+import {
+  keysWithoutTtl,
+  REDIS_KINDS,
+  type RedisUnderTest,
+  redisUnavailable,
+} from "../helpers/redis-server.js";
 import { type SlowProxy, startSlowProxy } from "../helpers/slow-proxy.js";
 import { STORY_CONFIG } from "./sandbox.js";
 
@@ -141,14 +146,14 @@ describe("health and metrics", { timeout: 60_000 }, () => {
 const noRedis = redisUnavailable();
 if (noRedis) process.stderr.write(`[operate.test] skipping the REDIS_URL tests: ${noRedis}\n`);
 
-describe.skipIf(noRedis !== null)("with REDIS_URL", { timeout: 60_000 }, () => {
+describe.skipIf(noRedis !== null).each(REDIS_KINDS)("with REDIS_URL at $name", (kind) => {
   let emu: Emulator;
-  let redis: RedisServer;
+  let redis: RedisUnderTest;
   let app: RunningApp;
 
   beforeAll(async () => {
     emu = await createEmulator();
-    redis = await startRedis();
+    redis = await kind.start();
     app = await startApp({ emulator: emu, env: { REDIS_URL: redis.url } });
   }, 60_000);
 
@@ -158,7 +163,9 @@ describe.skipIf(noRedis !== null)("with REDIS_URL", { timeout: 60_000 }, () => {
     await emu?.close();
   });
 
-  it("starts (ioredis is installed), is ready, and writes checks", async () => {
+  it("starts (ioredis is installed), is ready, answers every webhook 2xx, and writes checks", {
+    timeout: 60_000,
+  }, async () => {
     const ready = await fetch(`${base(app)}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ ready: true, draining: false, redis: "up" });
@@ -166,6 +173,30 @@ describe.skipIf(noRedis !== null)("with REDIS_URL", { timeout: 60_000 }, () => {
     const gh = await installedRepo(emu, "ops/redis");
     const pr = await gh.openPullRequest({ title: "Shared", labels: ["phase: crawl"], by: "lead" });
     await gh.waitForCheck(pr.number, { conclusion: "success" });
+    await emu.webhooks.idle();
+    const answered = emu.webhooks.deliveries.map((d) => `${d.event}.${d.action}: ${d.status}`);
+    expect(answered.length).toBeGreaterThan(0);
+    expect(answered.filter((line) => !/: 2\d\d$/.test(line))).toEqual([]);
+  });
+
+  it("leaves no key in Redis without a TTL, but those bounded by design", async () => {
+    // After the workload above (install, config, a PR checked, reports): the queue drained, every
+    // other key expires. Work in flight (a job's item, a repository's lists) is gone once it ran.
+    const boundedByDesign = [
+      // BullMQ's queue: its id counter, its settings, and its event stream (trimmed to 10,000 entries).
+      /^(\{pg\}|pg):bull:drain:(id|meta|events)$/,
+      // The repositories with work waiting (emptied as they drain).
+      /^(\{pg\}|pg):q:repos$/,
+    ];
+    let unbounded: string[] = [];
+    for (let attempt = 0; attempt < 50; attempt++) {
+      unbounded = (await keysWithoutTtl(redis.nodes)).filter(
+        (key) => !boundedByDesign.some((pattern) => pattern.test(key)),
+      );
+      if (unbounded.length === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(unbounded).toEqual([]);
   });
 
   it("is not ready while Redis is unreachable", async () => {

@@ -7,13 +7,17 @@
 import pino from "pino";
 import type { Logger } from "probot";
 import { RedisJobQueue } from "../../src/app/jobs/redis-queue.js";
+import { redisTargetFromEnv } from "../../src/state/redis-connection.js";
 
-const url = process.env.REDIS_URL;
 const prefix = process.env.QUEUE_PREFIX;
-if (!url || !prefix) throw new Error("REDIS_URL and QUEUE_PREFIX are required");
+// REDIS_URL at one server or at a node of a cluster: found out as the app does.
+const topology = await redisTargetFromEnv();
+if (topology.kind !== "found" || !prefix) {
+  throw new Error("a reachable REDIS_URL and QUEUE_PREFIX are required");
+}
 
 const queue = new RedisJobQueue({
-  connection: url,
+  connection: topology.target,
   prefix,
   lockMs: Number(process.env.QUEUE_LOCK_MS ?? 1000),
   log: pino({ level: "silent" }) as unknown as Logger,

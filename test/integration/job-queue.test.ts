@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import pino from "pino";
 import type { Logger } from "probot";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -10,7 +9,8 @@ import { REPO_ROOT } from "../../sandbox/run-app.js";
 import type { JobData, JobOutcome, JobQueue, JobQueueEvents } from "../../src/app/jobs/job.js";
 import { InMemoryJobQueue } from "../../src/app/jobs/memory-queue.js";
 import { RedisJobQueue } from "../../src/app/jobs/redis-queue.js";
-import { type RedisServer, redisUnavailable, startRedis } from "../helpers/redis-server.js";
+import { type RedisConnection, redisClient } from "../../src/state/redis-connection.js";
+import { REDIS_KINDS, type RedisUnderTest, redisUnavailable } from "../helpers/redis-server.js";
 
 const log = pino({ level: "silent" }) as unknown as Logger;
 /** Short locks so a dead process's work resumes within about 1.5 s. */
@@ -74,20 +74,35 @@ type MakeQueue = (options?: Options) => JobQueue;
 const noRedis = redisUnavailable();
 if (noRedis) process.stderr.write(`[job-queue.test] skipping Redis: ${noRedis}\n`);
 
-let redis: RedisServer | undefined;
+/** One server and one three-master cluster for the whole file, by kind name. */
+const servers = new Map<string, RedisUnderTest>();
 const open: JobQueue[] = [];
 
 beforeAll(async () => {
-  if (!noRedis) redis = await startRedis();
-}, 20_000);
+  if (noRedis) return;
+  const started = await Promise.all(
+    REDIS_KINDS.map(async (kind) => [kind.name, await kind.start()] as const),
+  );
+  for (const [name, server] of started) servers.set(name, server);
+}, 30_000);
 
 afterEach(async () => {
   await Promise.all(open.splice(0).map((q) => q.close()));
 });
 
 afterAll(async () => {
-  await redis?.stop();
+  await Promise.all([...servers.values()].map((server) => server.stop()));
 });
+
+function serverOf(kind: string): RedisUnderTest {
+  const server = servers.get(kind);
+  if (!server) throw new Error(`${kind} is not running`);
+  return server;
+}
+
+/** What every key of a queue's scripts starts with: `{<prefix>}` on a cluster (its hash tag). */
+const slotOf = (connection: RedisConnection, prefix: string): string =>
+  typeof connection === "string" ? prefix : `{${prefix}}`;
 
 const memory: MakeQueue = (options = {}) => {
   const { prefix: _, ...events } = options;
@@ -99,26 +114,30 @@ const memory: MakeQueue = (options = {}) => {
 let prefixes = 0;
 const nextPrefix = () => `test${++prefixes}-${randomUUID().slice(0, 8)}`;
 
-const redisQueue: MakeQueue = (options = {}) => {
-  if (!redis) throw new Error("redis-server is not running");
-  const { prefix, ...events } = options;
-  const queue = new RedisJobQueue({
-    ...events,
-    connection: redis.url,
-    prefix: prefix ?? nextPrefix(),
-    lockMs: LOCK_MS,
-    merge,
-    log,
-  });
-  open.push(queue);
-  return queue;
-};
+const redisQueueOn =
+  (kind: string): MakeQueue =>
+  (options = {}) => {
+    const { prefix, ...events } = options;
+    const queue = new RedisJobQueue({
+      ...events,
+      connection: serverOf(kind).connection,
+      prefix: prefix ?? nextPrefix(),
+      lockMs: LOCK_MS,
+      merge,
+      log,
+    });
+    open.push(queue);
+    return queue;
+  };
 
 const IMPLEMENTATIONS: [string, MakeQueue][] = noRedis
   ? [["InMemoryJobQueue", memory]]
   : [
       ["InMemoryJobQueue", memory],
-      ["RedisJobQueue", redisQueue],
+      ...REDIS_KINDS.map((kind): [string, MakeQueue] => [
+        `RedisJobQueue on ${kind.name}`,
+        redisQueueOn(kind.name),
+      ]),
     ];
 
 describe.each(IMPLEMENTATIONS)("%s: the JobQueue guarantees", (_name, make) => {
@@ -329,17 +348,19 @@ describe.each(IMPLEMENTATIONS)("%s: the JobQueue guarantees", (_name, make) => {
 });
 
 /** Starts test/helpers/queue-process.ts on the same Redis keys and waits until it takes work. */
-async function spawnQueueProcess(prefix: string): Promise<{
+async function spawnQueueProcess(
+  url: string,
+  prefix: string,
+): Promise<{
   child: ChildProcess;
   started: (deliveryId: string) => Promise<void>;
 }> {
-  if (!redis) throw new Error("redis-server is not running");
   const child = spawn(
     process.execPath,
     ["--import", "tsx", join(REPO_ROOT, "test", "helpers", "queue-process.ts")],
     {
       cwd: REPO_ROOT,
-      env: { ...process.env, REDIS_URL: redis.url, QUEUE_PREFIX: prefix, QUEUE_LOCK_MS: "1000" },
+      env: { ...process.env, REDIS_URL: url, QUEUE_PREFIX: prefix, QUEUE_LOCK_MS: "1000" },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
@@ -369,286 +390,289 @@ async function spawnQueueProcess(prefix: string): Promise<{
   return { child, started: (deliveryId) => printed(`started ${deliveryId}\n`) };
 }
 
-describe.skipIf(noRedis !== null)("RedisJobQueue: several processes on one Redis", () => {
-  it("shares the work between processes, never running two jobs of one repository at once", async () => {
-    const prefix = nextPrefix();
-    const a = redisQueue({ prefix, concurrency: 2 });
-    const b = redisQueue({ prefix, concurrency: 2 });
-    const runningPerRepo = new Map<string, number>();
-    let mostAtOnce = 0;
-    const order = new Map<string, string[]>();
-    const ranBy = new Set<string>();
-    const runner = (name: string) => async (j: JobData) => {
-      const repo = j.repo.repo;
-      const now = (runningPerRepo.get(repo) ?? 0) + 1;
-      runningPerRepo.set(repo, now);
-      mostAtOnce = Math.max(mostAtOnce, now);
-      ranBy.add(name);
-      order.set(repo, [...(order.get(repo) ?? []), j.deliveryId]);
-      await sleep(15);
-      runningPerRepo.set(repo, (runningPerRepo.get(repo) ?? 1) - 1);
-    };
-    a.start(runner("a"));
-    b.start(runner("b"));
-    const repos = ["r1", "r2", "r3", "r4"];
-    for (let n = 1; n <= 5; n++) {
-      for (const repo of repos) {
-        // Both processes receive webhooks for every repository.
-        await (n % 2 ? a : b).push(job(repo, `${repo}-${n}`));
-      }
-    }
-    await within(Promise.all([a.idle(), b.idle()]), 15_000, "both idle");
-    expect(mostAtOnce).toBe(1);
-    for (const repo of repos) {
-      expect(order.get(repo)).toEqual([1, 2, 3, 4, 5].map((n) => `${repo}-${n}`));
-    }
-    expect([...ranBy].sort()).toEqual(["a", "b"]);
-  });
+describe.skipIf(noRedis !== null).each(REDIS_KINDS)(
+  "RedisJobQueue: several processes on $name",
+  (kind) => {
+    const redis = () => serverOf(kind.name);
+    const redisQueue = redisQueueOn(kind.name);
+    const slot = (prefix: string) => slotOf(redis().connection, prefix);
 
-  it("strands no job pushed while a repository is being drained or has just drained", async () => {
-    const prefix = nextPrefix();
-    const a = redisQueue({ prefix, concurrency: 2 });
-    const b = redisQueue({ prefix, concurrency: 2 });
-    const ran: string[] = [];
-    const run = async (j: JobData) => {
-      ran.push(j.deliveryId);
-    };
-    a.start(run);
-    b.start(run);
-    const pushed: string[] = [];
-    // Pushes land while a drain runs, just as it finds the list empty, and after it ended.
-    for (let n = 0; n < 60; n++) {
-      const id = `burst-${n}`;
-      pushed.push(id);
-      await (n % 2 ? a : b).push(job("rocket", id));
-      if (n % 7 === 0) await sleep(n % 3);
-    }
-    await within(Promise.all([a.idle(), b.idle()]), 15_000, "both idle");
-    expect(ran).toEqual(pushed);
-  });
-
-  it("runs a job pushed just as its repository's drain finds the list empty", async () => {
-    const late: Promise<boolean>[] = [];
-    const ran: string[] = [];
-    const queue = redisQueue({
-      concurrency: 4,
-      // Called between the job's FINISH and the drain's next TAKE: the push races the drain's end.
-      onDone: (j) => {
-        if (j.deliveryId.startsWith("trigger")) {
-          late.push(queue.push(job(j.repo.repo, j.deliveryId.replace("trigger", "late"))));
+    it("shares the work between processes, never running two jobs of one repository at once", async () => {
+      const prefix = nextPrefix();
+      const a = redisQueue({ prefix, concurrency: 2 });
+      const b = redisQueue({ prefix, concurrency: 2 });
+      const runningPerRepo = new Map<string, number>();
+      let mostAtOnce = 0;
+      const order = new Map<string, string[]>();
+      const ranBy = new Set<string>();
+      const runner = (name: string) => async (j: JobData) => {
+        const repo = j.repo.repo;
+        const now = (runningPerRepo.get(repo) ?? 0) + 1;
+        runningPerRepo.set(repo, now);
+        mostAtOnce = Math.max(mostAtOnce, now);
+        ranBy.add(name);
+        order.set(repo, [...(order.get(repo) ?? []), j.deliveryId]);
+        await sleep(15);
+        runningPerRepo.set(repo, (runningPerRepo.get(repo) ?? 1) - 1);
+      };
+      a.start(runner("a"));
+      b.start(runner("b"));
+      const repos = ["r1", "r2", "r3", "r4"];
+      for (let n = 1; n <= 5; n++) {
+        for (const repo of repos) {
+          // Both processes receive webhooks for every repository.
+          await (n % 2 ? a : b).push(job(repo, `${repo}-${n}`));
         }
-      },
+      }
+      await within(Promise.all([a.idle(), b.idle()]), 15_000, "both idle");
+      expect(mostAtOnce).toBe(1);
+      for (const repo of repos) {
+        expect(order.get(repo)).toEqual([1, 2, 3, 4, 5].map((n) => `${repo}-${n}`));
+      }
+      expect([...ranBy].sort()).toEqual(["a", "b"]);
     });
-    queue.start(async (j) => {
-      ran.push(j.deliveryId);
+
+    it("strands no job pushed while a repository is being drained or has just drained", async () => {
+      const prefix = nextPrefix();
+      const a = redisQueue({ prefix, concurrency: 2 });
+      const b = redisQueue({ prefix, concurrency: 2 });
+      const ran: string[] = [];
+      const run = async (j: JobData) => {
+        ran.push(j.deliveryId);
+      };
+      a.start(run);
+      b.start(run);
+      const pushed: string[] = [];
+      // Pushes land while a drain runs, just as it finds the list empty, and after it ended.
+      for (let n = 0; n < 60; n++) {
+        const id = `burst-${n}`;
+        pushed.push(id);
+        await (n % 2 ? a : b).push(job("rocket", id));
+        if (n % 7 === 0) await sleep(n % 3);
+      }
+      await within(Promise.all([a.idle(), b.idle()]), 15_000, "both idle");
+      expect(ran).toEqual(pushed);
     });
-    const repos = Array.from({ length: 20 }, (_, n) => `race-${n}`);
-    for (const repo of repos) await queue.push(job(repo, `trigger-${repo}`));
-    await within(queue.idle(), 5000, "idle");
-    await Promise.all(late);
-    await within(queue.idle(), 5000, "idle after the late pushes");
-    expect(ran.filter((id) => id.startsWith("late")).sort()).toEqual(
-      repos.map((repo) => `late-${repo}`).sort(),
-    );
-  });
 
-  it("runs a delivery once whichever process receives it", async () => {
-    const prefix = nextPrefix();
-    const a = redisQueue({ prefix });
-    const b = redisQueue({ prefix });
-    expect(await a.push(job("rocket", "twice"))).toBe(true);
-    expect(await b.push(job("rocket", "twice"))).toBe(false);
-    expect(b.pending()).toEqual([]);
-  });
+    it("runs a job pushed just as its repository's drain finds the list empty", async () => {
+      const late: Promise<boolean>[] = [];
+      const ran: string[] = [];
+      const queue = redisQueue({
+        concurrency: 4,
+        // Called between the job's FINISH and the drain's next TAKE: the push races the drain's end.
+        onDone: (j) => {
+          if (j.deliveryId.startsWith("trigger")) {
+            late.push(queue.push(job(j.repo.repo, j.deliveryId.replace("trigger", "late"))));
+          }
+        },
+      });
+      queue.start(async (j) => {
+        ran.push(j.deliveryId);
+      });
+      const repos = Array.from({ length: 20 }, (_, n) => `race-${n}`);
+      for (const repo of repos) await queue.push(job(repo, `trigger-${repo}`));
+      await within(queue.idle(), 5000, "idle");
+      await Promise.all(late);
+      await within(queue.idle(), 5000, "idle after the late pushes");
+      expect(ran.filter((id) => id.startsWith("late")).sort()).toEqual(
+        repos.map((repo) => `late-${repo}`).sort(),
+      );
+    });
 
-  it("stops listing as pending, within a second or so, a job it queued that another process ran", async () => {
-    const prefix = nextPrefix();
-    const a = redisQueue({ prefix });
-    const b = redisQueue({ prefix });
-    await a.push(job("rocket", "elsewhere"));
-    expect(a.pending().map(label)).toEqual(["elsewhere"]);
-    const ran = gate();
-    b.start(async () => ran.open());
-    await within(ran.opened, 10_000, "b ran it");
-    await sleep(1500);
-    expect(a.pending()).toEqual([]);
-  });
+    it("runs a delivery once whichever process receives it", async () => {
+      const prefix = nextPrefix();
+      const a = redisQueue({ prefix });
+      const b = redisQueue({ prefix });
+      expect(await a.push(job("rocket", "twice"))).toBe(true);
+      expect(await b.push(job("rocket", "twice"))).toBe(false);
+      expect(b.pending()).toEqual([]);
+    });
 
-  it("merges a job into a waiting twin another process queued", async () => {
-    const prefix = nextPrefix();
-    const a = redisQueue({ prefix });
-    const b = redisQueue({ prefix });
-    const runs: string[] = [];
-    const blockerRunning = gate();
-    const release = gate();
-    a.start(async (j) => {
-      runs.push(label(j));
-      if (label(j) === "blocker") {
-        blockerRunning.open();
-        await release.opened;
+    it("stops listing as pending, within a second or so, a job it queued that another process ran", async () => {
+      const prefix = nextPrefix();
+      const a = redisQueue({ prefix });
+      const b = redisQueue({ prefix });
+      await a.push(job("rocket", "elsewhere"));
+      expect(a.pending().map(label)).toEqual(["elsewhere"]);
+      const ran = gate();
+      b.start(async () => ran.open());
+      await within(ran.opened, 10_000, "b ran it");
+      await sleep(1500);
+      expect(a.pending()).toEqual([]);
+    });
+
+    it("merges a job into a waiting twin another process queued", async () => {
+      const prefix = nextPrefix();
+      const a = redisQueue({ prefix });
+      const b = redisQueue({ prefix });
+      const runs: string[] = [];
+      const blockerRunning = gate();
+      const release = gate();
+      a.start(async (j) => {
+        runs.push(label(j));
+        if (label(j) === "blocker") {
+          blockerRunning.open();
+          await release.opened;
+        }
+      });
+      await a.push(job("rocket", "blocker"));
+      await within(blockerRunning.opened, 10_000, "blocker started");
+      await a.push(job("rocket", "from-a", { coalesce: "pr-7" }));
+      await b.push(job("rocket", "from-b", { coalesce: "pr-7" }));
+      release.open();
+      await within(Promise.all([a.idle(), b.idle()]), 10_000, "both idle");
+      expect(runs).toEqual(["blocker", "from-a+from-b"]);
+    });
+
+    it("finishes a job whose process died mid-job in another process, before the repository's next job", async () => {
+      const prefix = nextPrefix();
+      const survivor = redisQueue({ prefix });
+      await survivor.push(job("rocket", "k1"));
+      await survivor.push(job("rocket", "k2"));
+      const other = await spawnQueueProcess(redis().url, prefix);
+      await other.started("k1");
+      const exited = new Promise((resolve) => other.child.once("exit", resolve));
+      other.child.kill("SIGKILL");
+      await exited;
+      const runs: string[] = [];
+      survivor.start(async (j) => {
+        runs.push(label(j));
+      });
+      await within(survivor.idle(), 10_000, "the survivor finished the dead process's work");
+      expect(runs).toEqual(["k1", "k2"]);
+    });
+
+    it("close lets the running job finish and leaves the rest in Redis for the next process", async () => {
+      const prefix = nextPrefix();
+      const first = redisQueue({ prefix });
+      const runs: string[] = [];
+      const q1Running = gate();
+      const release = gate();
+      first.start(async (j) => {
+        runs.push(`first ran ${label(j)}`);
+        if (label(j) === "q1") {
+          q1Running.open();
+          await release.opened;
+        }
+      });
+      await first.push(job("rocket", "q1"));
+      await first.push(job("rocket", "q2"));
+      await within(q1Running.opened, 10_000, "q1 started");
+      expect(first.pending().map(label)).toEqual(["q1", "q2"]);
+      const closed = first.close();
+      await sleep(50);
+      release.open();
+      await within(closed, 10_000, "close");
+      await within(first.idle(), 1000, "idle after close");
+
+      const next = redisQueue({ prefix });
+      const q2Ran = gate();
+      next.start(async (j) => {
+        runs.push(`next ran ${label(j)}`);
+        q2Ran.open();
+      });
+      await within(q2Ran.opened, 10_000, "the next process ran q2");
+      expect(runs).toEqual(["first ran q1", "next ran q2"]);
+    });
+
+    it("keeps jobs queued by a process that closed before running them: the next start runs them", async () => {
+      const prefix = nextPrefix();
+      const first = redisQueue({ prefix });
+      await first.push(job("rocket", "s1"));
+      await first.push(job("other", "s2"));
+      await first.close();
+      const next = redisQueue({ prefix });
+      const runs: string[] = [];
+      const both = gate();
+      next.start(async (j) => {
+        runs.push(label(j));
+        if (runs.length === 2) both.open();
+      });
+      await within(both.opened, 10_000, "the next process ran both");
+      expect(runs.sort()).toEqual(["s1", "s2"]);
+    });
+
+    it("waits while another process holds the repository's lock", async () => {
+      const prefix = nextPrefix();
+      const queue = redisQueue({ prefix });
+      const client = redisClient(redis().connection);
+      try {
+        // Another process draining acme/rocket (after a crash its ticket and the new one can both exist).
+        await client.set(`${slot(prefix)}:q:acme/rocket:lock`, "another-process", "PX", 10_000);
+        const runs: string[] = [];
+        queue.start(async (j) => {
+          runs.push(label(j));
+        });
+        await queue.push(job("rocket", "held"));
+        await queue.push(job("other", "free"));
+        await sleep(400);
+        expect(runs).toEqual(["free"]);
+        await client.del(`${slot(prefix)}:q:acme/rocket:lock`);
+        await within(queue.idle(), 5000, "idle once the lock is released");
+        expect(runs).toEqual(["free", "held"]);
+      } finally {
+        client.disconnect();
       }
     });
-    await a.push(job("rocket", "blocker"));
-    await within(blockerRunning.opened, 10_000, "blocker started");
-    await a.push(job("rocket", "from-a", { coalesce: "pr-7" }));
-    await b.push(job("rocket", "from-b", { coalesce: "pr-7" }));
-    release.open();
-    await within(Promise.all([a.idle(), b.idle()]), 10_000, "both idle");
-    expect(runs).toEqual(["blocker", "from-a+from-b"]);
-  });
 
-  it("finishes a job whose process died mid-job in another process, before the repository's next job", async () => {
-    const prefix = nextPrefix();
-    const survivor = redisQueue({ prefix });
-    await survivor.push(job("rocket", "k1"));
-    await survivor.push(job("rocket", "k2"));
-    const other = await spawnQueueProcess(prefix);
-    await other.started("k1");
-    const exited = new Promise((resolve) => other.child.once("exit", resolve));
-    other.child.kill("SIGKILL");
-    await exited;
-    const runs: string[] = [];
-    survivor.start(async (j) => {
-      runs.push(label(j));
-    });
-    await within(survivor.idle(), 10_000, "the survivor finished the dead process's work");
-    expect(runs).toEqual(["k1", "k2"]);
-  });
-
-  it("close lets the running job finish and leaves the rest in Redis for the next process", async () => {
-    const prefix = nextPrefix();
-    const first = redisQueue({ prefix });
-    const runs: string[] = [];
-    const q1Running = gate();
-    const release = gate();
-    first.start(async (j) => {
-      runs.push(`first ran ${label(j)}`);
-      if (label(j) === "q1") {
-        q1Running.open();
-        await release.opened;
+    it("runs jobs whose BullMQ ticket was lost (a crash between the two writes of a push) at the next start", async () => {
+      const prefix = nextPrefix();
+      const first = redisQueue({ prefix });
+      await first.push(job("rocket", "orphan"));
+      await first.close();
+      const client = redisClient(redis().connection);
+      const tickets = new Queue("drain", { connection: client, prefix: `${slot(prefix)}:bull` });
+      try {
+        await tickets.obliterate({ force: true });
+      } finally {
+        await tickets.close();
+        client.disconnect();
       }
+      const next = redisQueue({ prefix });
+      const ran = gate();
+      next.start(async (j) => {
+        if (label(j) === "orphan") ran.open();
+      });
+      await within(ran.opened, 10_000, "the next start ran the orphaned job");
     });
-    await first.push(job("rocket", "q1"));
-    await first.push(job("rocket", "q2"));
-    await within(q1Running.opened, 10_000, "q1 started");
-    expect(first.pending().map(label)).toEqual(["q1", "q2"]);
-    const closed = first.close();
-    await sleep(50);
-    release.open();
-    await within(closed, 10_000, "close");
-    await within(first.idle(), 1000, "idle after close");
 
-    const next = redisQueue({ prefix });
-    const q2Ran = gate();
-    next.start(async (j) => {
-      runs.push(`next ran ${label(j)}`);
-      q2Ran.open();
-    });
-    await within(q2Ran.opened, 10_000, "the next process ran q2");
-    expect(runs).toEqual(["first ran q1", "next ran q2"]);
-  });
-
-  it("keeps jobs queued by a process that closed before running them: the next start runs them", async () => {
-    const prefix = nextPrefix();
-    const first = redisQueue({ prefix });
-    await first.push(job("rocket", "s1"));
-    await first.push(job("other", "s2"));
-    await first.close();
-    const next = redisQueue({ prefix });
-    const runs: string[] = [];
-    const both = gate();
-    next.start(async (j) => {
-      runs.push(label(j));
-      if (runs.length === 2) both.open();
-    });
-    await within(both.opened, 10_000, "the next process ran both");
-    expect(runs.sort()).toEqual(["s1", "s2"]);
-  });
-
-  it("waits while another process holds the repository's lock", async () => {
-    if (!redis) throw new Error("redis-server is not running");
-    const prefix = nextPrefix();
-    const queue = redisQueue({ prefix });
-    const client = new Redis(redis.url);
-    try {
-      // Another process draining acme/rocket (after a crash its ticket and the new one can both exist).
-      await client.set(`${prefix}:q:acme/rocket:lock`, "another-process", "PX", 10_000);
+    it("drops and reports a job that was started three times and never finished (it took its workers down)", async () => {
+      const prefix = nextPrefix();
+      const queue = redisQueue({
+        prefix,
+        onError: (error, j) => errors.push([(error as Error).message, j.deliveryId]),
+        onDone: (j, outcome) => done.push([j.deliveryId, outcome]),
+      });
+      const errors: [string, string][] = [];
+      const done: [string, JobOutcome][] = [];
+      await queue.push(job("rocket", "poison"));
+      await queue.push(job("rocket", "after"));
+      // What three crashed workers leave behind: the item in "active", started three times.
+      const client = redisClient(redis().connection);
+      try {
+        const [poisonId] = await client.lrange(`${slot(prefix)}:q:acme/rocket:wait`, 0, 0);
+        expect(poisonId).toBeDefined();
+        await client.lmove(
+          `${slot(prefix)}:q:acme/rocket:wait`,
+          `${slot(prefix)}:q:acme/rocket:active`,
+          "LEFT",
+          "RIGHT",
+        );
+        await client.hset(`${slot(prefix)}:q:item:${poisonId}`, "starts", 3);
+      } finally {
+        client.disconnect();
+      }
       const runs: string[] = [];
       queue.start(async (j) => {
         runs.push(label(j));
       });
-      await queue.push(job("rocket", "held"));
-      await queue.push(job("other", "free"));
-      await sleep(400);
-      expect(runs).toEqual(["free"]);
-      await client.del(`${prefix}:q:acme/rocket:lock`);
-      await within(queue.idle(), 5000, "idle once the lock is released");
-      expect(runs).toEqual(["free", "held"]);
-    } finally {
-      client.disconnect();
-    }
-  });
-
-  it("runs jobs whose BullMQ ticket was lost (a crash between the two writes of a push) at the next start", async () => {
-    if (!redis) throw new Error("redis-server is not running");
-    const prefix = nextPrefix();
-    const first = redisQueue({ prefix });
-    await first.push(job("rocket", "orphan"));
-    await first.close();
-    const tickets = new Queue("drain", {
-      connection: { url: redis.url },
-      prefix: `${prefix}:bull`,
+      await within(queue.idle(), 10_000, "idle");
+      expect(runs).toEqual(["after"]);
+      expect(errors).toEqual([[expect.stringMatching(/dropped after 3 starts/), "poison"]]);
+      expect(done).toEqual([
+        ["poison", "failed"],
+        ["after", "ok"],
+      ]);
     });
-    try {
-      await tickets.obliterate({ force: true });
-    } finally {
-      await tickets.close();
-    }
-    const next = redisQueue({ prefix });
-    const ran = gate();
-    next.start(async (j) => {
-      if (label(j) === "orphan") ran.open();
-    });
-    await within(ran.opened, 10_000, "the next start ran the orphaned job");
-  });
-
-  it("drops and reports a job that was started three times and never finished (it took its workers down)", async () => {
-    if (!redis) throw new Error("redis-server is not running");
-    const prefix = nextPrefix();
-    const queue = redisQueue({
-      prefix,
-      onError: (error, j) => errors.push([(error as Error).message, j.deliveryId]),
-      onDone: (j, outcome) => done.push([j.deliveryId, outcome]),
-    });
-    const errors: [string, string][] = [];
-    const done: [string, JobOutcome][] = [];
-    await queue.push(job("rocket", "poison"));
-    await queue.push(job("rocket", "after"));
-    // What three crashed workers leave behind: the item in "active", started three times.
-    const client = new Redis(redis.url);
-    try {
-      const [poisonId] = await client.lrange(`${prefix}:q:acme/rocket:wait`, 0, 0);
-      expect(poisonId).toBeDefined();
-      await client.lmove(
-        `${prefix}:q:acme/rocket:wait`,
-        `${prefix}:q:acme/rocket:active`,
-        "LEFT",
-        "RIGHT",
-      );
-      await client.hset(`${prefix}:q:item:${poisonId}`, "starts", 3);
-    } finally {
-      client.disconnect();
-    }
-    const runs: string[] = [];
-    queue.start(async (j) => {
-      runs.push(label(j));
-    });
-    await within(queue.idle(), 10_000, "idle");
-    expect(runs).toEqual(["after"]);
-    expect(errors).toEqual([[expect.stringMatching(/dropped after 3 starts/), "poison"]]);
-    expect(done).toEqual([
-      ["poison", "failed"],
-      ["after", "ok"],
-    ]);
-  });
-});
+  },
+);

@@ -62,10 +62,11 @@ function manualClock(at = NOON) {
   return {
     clock,
     timers,
-    /** Moves the clock past the interval and runs the waiting refreshes. */
-    elapse(ms: number) {
+    /** Moves the clock past the interval and runs the waiting refreshes (their pacer's store calls settle). */
+    async elapse(ms: number) {
       now += ms;
       for (const run of timers.splice(0)) run();
+      await new Promise<void>((resolve) => setImmediate(resolve));
     },
   };
 }
@@ -365,7 +366,7 @@ describe("a burst of pull request events", () => {
     expect(github.dashboard()?.body).toContain("| Open pull requests | 1 (1 blocked): [#1]");
     expect(time.timers).toHaveLength(1);
 
-    time.elapse(60_000);
+    await time.elapse(60_000);
     await app.idle();
     expect(github.dashboardWrites()).toEqual(["POST /issues", "PATCH /issues/500"]);
     expect(github.dashboard()?.body).toContain("100 (100 blocked)");

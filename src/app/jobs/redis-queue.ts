@@ -1,13 +1,17 @@
 import { createHash, randomUUID } from "node:crypto";
-import { DelayedError, type Job, Queue, Worker } from "bullmq";
-import { Redis } from "ioredis";
+import { type ConnectionOptions, DelayedError, type Job, Queue, Worker } from "bullmq";
 import type { Logger } from "probot";
 import { repoKey } from "../../github/octokit.js";
+import {
+  type RedisClient,
+  type RedisConnection,
+  redisClient,
+} from "../../state/redis-connection.js";
 import type { JobData, JobOutcome, JobQueue, JobQueueEvents } from "./job.js";
 
 export interface RedisQueueOptions extends JobQueueEvents {
-  /** `REDIS_URL`. */
-  connection: string;
+  /** `REDIS_URL`, or the Redis Cluster it points at (state/redis-connection.ts). */
+  connection: RedisConnection;
   /** Namespace of every key (default `pg`); tests use a random one so they share a server. */
   prefix?: string;
   /** Repositories one process works on at once; one repository is always one job at a time. */
@@ -204,13 +208,22 @@ const SHAS = Object.fromEntries(
  * primary limit); if so it moves itself to BullMQ's delayed set until the
  * hold ends and frees its worker for other installations.
  *
- * Keys are built inside Lua scripts: meant for one Redis server (6.2 or
- * later, for LMOVE), not Cluster.
+ * Redis Cluster: every key a script touches (the repositories' lists,
+ * locks and coalesce hashes, `repos`, the items, whose names the scripts
+ * build from a prefix) carries one hash tag, `{<p>}`, so the queue lives in
+ * one slot; BullMQ's prefix carries the same, `{<p>}:bull` (BullMQ asks for
+ * a tagged prefix on a cluster). Delivery ids (one key per command) carry none and spread. On
+ * one server the names stay untagged, as before (an upgrade finds the work an
+ * older version queued). Redis 6.2 or later (LMOVE).
  */
 export class RedisJobQueue implements JobQueue {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #queue: Queue<DrainTicket>;
   readonly #prefix: string;
+  /** `<p>`, or `{<p>}` on a cluster: what every key a script touches starts with. */
+  readonly #slot: string;
+  /** Cluster clients handed to BullMQ (it does not close a client it was given). */
+  readonly #bullClients: RedisClient[] = [];
   readonly #lockMs: number;
   readonly #log: Logger;
   #worker: Worker<DrainTicket> | null = null;
@@ -228,9 +241,10 @@ export class RedisJobQueue implements JobQueue {
 
   constructor(private readonly options: RedisQueueOptions) {
     this.#prefix = options.prefix ?? "pg";
+    this.#slot = isCluster(options.connection) ? `{${this.#prefix}}` : this.#prefix;
     this.#lockMs = options.lockMs ?? 10_000;
     this.#log = options.log;
-    this.#redis = new Redis(options.connection, {
+    this.#redis = redisClient(options.connection, {
       connectionName: "phase-gates-jobs",
       // A push fails within seconds when Redis is down, so the webhook answers 5xx instead of hanging.
       maxRetriesPerRequest: 3,
@@ -239,8 +253,8 @@ export class RedisJobQueue implements JobQueue {
       this.#log.warn({ err: { message: error.message } }, "job queue: redis error");
     });
     this.#queue = new Queue<DrainTicket>(QUEUE_NAME, {
-      connection: { url: options.connection, connectionName: "phase-gates-jobs-queue" },
-      prefix: `${this.#prefix}:bull`,
+      connection: this.#bullConnection("phase-gates-jobs-queue", false),
+      prefix: `${this.#slot}:bull`,
     });
     this.#queue.on("error", (error: Error) => {
       this.#log.warn({ err: { message: error.message } }, "job queue: bullmq queue error");
@@ -286,8 +300,8 @@ export class RedisJobQueue implements JobQueue {
       QUEUE_NAME,
       (ticket, token) => this.#drain(ticket, token),
       {
-        connection: { url: this.options.connection, connectionName: "phase-gates-jobs-worker" },
-        prefix: `${this.#prefix}:bull`,
+        connection: this.#bullConnection("phase-gates-jobs-worker", true),
+        prefix: `${this.#slot}:bull`,
         concurrency: this.options.concurrency ?? 8,
         lockDuration: this.#lockMs,
         stalledInterval: Math.max(Math.floor(this.#lockMs / 2), 100),
@@ -355,7 +369,24 @@ export class RedisJobQueue implements JobQueue {
     this.#closedDone = true;
     if (this.#watchTimer) clearTimeout(this.#watchTimer);
     this.#settleIdle();
-    await this.#redis.quit();
+    await Promise.all([this.#redis, ...this.#bullClients].map((client) => client.quit()));
+  }
+
+  /**
+   * BullMQ's connection: options of its own on one server; on a cluster, a
+   * cluster client (BullMQ makes a blocking twin of a worker's, which must
+   * retry forever: `maxRetriesPerRequest: null`).
+   */
+  #bullConnection(connectionName: string, blocking: boolean): ConnectionOptions {
+    const connection = this.options.connection;
+    if (typeof connection === "string") return { url: connection, connectionName };
+    if (connection.kind === "server") return { url: connection.url, connectionName };
+    const client = redisClient(connection, {
+      connectionName,
+      ...(blocking ? { maxRetriesPerRequest: null } : {}),
+    });
+    this.#bullClients.push(client);
+    return client;
   }
 
   async #enqueue(job: JobData): Promise<{ id: string; data: JobData; isNew: boolean }> {
@@ -633,18 +664,21 @@ export class RedisJobQueue implements JobQueue {
   }
 
   #key(repo: string, what: "wait" | "active" | "coalesce" | "lock" | "ticket"): string {
-    return `${this.#prefix}:q:${repo}:${what}`;
+    return `${this.#slot}:q:${repo}:${what}`;
   }
 
   #turnKey(tenant: string): string {
-    return `${this.#prefix}:q:turn:${tenant}`;
+    return `${this.#slot}:q:turn:${tenant}`;
   }
 
   #itemPrefix(): string {
-    return `${this.#prefix}:q:item:`;
+    return `${this.#slot}:q:item:`;
   }
 
   #reposKey(): string {
-    return `${this.#prefix}:q:repos`;
+    return `${this.#slot}:q:repos`;
   }
 }
+
+const isCluster = (connection: RedisConnection): boolean =>
+  typeof connection !== "string" && connection.kind === "cluster";

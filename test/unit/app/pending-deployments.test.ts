@@ -5,7 +5,7 @@ import {
   type PendingDeployments,
 } from "../../../src/app/pending-deployments.js";
 import { RedisPendingDeployments } from "../../../src/app/redis-pending-deployments.js";
-import { type RedisServer, redisUnavailable, startRedis } from "../../helpers/redis-server.js";
+import { REDIS_KINDS, type RedisUnderTest, redisUnavailable } from "../../helpers/redis-server.js";
 
 const ROCKET = { owner: "acme", repo: "rocket" };
 
@@ -65,32 +65,31 @@ contract("InMemoryPendingDeployments", () => new InMemoryPendingDeployments());
 const noRedis = redisUnavailable();
 if (noRedis) process.stderr.write(`[pending-deployments.test] skipping Redis: ${noRedis}\n`);
 
-describe.skipIf(noRedis !== null)("with a real redis-server", () => {
-  let redis: RedisServer;
+describe.skipIf(noRedis !== null).each(REDIS_KINDS)("on $name", (kind) => {
+  let redis: RedisUnderTest;
   const stores: RedisPendingDeployments[] = [];
-  let db = 0;
+  let prefix = 0;
   beforeAll(async () => {
-    redis = await startRedis();
-  }, 20_000);
+    redis = await kind.start();
+  }, 30_000);
   afterAll(async () => {
     for (const store of stores) await store.close();
     await redis?.stop();
   });
 
-  // Each test its own database: the stores share one server.
-  contract("RedisPendingDeployments", () => {
-    const store = new RedisPendingDeployments(`${redis.url}/${++db}`);
+  const open = (at: string) => {
+    const store = new RedisPendingDeployments(redis.connection, at);
     stores.push(store);
     return store;
-  });
+  };
+
+  // Each test its own key prefix: the stores share one Redis.
+  contract("RedisPendingDeployments", () => open(`test:${++prefix}`));
 
   it("keeps requests across a restart of the app (a new client)", async () => {
-    const url = `${redis.url}/15`;
-    const first = new RedisPendingDeployments(url);
-    stores.push(first);
+    const first = open("restart");
     await first.put(request(7, "production", "2026-11-25T10:00:00Z"));
-    const second = new RedisPendingDeployments(url);
-    stores.push(second);
+    const second = open("restart");
     expect((await second.list(ROCKET)).map((p) => p.runId)).toEqual([7]);
   });
 });

@@ -10,7 +10,7 @@ import {
   RequestBudgetClosed,
   requestBudgetFor,
 } from "../../../src/github/request-budget.js";
-import { type RedisServer, redisUnavailable, startRedis } from "../../helpers/redis-server.js";
+import { REDIS_KINDS, type RedisUnderTest, redisUnavailable } from "../../helpers/redis-server.js";
 
 const R = "https://api.github.com/repos/acme/rocket";
 const GET: ApiRequest = { method: "GET", url: `${R}/commits/s1/check-runs` };
@@ -249,19 +249,22 @@ describe("ConcurrencyCap", () => {
 const noRedis = redisUnavailable();
 if (noRedis) process.stderr.write(`[request-budget.test] skipping Redis: ${noRedis}\n`);
 
-describe.skipIf(noRedis !== null)("with a real redis-server", () => {
-  let redis: RedisServer;
+describe.skipIf(noRedis !== null).each(REDIS_KINDS)("on $name", (kind) => {
+  let redis: RedisUnderTest;
   const budgets: RedisRequestBudget[] = [];
   let prefix = 0;
   /** Each budget its own keys unless a test shares them on purpose: one server for the file. */
   function budget(options: ConstructorParameters<typeof RedisRequestBudget>[1] = {}) {
-    const made = new RedisRequestBudget(redis.url, { keyPrefix: `test:${++prefix}`, ...options });
+    const made = new RedisRequestBudget(redis.connection, {
+      keyPrefix: `test:${++prefix}`,
+      ...options,
+    });
     budgets.push(made);
     return made;
   }
   beforeAll(async () => {
-    redis = await startRedis();
-  }, 20_000);
+    redis = await kind.start();
+  }, 30_000);
   afterAll(async () => {
     for (const made of budgets) await made.close();
     await redis?.stop();
@@ -316,7 +319,7 @@ describe.skipIf(noRedis !== null)("with a real redis-server", () => {
     ["REDIS_URL set: shared through Redis", true, RedisRequestBudget],
     ["no REDIS_URL: this process's own", false, InMemoryRequestBudget],
   ])("picks the deployment's budget — %s", async (_name, withRedis, kind) => {
-    const picked = requestBudgetFor(withRedis ? redis.url : undefined);
+    const picked = requestBudgetFor(withRedis ? redis.connection : undefined);
     expect(picked).toBeInstanceOf(kind);
     await picked.take(1, GET);
     await picked.close();

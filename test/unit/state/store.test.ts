@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryStateStore } from "../../../src/state/memory-store.js";
 import { RedisStateStore } from "../../../src/state/redis-store.js";
 import { type StateStore, space } from "../../../src/state/store.js";
-import { type RedisServer, redisUnavailable, startRedis } from "../../helpers/redis-server.js";
+import { REDIS_KINDS, type RedisUnderTest, redisUnavailable } from "../../helpers/redis-server.js";
 
 const FILES = space<{ etag: string; text: string }>("files");
 const OTHER = space<{ etag: string; text: string }>("other");
@@ -32,6 +32,15 @@ function contract(name: string, make: () => StateStore) {
       await store.set(FILES, "k", { etag: "e", text: "t" });
       await store.delete(FILES, "k");
       expect(await store.get(FILES, "k")).toBeUndefined();
+    });
+
+    it("adds an entry only where none is held, and says whether it did", async () => {
+      const store = make();
+      expect(await store.add(FILES, "k", { etag: "1", text: "first" })).toBe(true);
+      expect(await store.add(FILES, "k", { etag: "2", text: "second" })).toBe(false);
+      expect((await store.get(FILES, "k"))?.text).toBe("first");
+      await store.delete(FILES, "k");
+      expect(await store.add(FILES, "k", { etag: "3", text: "third" })).toBe(true);
     });
 
     it("keeps spaces apart: one key in two spaces is two entries", async () => {
@@ -82,41 +91,55 @@ describe("MemoryStateStore limits", () => {
 const noRedis = redisUnavailable();
 if (noRedis) process.stderr.write(`[store.test] skipping Redis: ${noRedis}\n`);
 
-describe.skipIf(noRedis !== null)("with a real redis-server", () => {
-  let redis: RedisServer;
+describe.skipIf(noRedis !== null).each(REDIS_KINDS)("on $name", (kind) => {
+  let redis: RedisUnderTest;
   const stores: RedisStateStore[] = [];
-  let db = 0;
+  let prefix = 0;
   beforeAll(async () => {
-    redis = await startRedis();
-  }, 20_000);
+    redis = await kind.start();
+  }, 30_000);
   afterAll(async () => {
     for (const store of stores) await store.close();
     await redis?.stop();
   });
 
-  const open = (url: string) => {
-    const store = new RedisStateStore(url);
+  /** A store under a prefix of its own: what one test writes, no other sees. */
+  const open = (at = `test:${++prefix}`) => {
+    const store = new RedisStateStore(redis.connection, at);
     stores.push(store);
     return store;
   };
 
-  contract("RedisStateStore", () => open(`${redis.url}/${++db}`));
+  contract("RedisStateStore", () => open());
 
   it("is one truth for two processes: what one writes, the other reads", async () => {
-    const url = `${redis.url}/14`;
-    const first = open(url);
-    const second = open(url);
+    const first = open("shared");
+    const second = open("shared");
     await first.set(FILES, "k", { etag: "e9", text: "shared" });
     expect(await second.get(FILES, "k")).toEqual({ etag: "e9", text: "shared" });
     await second.delete(FILES, "k");
     expect(await first.get(FILES, "k")).toBeUndefined();
   });
 
+  it("lets one of two processes add an entry, and only one", async () => {
+    const first = open("adding");
+    const second = open("adding");
+    const answers = await Promise.all([
+      first.add(FILES, "k", { etag: "1", text: "first" }),
+      second.add(FILES, "k", { etag: "2", text: "second" }),
+    ]);
+    expect(answers.filter(Boolean)).toHaveLength(1);
+    expect(await second.get(FILES, "k")).toEqual(
+      answers[0] ? { etag: "1", text: "first" } : { etag: "2", text: "second" },
+    );
+  });
+
   it("lets an entry expire after the space's TTL", async () => {
-    const store = open(`${redis.url}/13`);
+    const store = open();
     await store.set(SHORT, "k", 7);
     expect(await store.get(SHORT, "k")).toBe(7);
     await new Promise((resolve) => setTimeout(resolve, 120));
     expect(await store.get(SHORT, "k")).toBeUndefined();
+    expect(await store.add(SHORT, "k", 8)).toBe(true);
   });
 });
