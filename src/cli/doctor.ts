@@ -3,7 +3,7 @@ import { ProbotOctokit } from "probot";
 import { parse } from "yaml";
 import { DASHBOARD_TITLE } from "../core/dashboard.js";
 import { environmentMatches } from "../core/deployment.js";
-import { type Enforcement, enforcementWords } from "../core/enforcement.js";
+import { type Enforcement, enforcementWords, webRoot } from "../core/enforcement.js";
 import { gateStatus } from "../core/gate-state.js";
 import { describeMissingGrant, type Grants, missingGrants } from "../core/grants.js";
 import { findDashboard } from "../github/dashboard.js";
@@ -14,7 +14,7 @@ import { type GitHub, httpStatus } from "../github/octokit.js";
 import { describeGitHubError, rateLimitMessage } from "./connect.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 import { type NetworkOptions, type OpenRepo, openRepo } from "./open-repo.js";
-import { printWarnings } from "./report.js";
+import { plain, printWarnings } from "./report.js";
 import { paint, type Term } from "./term.js";
 import { formatErrorLine } from "./validate.js";
 
@@ -63,8 +63,6 @@ const line = (
   fix: more.fix ?? null,
   exitCode: more.exitCode ?? null,
 });
-
-const webRoot = (repoUrl: string) => repoUrl.replace(/\/[^/]+\/[^/]+\/?$/, "");
 
 /** Where the config came from: the repository, the owner's `.github`, an `_extends` chain. */
 function configOrigin(sources: readonly string[], owner: string): string {
@@ -218,7 +216,6 @@ const enforcementCheck: DoctorCheck = {
   name: "enforcement",
   async run(ctx) {
     const e = await ctx.enforcement();
-    const plain = (s: string) => s.replace(/`/g, "");
     const summary = `${enforcementWords(e.state)} — ${plain(e.summary)}`;
     if (e.state === "enforced") return [line("enforcement", "ok", summary)];
     return [

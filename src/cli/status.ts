@@ -17,6 +17,7 @@ import {
   gateJson,
   gateSentence,
   phaseJson,
+  plain,
   printWarnings,
   stateWord,
 } from "./report.js";
@@ -138,7 +139,6 @@ function statusJson(fullName: string, report: StatusReport) {
 
 /** Whether the gate bites, first: a blocked PR that can merge anyway is the news. */
 function enforcementLine(color: boolean, e: Enforcement): string {
-  const plain = (s: string) => s.replace(/`/g, "");
   const style = e.state === "enforced" ? "green" : e.state === "unknown" ? "yellow" : "red";
   const head = `enforcement: ${paint(color, style, enforcementWords(e.state))} — ${plain(e.summary)}`;
   return e.fix ? `${head}\n  fix: ${plain(e.fix)}` : head;

@@ -58,7 +58,7 @@ export interface Enforcement {
 }
 
 /** The web root (`https://github.com`, or a GHES host) of a repository's URL. */
-function webRoot(repoUrl: string): string {
+export function webRoot(repoUrl: string): string {
   return repoUrl.replace(/\/[^/]+\/[^/]+\/?$/, "");
 }
 
