@@ -12,7 +12,7 @@ import { listEnvironmentNames, readEnvironmentRule } from "../github/environment
 import { type RepoInstallation, readRepoInstallation } from "../github/installation.js";
 import { type GitHub, httpStatus } from "../github/octokit.js";
 import { describeGitHubError, rateLimitMessage } from "./connect.js";
-import { EXIT, type ExitCode } from "./exit-codes.js";
+import { CliError, EXIT, type ExitCode } from "./exit-codes.js";
 import { type NetworkOptions, type OpenRepo, openRepo } from "./open-repo.js";
 import { plain, printWarnings } from "./report.js";
 import { paint, type Term } from "./term.js";
@@ -404,7 +404,16 @@ function refusal(error: unknown, what: string): string {
 function appCredentials(env = process.env): { appId: number; privateKey: string } | null {
   const appId = Number(env.APP_ID);
   let privateKey = env.PRIVATE_KEY?.replace(/\\n/g, "\n");
-  if (!privateKey && env.PRIVATE_KEY_PATH) privateKey = readFileSync(env.PRIVATE_KEY_PATH, "utf8");
+  if (!privateKey && env.PRIVATE_KEY_PATH) {
+    try {
+      privateKey = readFileSync(env.PRIVATE_KEY_PATH, "utf8");
+    } catch (error) {
+      throw new CliError(
+        `PRIVATE_KEY_PATH=${env.PRIVATE_KEY_PATH} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        EXIT.usage,
+      );
+    }
+  }
   if (!Number.isSafeInteger(appId) || appId < 1 || !privateKey) return null;
   return { appId, privateKey };
 }
@@ -420,6 +429,14 @@ async function lookUpInstallation(open: OpenRepo, jwt: GitHub | null): Promise<I
     return installation ? { kind: "found", installation } : { kind: "absent" };
   } catch (error) {
     const status = httpStatus(error);
+    if (jwt && status === null) {
+      // Not an answer from GitHub: the key could not sign a JWT (not a PEM private key).
+      return {
+        kind: "unknown",
+        why: `the app's PRIVATE_KEY could not sign a JWT: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
+        fix: "PRIVATE_KEY (or the file at PRIVATE_KEY_PATH) must be the app's private key, a PEM file from its settings page",
+      };
+    }
     if (rateLimitMessage(error) !== null || (status !== 401 && status !== 403)) throw error;
     return jwt
       ? {

@@ -240,6 +240,14 @@ describe("phase-gates doctor", { timeout: 60_000 }, () => {
     expect(statusOf(json, "installation")?.fix).toContain("APP_ID and PRIVATE_KEY");
   });
 
+  it("an app key that is not a private key: the installation line is ?, saying so", async () => {
+    const { code, json } = await doctorJson({ ...lead, APP_ID: "4242", PRIVATE_KEY: "not a key" });
+    expect(code).toBe(0);
+    expect(statusOf(json, "installation")?.summary).toMatch(
+      /^the app's PRIVATE_KEY could not sign a JWT: /,
+    );
+  });
+
   it("when the app's id is unknown, a ruleset pinned to some app leaves enforcement unknown: exit 12", async () => {
     const { code, json } = await doctorJson(lead, "--app-slug", "not-this-app");
     expect(code).toBe(12);
@@ -295,6 +303,13 @@ describe("phase-gates doctor", { timeout: 60_000 }, () => {
       /^phase-gates: doc\/empty is not configured: /,
     ],
     ["a malformed repository", lead, ["doctor", "doc"], 2, /"doc" is not a repository/],
+    [
+      "an app key path that cannot be read",
+      { ...lead, APP_ID: "4242", PRIVATE_KEY_PATH: "/no/such/key.pem" },
+      ["doctor", "doc/rocket"],
+      2,
+      /^phase-gates: PRIVATE_KEY_PATH=\/no\/such\/key\.pem cannot be read: ENOENT$/,
+    ],
   ] as const)(
     "%s: one line on stderr, exit %i, no stack trace",
     async (_what, env, args, code, message) => {
