@@ -67,6 +67,7 @@ export async function inheritingCandidates(job: RepoJob): Promise<RepoRef[]> {
  */
 export async function onOrgConfigPushed(job: RepoJob): Promise<void> {
   await job.forgetConfig();
+  await forgetEnforcement(job.store, job.repo);
   const loaded = await job.config();
   const org = `${job.repo.owner}/.github:`.toLowerCase();
   const inherits =
