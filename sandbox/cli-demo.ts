@@ -3,8 +3,8 @@ import { createEmulator } from "./emulator/index.js";
 
 /**
  * `npm run demo:cli` (`PORT=3001` for a fixed port): a sandbox repository with an approved, a pending and a
- * stopped gate and PRs in every phase, left up for `phase-gates status` and
- * `explain` to read (the README's command-line output comes from it).
+ * stopped gate and PRs in every phase, left up for `phase-gates status`,
+ * `explain` and `doctor` to read (the README's command-line output comes from it).
  */
 const emu = await createEmulator({ port: Number(process.env.PORT ?? 0) });
 const story = await buildCliStory(emu, "acme/rocket");
@@ -20,6 +20,7 @@ process.stdout.write(
     `  ${cli} status acme/rocket ${api}`,
     `  ${cli} explain acme/rocket ${story.pulls.run} ${api}`,
     `  ${cli} explain acme/rocket ${story.pulls.held} ${api} --json`,
+    `  ${cli} doctor acme/rocket ${api}`,
     "",
     "Ctrl-C stops it.",
     "",

@@ -1,5 +1,6 @@
 import { type Actors, createActors } from "./actors.js";
 import type { Emulator } from "./emulator/index.js";
+import { requiredChecksRule } from "./emulator/state/index.js";
 
 /** Four phases, so one repository has an approved, a pending and a stopped gate. */
 export const CLI_STORY_CONFIG = `phases:
@@ -37,6 +38,12 @@ export async function buildCliStory(emu: Emulator, fullName: string): Promise<Cl
   gh.addCollaborator("contrib", "triage");
   await gh.pushConfig(CLI_STORY_CONFIG, { by: "lead" });
   const state = emu.state;
+  // The app is installed and a ruleset requires its Phase gate: `doctor` and `status` say it bites.
+  state.createRuleset(gh.repo(), {
+    name: "Phase gate from phase-gates",
+    rules: [requiredChecksRule([{ context: "Phase gate", appId: state.app.id }])],
+  });
+  await gh.installApp([fullName], { by: "lead" });
   for (const title of ["Crawl", "Walk"])
     state.createMilestone(gh.repo(), { title }, state.user("lead"));
 

@@ -6,10 +6,11 @@
  */
 import { type Actors, createActors } from "./actors.js";
 import { createEmulator, type Emulator } from "./emulator/index.js";
+import { requiredChecksRule } from "./emulator/state/index.js";
 import { issueNodeId } from "./emulator/state/projects.js";
 import { type RunningApp, startApp } from "./run-app.js";
 
-const TOTAL_STEPS = 10;
+const TOTAL_STEPS = 13;
 const REPO = "acme/rocket";
 const LEAD = "lena";
 const CONTRIBUTOR = "carlos";
@@ -157,6 +158,12 @@ function dashboardLine(gh: Actors): string {
   return body.split("\n").find((l) => l.startsWith("**")) ?? paint("dim", "(not written yet)");
 }
 
+/** The dashboard's enforcement line (its first block under the title), or null before it is written. */
+function enforcementLine(gh: Actors): string | null {
+  const body = gh.dashboard()?.body ?? "";
+  return body.split("## Phase gates status\n\n")[1]?.split("\n")[0] ?? null;
+}
+
 /** The dashboard's tables without its diagram: what a terminal can show. */
 function dashboardTables(body: string): string {
   return body.replace(/```mermaid[\s\S]*?```\n*/g, "");
@@ -205,6 +212,16 @@ async function story(emu: Emulator, app: RunningApp): Promise<void> {
   step(`${LEAD} pushes .github/phase-gates.yml and installs the app on ${REPO}`);
   say(indent(CONFIG, 8));
   await gh.pushConfig(CONFIG, { by: LEAD });
+  // What an admin sets up beside the config: the ruleset that makes the check required, pinned
+  // to the app, and the app's protection rule on the production environment.
+  const ruleset = emu.state.createRuleset(gh.repo(), {
+    name: "Phase gate from phase-gates",
+    rules: [requiredChecksRule([{ context: "Phase gate", appId: emu.state.app.id }])],
+  });
+  emu.state.ensureEnvironment(gh.repo(), "production", { appRule: true });
+  say(
+    `    ruleset:    "${ruleset.name}" requires ${paint("bold", "Phase gate")} on main, from the phase-gates app only`,
+  );
   await gh.installApp([REPO], { by: LEAD });
   const wanted = ["phase: crawl", "phase: walk", "phase: run", "gate: crawl", "gate: walk"];
   await expectEventually(gh, "phase and gate labels are created", () =>
@@ -246,6 +263,12 @@ async function story(emu: Emulator, app: RunningApp): Promise<void> {
     () => gh.dashboard(),
   );
   if (dashboard) say(`    dashboard:  issue #${dashboard.number}, ${dashboardLine(gh)}`);
+  const enforced = await expectEventually(
+    gh,
+    "the dashboard says the gate is enforced (the ruleset requires Phase gate from the app)",
+    () => enforcementLine(gh)?.startsWith("🔒 **Enforced:**"),
+  );
+  if (enforced) say(`    enforcement: ${enforcementLine(gh)}`);
   const crawlGate = await gateIssueNumber(gh, "gate: crawl", "Gate: Crawl → Walk", [
     "Engine fires on the test stand",
     "Cost per launch estimated",
@@ -506,6 +529,32 @@ async function story(emu: Emulator, app: RunningApp): Promise<void> {
   await expectEventually(gh, "the dashboard says the work stopped in Walk", () =>
     (gh.dashboard()?.body ?? "").includes("**Stopped in Walk**"),
   );
+  await gh.settle({ quietMs: 800, timeoutMs: 20_000 }).catch(() => undefined);
+
+  step("An admin deletes the ruleset: does the gate still bite?");
+  emu.state.deleteRuleset(gh.repo(), ruleset.id);
+  say(
+    `    Without it nothing requires ${paint("bold", "Phase gate")}: the blocked PR #${laterPr.number} could be merged.`,
+  );
+  say(
+    "    The app reads the rules again on every config push and installation, and within the hour on any dashboard refresh.",
+  );
+  await gh.pushConfig(`${CONFIG}# the team's next config change\n`, { by: LEAD });
+  const warning = await expectEventually(
+    gh,
+    "the dashboard warns that the gate does not bite, and says how to fix it",
+    () => {
+      const body = gh.dashboard()?.body ?? "";
+      return body.includes("**The gate does not bite:**") &&
+        body.includes("**Fix:** Settings → Rules")
+        ? body
+        : undefined;
+    },
+  );
+  if (warning) {
+    const block = warning.split("\n").filter((l) => l.startsWith("> ") && !l.includes("[!"));
+    say(indent(block.map((l) => l.slice(2)).join("\n"), 6));
+  }
   await gh.settle({ quietMs: 800, timeoutMs: 20_000 }).catch(() => undefined);
   finalDashboard = gh.dashboard()?.body ?? null;
   expect(

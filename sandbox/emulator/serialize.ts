@@ -398,14 +398,7 @@ export function serializeApp(urls: Urls, app: AppRecord): Schemas["integration"]
     html_url: `${urls.web}/apps/${app.slug}`,
     created_at: app.created_at,
     updated_at: app.created_at,
-    permissions: {
-      checks: "write",
-      issues: "write",
-      pull_requests: "read",
-      contents: "read",
-      metadata: "read",
-      members: "read",
-    },
+    permissions: { ...app.permissions },
     events: app.events,
   };
 }
@@ -476,15 +469,8 @@ export function serializeInstallation(
     client_id: `Iv1.emulator${app.id}`,
     target_id: installation.account.id,
     target_type: installation.account.type === "Organization" ? "Organization" : "User",
-    permissions: {
-      checks: "write",
-      issues: "write",
-      pull_requests: "read",
-      contents: "read",
-      metadata: "read",
-      members: "read",
-    },
-    events: app.events,
+    permissions: { ...(installation.permissions ?? app.permissions) },
+    events: installation.events ?? app.events,
     created_at: installation.created_at,
     updated_at: installation.created_at,
     single_file_name: null,

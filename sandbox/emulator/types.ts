@@ -180,6 +180,41 @@ export interface RepoRecord {
   deployments: DeploymentRequestRecord[];
   /** Lower-cased login → role_name (admin | maintain | write | triage | read). */
   collaborators: Map<string, string>;
+  /** Rulesets that apply to the repository, its own and its organisation's (state/rules.ts). */
+  rulesets?: RulesetRecord[];
+  /** Classic branch protection: branch name → the status checks it requires. */
+  protection?: Map<string, BranchProtectionRecord>;
+  /** Deployment environments by lower-cased name. */
+  environments?: Map<string, EnvironmentRecord>;
+}
+
+/** A branch ruleset (Settings → Rules → Rulesets), as GitHub keeps it. */
+export interface RulesetRecord {
+  id: number;
+  name: string;
+  sourceType: "Repository" | "Organization";
+  /** `owner/repo` or `org`. */
+  source: string;
+  enforcement: "active" | "disabled" | "evaluate";
+  /** `ref_name` conditions: `~DEFAULT_BRANCH`, `~ALL`, `refs/heads/<glob>`. */
+  include: string[];
+  exclude: string[];
+  rules: Array<{ type: string; parameters?: Record<string, unknown> }>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface BranchProtectionRecord {
+  checks: Array<{ context: string; app_id: number | null }>;
+  strict: boolean;
+}
+
+export interface EnvironmentRecord {
+  id: number;
+  name: string;
+  created_at: string;
+  /** Custom deployment protection rules: the apps whose answer a deployment waits for. */
+  customRules: Array<{ id: number; appId: number; enabled: boolean }>;
 }
 
 /** A deployment waiting on a custom deployment protection rule, and the answers it got. */
@@ -198,6 +233,9 @@ export interface InstallationRecord {
   /** Full names of the repositories the installation can reach. */
   repos: string[];
   created_at: string;
+  /** What the owner accepted, when it differs from what the app asks (an owner who never accepted an update). */
+  permissions?: Record<string, string>;
+  events?: string[];
 }
 
 export interface TeamRecord {
@@ -215,6 +253,8 @@ export interface AppRecord {
   owner: UserRecord;
   bot: UserRecord;
   events: string[];
+  /** What the app asks for (app.yml's default_permissions). */
+  permissions: Record<string, string>;
   created_at: string;
 }
 

@@ -21,6 +21,7 @@ import {
   readIssueBody,
   repoWebUrl,
 } from "../github/dashboard.js";
+import { recentEnforcement } from "../github/enforcement.js";
 import type { IssueData } from "../github/gate-issues.js";
 import { repoKey } from "../github/octokit.js";
 import { listOpenPulls } from "../github/pull-requests.js";
@@ -107,7 +108,8 @@ function openIssueItems(
  * 1. no config → nothing; invalid → the errors on an existing dashboard (none is created);
  * 2. read the gates, the milestones (timeboxes), the phased issues and the open PRs;
  * 3. each gate issue's progress section, written where it changed;
- * 4. `dashboard: true` → the dashboard issue, created once, edited only when its text changed.
+ * 4. `dashboard: true` → whether the gate bites (the store's read, re-read after an hour), then
+ *    the dashboard issue, created once, edited only when its text changed.
  */
 export async function refreshReports(job: RepoJob): Promise<ReportWrites | null> {
   const reporting = job.settings.reporting;
@@ -192,20 +194,27 @@ export async function refreshReports(job: RepoJob): Promise<ReportWrites | null>
     const report = phases[at];
     if (report) report.issues[issue.state] += 1;
   }
+  const repoUrl = repoWebUrl(job.repo, [
+    ...issues.flatMap((i) => (i ? [i.html_url] : [])),
+    ...milestones.map((m) => m.url),
+    ...pulls.map((p) => p.url),
+  ]);
+  // Read again after an hour, or once a config push or installation forgot it.
+  const enforcement = await recentEnforcement(job.octokit, job.repo, job.store, {
+    appId: job.settings.appId,
+    repoUrl,
+  });
   const facts: DashboardFacts = {
     kind: "ok",
     config,
-    repoUrl: repoWebUrl(job.repo, [
-      ...issues.flatMap((i) => (i ? [i.html_url] : [])),
-      ...milestones.map((m) => m.url),
-      ...pulls.map((p) => p.url),
-    ]),
+    repoUrl,
     today,
     phases,
     unphasedPulls: pulls.filter((p) => p.phaseIndex === null),
     ...(project && project.problems.length > 0
       ? { projectProblems: project.problems.map((p) => p.message) }
       : {}),
+    enforcement,
   };
   const existing = await findDashboard(job.octokit, job.repo, appLogin);
   const dashboard = await applyDashboardPlan(

@@ -21,6 +21,14 @@ export const EXIT = {
   blocked: 7,
   /** Anything else: GitHub answered an error (5xx, 403 forbidden), or could not be reached. */
   failed: 8,
+  /** `doctor`: the app is not installed on the repository, or its owner has not accepted a permission or event `app.yml` asks for. */
+  appMissing: 10,
+  /** `doctor`: nothing requires `Phase gate` on the default branch, or it is not pinned to the app: the gate does not bite. */
+  notEnforced: 11,
+  /** `doctor`: whether the default branch requires `Phase gate` from the app could not be told. */
+  enforcementUnknown: 12,
+  /** `doctor`: the gate bites, but something needs attention: a gate without its issue, an environment without the app's rule, no dashboard. */
+  attention: 13,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -35,7 +43,12 @@ export const EXIT_CODES_HELP = `Exit codes:
   5  rate limited by GitHub (the message says when it resets)
   6  the repository has no .github/phase-gates.yml: the app does nothing there
   7  explain: the Phase gate check would fail (the PR is blocked)
-  8  any other error from GitHub (5xx, 403) or the network`;
+  8  any other error from GitHub (5xx, 403) or the network
+  10 doctor: the app is not installed, or the installation lacks a permission or event app.yml asks for
+  11 doctor: Phase gate is not required on the default branch, or not pinned to the app
+  12 doctor: whether Phase gate is required could not be told
+  13 doctor: something needs attention (a gate issue, a deployment environment, the dashboard)
+     (doctor with several findings: the lowest of these codes, 1 for an invalid config first)`;
 
 /** An error the command line ends on: one line for people, and its exit code. */
 export class CliError extends Error {

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { CONFIG_PATH } from "../config/schema.js";
+import { doctor } from "./doctor.js";
 import { CliError, EXIT, EXIT_CODES_HELP, type ExitCode } from "./exit-codes.js";
 import { explain } from "./explain.js";
 import { init } from "./init.js";
@@ -17,12 +18,14 @@ function packageVersion(): string {
   return (JSON.parse(text) as { version: string }).version;
 }
 
-const ENVIRONMENT_HELP = `Environment (status, explain):
+const ENVIRONMENT_HELP = `Environment (status, explain, doctor):
   GH_TOKEN, GITHUB_TOKEN  a token that can read the repository (GH_TOKEN wins, as in gh);
                           e.g. GH_TOKEN=$(gh auth token). Nothing is written with it.
   GH_HOST                 GitHub Enterprise host (API at https://HOST/api/v3), as gh reads it
   GHE_HOST, GHE_PROTOCOL  the app's own variables for the same, used when GH_HOST is unset
-  NO_COLOR                no colour (colour is only ever used on a terminal)`;
+  NO_COLOR                no colour (colour is only ever used on a terminal)
+  APP_ID, PRIVATE_KEY     doctor: the app's own credentials (or PRIVATE_KEY_PATH), to read what its
+                          installation accepted (GET /repos/{owner}/{repo}/installation answers only the app)`;
 
 function appId(value: string): number {
   const n = Number(value);
@@ -93,6 +96,7 @@ Examples:
   phase-gates explain acme/rocket 42          what the Phase gate check says for PR #42
   phase-gates status acme/rocket --json | jq '.blocked[].number'
   phase-gates status acme/rocket --api-url http://127.0.0.1:3001/api/v3   (the local sandbox)
+  phase-gates doctor acme/rocket              does the gate bite? each check with its fix
 
 ${ENVIRONMENT_HELP}
 
@@ -183,6 +187,30 @@ Examples:
     )
     .action(async (repo: string, pr: string, _opts: unknown, command: Command) => {
       finish(await explain(term(command), repo, pr, networkOptions(command), version));
+    });
+
+  withNetworkOptions(
+    program
+      .command("doctor")
+      .description(
+        "does the gate bite? the config, the app's installation and what it accepted, whether the default branch requires Phase gate from the app, the gate issues, the gated environments and the dashboard, each ✓/✗/? with its fix (exit 10-13 per kind of finding)",
+      )
+      .argument("<owner/repo>", "the repository"),
+  )
+    .addHelpText(
+      "after",
+      `
+Reads only. The installation's permissions and events are read with the app's
+own credentials (APP_ID and PRIVATE_KEY or PRIVATE_KEY_PATH); without them
+those lines show "?". The rules are compared with --app-id, else APP_ID, else
+the id of --app-slug (GET /apps/<slug>).
+
+Examples:
+  GH_TOKEN=$(gh auth token) phase-gates doctor acme/rocket
+  phase-gates doctor acme/rocket --json | jq '.checks[] | select(.status != "ok")'`,
+    )
+    .action(async (repo: string, _opts: unknown, command: Command) => {
+      finish(await doctor(term(command), repo, networkOptions(command), version));
     });
 
   return program;

@@ -99,3 +99,8 @@ export function printWarnings(term: Term, warnings: readonly string[]): void {
     );
   }
 }
+
+/** Markdown code spans as a terminal shows them: the text without its backticks. */
+export function plain(markdown: string): string {
+  return markdown.replace(/`/g, "");
+}

@@ -1,9 +1,11 @@
 import { computeCheck } from "../app/evaluate-pull-request.js";
 import type { Config } from "../config/schema.js";
+import { type Enforcement, enforcementWords } from "../core/enforcement.js";
 import { effectivePhase } from "../core/phases.js";
 import { describeApprovers } from "../core/render-check.js";
 import type { GateStatus, Verdict } from "../core/types.js";
 import { findCheckRunOfApp } from "../github/check-runs.js";
+import { readEnforcement } from "../github/enforcement.js";
 import { listOpenPulls, type PullFacts } from "../github/pull-requests.js";
 import { type IssueFacts, listOpenIssues } from "../github/repository.js";
 import { describeGitHubError } from "./connect.js";
@@ -15,6 +17,7 @@ import {
   gateJson,
   gateSentence,
   phaseJson,
+  plain,
   printWarnings,
   stateWord,
 } from "./report.js";
@@ -35,6 +38,7 @@ export interface StatusReport {
   impostors: Map<number, { number: number; labelledBy: string | null }[]>;
   issues: { issue: IssueFacts; phaseIndex: number | null }[];
   pulls: PullReport[];
+  enforcement: Enforcement;
 }
 
 /**
@@ -78,7 +82,13 @@ export async function gather(term: Term, open: OpenRepo, config: Config): Promis
   } finally {
     progress.done();
   }
-  return { config, sources: open.loaded.sources, gates, impostors, issues, pulls };
+  // Compared with --app-id, else the id of --app-slug; unknown when neither is known.
+  const { enforcement } = await readEnforcement(conn.octokit, repo, {
+    appId: app.id,
+    repoUrl: open.facts.htmlUrl,
+    branch: open.facts.defaultBranch,
+  });
+  return { config, sources: open.loaded.sources, gates, impostors, issues, pulls, enforcement };
 }
 
 const pullPhase = (p: PullReport) => p.verdict?.phase.phaseIndex ?? null;
@@ -107,6 +117,7 @@ function statusJson(fullName: string, report: StatusReport) {
   return {
     repo: fullName,
     config: { valid: true, sources: report.sources },
+    enforcement: report.enforcement,
     phases: config.phases.map((phase, index) => {
       const gate = report.gates.get(index);
       return {
@@ -128,11 +139,19 @@ function statusJson(fullName: string, report: StatusReport) {
   };
 }
 
+/** Whether the gate bites, first: a blocked PR that can merge anyway is the news. */
+function enforcementLine(color: boolean, e: Enforcement): string {
+  const style = e.state === "enforced" ? "green" : e.state === "unknown" ? "yellow" : "red";
+  const head = `enforcement: ${paint(color, style, enforcementWords(e.state))} — ${plain(e.summary)}`;
+  return e.fix ? `${head}\n  fix: ${plain(e.fix)}` : head;
+}
+
 function statusText(color: boolean, fullName: string, report: StatusReport): string {
   const { config } = report;
   const out: string[] = [];
   out.push(
     `${paint(color, "bold", fullName)}  ${paint(color, "dim", `config: ${report.sources.join(" → ")}`)}`,
+    enforcementLine(color, report.enforcement),
     "",
   );
 

@@ -1,3 +1,4 @@
+import { type Enforcement, renderEnforcementBlock } from "./enforcement.js";
 import { type Plan, plan, type Reconcile } from "./reconcile.js";
 import { echoText, plainLine, tableCell } from "./render-check.js";
 import {
@@ -46,6 +47,8 @@ export type DashboardFacts =
       unphasedPulls: PullSummary[];
       /** Why the configured project is not (fully) kept in step (SPEC §5 "Projects"); absent: none. */
       projectProblems?: string[];
+      /** Whether the default branch requires `Phase gate` from this app (SPEC §5); absent: not shown. */
+      enforcement?: Enforcement;
     }
   | {
       kind: "invalid";
@@ -242,7 +245,9 @@ function renderDashboardText(facts: DashboardFacts): string {
       FOOTER,
     ].join("\n\n");
   }
-  const sections = [DASHBOARD_MARKER, title, headline(facts)];
+  const sections = [DASHBOARD_MARKER, title];
+  if (facts.enforcement) sections.push(renderEnforcementBlock(facts.enforcement));
+  sections.push(headline(facts));
   sections.push(`\`\`\`mermaid\n${renderMermaid(facts.config, facts.phases)}\n\`\`\``);
   const overdue = facts.phases.flatMap((p, i) => {
     const open = p.gate?.state === "pending";

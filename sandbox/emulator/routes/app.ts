@@ -71,6 +71,8 @@ export const appRoutes: Route[] = [
     method: "GET",
     template: `${R}/installation`,
     handler: (ctx) => {
+      // As on GitHub: only the app itself (its JWT) may ask.
+      requireApp(ctx);
       const repo = ctx.state.findRepo(param(ctx, "owner"), param(ctx, "repo"));
       const installation = repo ? ctx.state.installationFor(repo) : undefined;
       if (!installation) throw new ApiError(404, "Not Found");

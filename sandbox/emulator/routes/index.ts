@@ -9,6 +9,7 @@ import { labelMilestoneRoutes } from "./labels-milestones.js";
 import { peopleRoutes } from "./people.js";
 import { pullRoutes } from "./pulls.js";
 import { repoRoutes } from "./repos.js";
+import { ruleRoutes } from "./rules.js";
 
 export type { Route, RouteContext, RouteResult } from "./helpers.js";
 export { paginate } from "./helpers.js";
@@ -29,6 +30,7 @@ export const routes: Route[] = [
   ...deploymentRoutes,
   ...checkRunRoutes,
   ...peopleRoutes,
+  ...ruleRoutes,
 ];
 
 /** Finds the route for a request path (below /api/v3); `{path}` takes the rest of the URL. */

@@ -35,6 +35,19 @@ export const DEFAULT_APP_EVENTS = [
   "installation",
 ];
 
+/** What the app asks for (app.yml, SPEC §6): an installation accepts it unless told otherwise. */
+export const DEFAULT_APP_PERMISSIONS: Record<string, string> = {
+  checks: "write",
+  issues: "write",
+  pull_requests: "read",
+  contents: "read",
+  metadata: "read",
+  members: "read",
+  merge_queues: "read",
+  deployments: "write",
+  actions: "read",
+};
+
 export function nowIso(): string {
   return `${new Date().toISOString().slice(0, 19)}Z`;
 }
@@ -95,6 +108,7 @@ export class StateCore {
       owner,
       bot: this.user(`${slug}[bot]`),
       events: options.events ?? DEFAULT_APP_EVENTS,
+      permissions: DEFAULT_APP_PERMISSIONS,
       created_at: nowIso(),
     };
   }

@@ -8,6 +8,7 @@ import * as labels from "./labels-milestones.js";
 import * as projects from "./projects.js";
 import * as pulls from "./pulls.js";
 import * as repos from "./repos.js";
+import * as rules from "./rules.js";
 import * as subIssues from "./sub-issues.js";
 
 export type { CheckRunInput } from "./checks.js";
@@ -25,6 +26,8 @@ export type { IssueInput, IssuePatch } from "./issues.js";
 export type { MilestoneInput } from "./labels-milestones.js";
 export type { ProjectInput, ProjectRecord } from "./projects.js";
 export type { PullInput } from "./pulls.js";
+export type { RulesetInput } from "./rules.js";
+export { requiredChecksRule } from "./rules.js";
 
 /** A resource function's arguments after the state it works on (the facade passes itself). */
 type Args<F> = F extends (state: StateCore, ...args: infer A) => unknown ? A : never;
@@ -182,5 +185,22 @@ export class EmulatorState extends StateCore {
   }
   answerDeployment(...a: Parameters<typeof deployments.answerDeployment>) {
     return deployments.answerDeployment(...a);
+  }
+
+  // ── rules, branch protection, environments, what an installation accepted ──
+  createRuleset(...a: Args<typeof rules.createRuleset>) {
+    return rules.createRuleset(this, ...a);
+  }
+  deleteRuleset(...a: Parameters<typeof rules.deleteRuleset>) {
+    return rules.deleteRuleset(...a);
+  }
+  setBranchProtection(...a: Parameters<typeof rules.setBranchProtection>) {
+    return rules.setBranchProtection(...a);
+  }
+  ensureEnvironment(...a: Args<typeof rules.ensureEnvironment>) {
+    return rules.ensureEnvironment(this, ...a);
+  }
+  setInstallationGrants(...a: Args<typeof rules.setInstallationGrants>) {
+    return rules.setInstallationGrants(this, ...a);
   }
 }

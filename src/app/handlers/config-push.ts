@@ -1,4 +1,5 @@
 import { CONFIG_PATH } from "../../config/schema.js";
+import { forgetEnforcement } from "../../github/enforcement.js";
 import { listInstallationRepositories } from "../../github/installation.js";
 import type { RepoRef } from "../../github/octokit.js";
 import { repoKey } from "../../github/octokit.js";
@@ -35,6 +36,8 @@ export function pushTouchesConfig(event: PushEvent): boolean {
  */
 export async function onConfigPushed(job: RepoJob): Promise<void> {
   await job.forgetConfig();
+  // A team that adds the config often sets up the ruleset too: the dashboard reads the rules again.
+  await forgetEnforcement(job.store, job.repo);
   await syncAndAnswerDeployments(job);
 }
 
@@ -64,6 +67,7 @@ export async function inheritingCandidates(job: RepoJob): Promise<RepoRef[]> {
  */
 export async function onOrgConfigPushed(job: RepoJob): Promise<void> {
   await job.forgetConfig();
+  await forgetEnforcement(job.store, job.repo);
   const loaded = await job.config();
   const org = `${job.repo.owner}/.github:`.toLowerCase();
   const inherits =

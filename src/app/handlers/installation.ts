@@ -1,3 +1,4 @@
+import { forgetEnforcement } from "../../github/enforcement.js";
 import { handler, route } from "../jobs/handler.js";
 import type { RepoJob } from "../repo-job.js";
 import { syncRepository } from "../sync-repository.js";
@@ -5,6 +6,7 @@ import { syncRepository } from "../sync-repository.js";
 /** The app was installed on a repository: labels, milestones, gate issues, then a check on every open PR. */
 export async function onInstalled(job: RepoJob): Promise<void> {
   await job.forgetConfig();
+  await forgetEnforcement(job.store, job.repo);
   await syncRepository(job, "installed");
 }
 
