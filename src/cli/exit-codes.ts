@@ -21,6 +21,10 @@ export const EXIT = {
   blocked: 7,
   /** Anything else: GitHub answered an error (5xx, 403 forbidden), or could not be reached. */
   failed: 8,
+  /** `audit`: GitHub's record shows exceptions (a close that did not count, a PR merged while blocked, …). */
+  auditExceptions: 20,
+  /** `audit`: stopped early (a rate limit longer than --max-wait): the report is partial. */
+  auditIncomplete: 21,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -35,7 +39,9 @@ export const EXIT_CODES_HELP = `Exit codes:
   5  rate limited by GitHub (the message says when it resets)
   6  the repository has no .github/phase-gates.yml: the app does nothing there
   7  explain: the Phase gate check would fail (the PR is blocked)
-  8  any other error from GitHub (5xx, 403) or the network`;
+  8  any other error from GitHub (5xx, 403) or the network
+ 20  audit: the records show exceptions (see the summary)
+ 21  audit: stopped early (rate limit beyond --max-wait); the report is partial`;
 
 /** An error the command line ends on: one line for people, and its exit code. */
 export class CliError extends Error {

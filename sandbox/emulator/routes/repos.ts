@@ -1,9 +1,33 @@
 import { serializeContentFile, serializeRepo } from "../serialize.js";
 import { ApiError } from "../state/index.js";
-import { param, R, type Route, repoOf } from "./helpers.js";
+import { paged, param, R, type Route, repoOf } from "./helpers.js";
 import { permissionFlags } from "./people.js";
 
 export const repoRoutes: Route[] = [
+  // An organisation's repositories, by name (private ones only with a token)
+  {
+    method: "GET",
+    template: "/orgs/{org}/repos",
+    handler: (ctx) => {
+      const org = param(ctx, "org").toLowerCase();
+      const repos = [...ctx.state.repos.values()]
+        .filter(
+          (r) => r.owner.login.toLowerCase() === org && (!r.private || ctx.auth.kind !== "none"),
+        )
+        .sort((a, b) => a.full_name.localeCompare(b.full_name));
+      if (repos.length === 0 && !ctx.state.findRepo(org, ".github")) {
+        const owner = [...ctx.state.repos.values()].some(
+          (r) => r.owner.login.toLowerCase() === org,
+        );
+        if (!owner) throw new ApiError(404, "Not Found");
+      }
+      return paged(
+        ctx,
+        repos.map((r) => ({ ...serializeRepo(ctx.state.urls, r), archived: false })),
+        `/orgs/${param(ctx, "org")}/repos`,
+      );
+    },
+  },
   // Repository
   {
     method: "GET",

@@ -114,6 +114,9 @@ export class EmulatorState extends StateCore {
   enqueueMergeGroup(...a: Args<typeof pulls.enqueueMergeGroup>) {
     return pulls.enqueueMergeGroup(this, ...a);
   }
+  mergePull(...a: Args<typeof pulls.mergePull>) {
+    return pulls.mergePull(this, ...a);
+  }
 
   // ── comments ────────────────────────────────────────────────────────────
   createComment(...a: Args<typeof comments.createComment>) {
