@@ -167,9 +167,9 @@ export function gateRounds(history: GateHistory, phaseId: string): GateRoundReco
     total: 0,
     unchecked: [],
   };
-  const seenEdited = new Set<number>();
+  const edited = new Map<number, CommandComment>();
   let current: GateRoundRecord | null = null;
-  let start: string | null = null;
+  let start: number | null = null;
 
   const open = (at: string, by: string | null): GateRoundRecord => ({
     record: "gate-round",
@@ -199,22 +199,18 @@ export function gateRounds(history: GateHistory, phaseId: string): GateRoundReco
       start = null;
       return;
     }
-    if (reading.roundStart !== start) {
+    if (reading.roundStartIndex !== start) {
       if (current) {
         if (current.decision) current.outcome = "reopened";
         current.reopened = { by: e.actor, at: e.at };
         rounds.push(current);
       }
       current = open(reading.roundStart, e.actor);
-      start = reading.roundStart;
+      start = reading.roundStartIndex;
     }
     const round = current as GateRoundRecord | null;
     if (!round) return;
-    for (const c of reading.editedCommands) {
-      if (seenEdited.has(c.id)) continue;
-      seenEdited.add(c.id);
-      round.exceptions.push(editedException(c));
-    }
+    for (const c of reading.editedCommands) edited.set(c.id, c);
     if (e.event !== "closed") return;
     const status = gateStatus(history.phaseIndex, history.gate, reading.facts);
     if (status.state === "pending") {
@@ -242,17 +238,15 @@ export function gateRounds(history: GateHistory, phaseId: string): GateRoundReco
     };
     round.approvals = approvalsOf(reading, status.approvals, e, issue.url);
   });
-  // Commands edited after the last event (or in a round with no event since).
   const last = current as GateRoundRecord | null;
-  const now = readingAt(history, events.length - 1);
-  if (last && now) {
-    for (const c of now.editedCommands) {
-      if (seenEdited.has(c.id)) continue;
-      seenEdited.add(c.id);
-      last.exceptions.push(editedException(c));
-    }
-  }
   if (last) rounds.push(last);
+  for (const c of readingAt(history, events.length - 1)?.editedCommands ?? []) edited.set(c.id, c);
+  // Each ignored command in the latest round begun by its time (rounds may begin within one second).
+  for (const c of [...edited.values()].sort((a, b) => a.id - b.id)) {
+    const round = rounds.findLast((r) => time(r.openedAt) <= time(c.createdAt)) ?? rounds[0];
+    round?.exceptions.push(editedException(c));
+  }
+  for (const round of rounds) round.exceptions.sort((a, b) => time(a.at) - time(b.at));
   return rounds;
 }
 
