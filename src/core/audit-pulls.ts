@@ -101,11 +101,12 @@ export function pullRecord(input: {
     linkedIssues: pull.linkedIssues,
   });
   const floor = decodePhaseFloor(config, ours?.externalId);
-  const sources = phase.deciding.map((c) => sourceText(c.source));
+  let sources = phase.deciding.map((c) => sourceText(c.source));
   let phaseIndex = phase.phaseIndex;
   if (floor !== null && (phaseIndex === null || floor > phaseIndex)) {
+    // Held at its floor (SPEC §2): what its sources say now was a lowering that did not count.
     phaseIndex = floor;
-    sources.push("phase floor on the app's Phase gate run");
+    sources = ["phase floor on the app's Phase gate run", ...sources.map((s) => `lowered to ${s}`)];
   }
 
   const exceptions: AuditException[] = [];
