@@ -13,13 +13,14 @@
  *                          Redis; "auto" runs them when it does, "force" always
  *   BENCH_LABEL="before"   heading of the run in BENCHMARKS.md; BENCH_RECORD=0 records nothing
  *   BENCH_RATE, BENCH_ACK_SECONDS, BENCH_MIX_PRS, BENCH_MIX_SECONDS, BENCH_FLIP_PRS,
- *   BENCH_KILL_PRS, BENCH_RESTART_PRS, BENCH_EVAL_PRS: see bench/harness/settings.ts
+ *   BENCH_KILL_PRS, BENCH_RESTART_PRS, BENCH_EVAL_PRS, BENCH_AUDIT_PRS: see bench/harness/settings.ts
  */
 import { fileURLToPath } from "node:url";
 import { machine, recordRun, type ScenarioResult, table, writeResults } from "./harness/report.js";
 import { readSettings } from "./harness/settings.js";
 import { acknowledgement } from "./scenarios/acknowledgement.js";
 import { apiPerEvent } from "./scenarios/api-per-event.js";
+import { auditRequests } from "./scenarios/audit.js";
 import { evaluation } from "./scenarios/evaluation.js";
 import { gateFlip } from "./scenarios/gate-flip.js";
 import { restartDurability, sharedQueue, twoProcesses } from "./scenarios/redis.js";
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
     await step(5, "restart durability", () => restartDurability(settings, skip));
   }
   await step(6, "pure evaluation", () => evaluation(settings, appRss));
+  await step(10, "audit requests", () => auditRequests(settings));
 
   const seconds = (performance.now() - started) / 1000;
   const run = { machine: host, mode: settings.quick ? "quick" : "full", results, seconds };

@@ -24,6 +24,8 @@ export interface BenchSettings {
   restartPrs: number;
   /** PRs evaluated and cached in scenario 6 (BENCH_EVAL_PRS, 10000). */
   evalPrs: number;
+  /** Merged PRs in the year the audit reads in scenario 10 (BENCH_AUDIT_PRS, 2000). */
+  auditPrs: number;
   /** Heading of the run recorded in BENCHMARKS.md (BENCH_LABEL); BENCH_RECORD=0 records nothing. */
   label: string;
   record: boolean;
@@ -69,6 +71,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     killPrs: int(env, "BENCH_KILL_PRS", 1000, 60, quick),
     restartPrs: int(env, "BENCH_RESTART_PRS", 100, 30, quick),
     evalPrs: int(env, "BENCH_EVAL_PRS", 10_000, 10_000, quick),
+    auditPrs: int(env, "BENCH_AUDIT_PRS", 2000, 2000, quick),
     label: env.BENCH_LABEL ?? "run",
     record: env.BENCH_RECORD !== "0",
   };
