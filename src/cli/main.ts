@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { CONFIG_PATH } from "../config/schema.js";
-import { audit } from "./audit.js";
+import { type AuditOptions, audit } from "./audit.js";
 import { CliError, EXIT, EXIT_CODES_HELP, type ExitCode } from "./exit-codes.js";
 import { explain } from "./explain.js";
 import { init } from "./init.js";
@@ -225,21 +225,10 @@ Examples:
   phase-gates audit acme/rocket | jq 'select(.exceptions | length > 0)'`,
     )
     .action(async (repos: string[], _opts: unknown, command: Command) => {
-      const o = command.opts<{
-        org?: string;
-        since?: string;
-        until?: string;
-        format?: string;
-        out?: string;
-        maxWait?: string;
-        api?: string;
-        apiUrl?: string;
-        appSlug: string;
-        appId?: number;
-      }>();
+      // Options commander leaves undefined are left out (exactOptionalPropertyTypes).
       const options = Object.fromEntries(
-        Object.entries(o).filter(([, v]) => v !== undefined),
-      ) as typeof o;
+        Object.entries(command.opts<AuditOptions>()).filter(([, v]) => v !== undefined),
+      ) as AuditOptions;
       finish(await audit(term(command), repos, options, version));
     });
 

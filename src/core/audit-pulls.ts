@@ -34,17 +34,13 @@ export interface MergedPull {
   runs: PhaseGateRun[];
 }
 
-export interface PullRecord {
+export interface PullRecord
+  extends Pick<
+    MergedPull,
+    "number" | "title" | "url" | "author" | "mergedBy" | "mergedAt" | "base" | "headSha"
+  > {
   record: "pull-request";
   repo: string;
-  number: number;
-  title: string;
-  url: string;
-  author: string | null;
-  mergedBy: string | null;
-  mergedAt: string;
-  base: string;
-  headSha: string;
   /** The phase at merge (null: none) and what put it there. */
   phase: string | null;
   phaseSources: string[];

@@ -89,16 +89,8 @@ fragment PhaseGateRuns on CheckSuite {
   }
 }`;
 
-interface GqlRun {
-  databaseId: number;
-  name: string;
-  status: string;
-  conclusion: string | null;
-  title: string | null;
-  completedAt: string | null;
-  externalId: string | null;
-  url: string;
-}
+/** A check run as the query asks for it: the fields of a PhaseGateRun, named as GraphQL names them. */
+type GqlRun = Omit<PhaseGateRun, "appId" | "appSlug" | "id"> & { databaseId: number; name: string };
 interface GqlSuite {
   app: { databaseId: number; slug: string } | null;
   checkRuns: { nodes: GqlRun[] };
