@@ -15,7 +15,7 @@
  *   BENCH_LABEL="before"   heading of the run in BENCHMARKS.md; BENCH_RECORD=0 records nothing
  *   BENCH_RATE, BENCH_ACK_SECONDS, BENCH_MIX_PRS, BENCH_MIX_SECONDS, BENCH_FLIP_PRS,
  *   BENCH_KILL_PRS, BENCH_RESTART_PRS, BENCH_EVAL_PRS, BENCH_FANOUT_REPOS, BENCH_SOAK_MINUTES, BENCH_SOAK_RATE,
- *   BENCH_SOAK_INSTALLATIONS, BENCH_SOAK_REPOS, BENCH_SOAK_PRS: see bench/harness/settings.ts
+ *   BENCH_SOAK_INSTALLATIONS, BENCH_SOAK_REPOS, BENCH_SOAK_PRS, BENCH_AUDIT_PRS: see bench/harness/settings.ts
  */
 import { fileURLToPath } from "node:url";
 import { redisUnavailable } from "../test/helpers/redis-server.js";
@@ -23,6 +23,7 @@ import { machine, recordRun, type ScenarioResult, table, writeResults } from "./
 import { readSettings } from "./harness/settings.js";
 import { acknowledgement } from "./scenarios/acknowledgement.js";
 import { apiPerEvent } from "./scenarios/api-per-event.js";
+import { auditRequests } from "./scenarios/audit.js";
 import { evaluation } from "./scenarios/evaluation.js";
 import { gateFlip } from "./scenarios/gate-flip.js";
 import { restartDurability, sharedQueue, twoProcesses } from "./scenarios/redis.js";
@@ -93,6 +94,7 @@ async function main(): Promise<void> {
   await step(8, "two installations: A's owner config fans out, B opens PRs", () =>
     fanOutBesideB(settings),
   );
+  await step(11, "audit requests", () => auditRequests(settings));
 
   const seconds = (performance.now() - started) / 1000;
   const run = { machine: host, mode: settings.quick ? "quick" : "full", results, seconds };

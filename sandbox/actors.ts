@@ -373,6 +373,12 @@ export function createActors(
       await delivered();
     },
 
+    /** Merges the PR (`PUT …/pulls/{n}/merge`): no ruleset in the emulator refuses it, as for an admin's bypass. */
+    async mergePullRequest(number: number, who: By): Promise<void> {
+      state.mergePull(repo(), number, person(who.by));
+      await delivered();
+    },
+
     /** Sets (`milestoned`) or clears (`demilestoned`, with null) an issue's or PR's milestone. */
     async setMilestone(number: number, title: string | null, who: By): Promise<void> {
       state.updateIssue(

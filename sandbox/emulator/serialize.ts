@@ -303,7 +303,7 @@ export function serializePull(
     updated_at: issue.updated_at,
     closed_at: issue.closed_at,
     merged_at: pull.merged ? issue.closed_at : null,
-    merge_commit_sha: null,
+    merge_commit_sha: pull.mergeCommitSha ?? null,
     assignee: null,
     assignees: [],
     requested_reviewers: [],
@@ -339,7 +339,7 @@ export function serializePull(
     mergeable: issue.state === "open" ? true : null,
     rebaseable: issue.state === "open" ? true : null,
     mergeable_state: issue.state === "open" ? "clean" : "unknown",
-    merged_by: null,
+    merged_by: pull.mergedBy ? serializeUser(urls, pull.mergedBy) : null,
     comments: repo.comments.filter((c) => c.issueNumber === issue.number).length,
     review_comments: 0,
     maintainer_can_modify: false,
@@ -403,6 +403,25 @@ export function serializeApp(urls: Urls, app: AppRecord): Schemas["integration"]
   };
 }
 
+/** GitHub Actions' app id on github.com: a workflow's check runs carry it. */
+export const ACTIONS_APP_ID = 15368;
+
+/** Another app whose check run the record holds (a workflow's, put there by a test): its own id and slug. */
+function otherApp(urls: Urls, app: AppRecord, id: number): Schemas["integration"] {
+  const slug = id === ACTIONS_APP_ID ? "github-actions" : `app-${id}`;
+  const ours = serializeApp(urls, app) as Schemas["integration"] & Record<string, unknown>;
+  return {
+    ...ours,
+    id,
+    slug,
+    node_id: nodeId("A", id),
+    client_id: `Iv1.emulator${id}`,
+    name: id === ACTIONS_APP_ID ? "GitHub Actions" : slug,
+    external_url: `${urls.web}/apps/${slug}`,
+    html_url: `${urls.web}/apps/${slug}`,
+  };
+}
+
 export function serializeCheckRun(
   urls: Urls,
   repo: RepoRecord,
@@ -434,7 +453,7 @@ export function serializeCheckRun(
     },
     name: run.name,
     check_suite: { id: run.check_suite_id },
-    app: serializeApp(urls, app),
+    app: run.app_id === app.id ? serializeApp(urls, app) : otherApp(urls, app, run.app_id),
     pull_requests: pulls.map((issue) => ({
       id: issue.pull?.pullId ?? issue.id,
       number: issue.number,
@@ -515,6 +534,7 @@ const ISSUE_EVENT_NODE_PREFIX: Record<IssueEventRecord["event"], string> = {
   milestoned: "MIE",
   demilestoned: "DEME",
   renamed: "RTE",
+  merged: "ME",
 };
 
 export type IssueEventJson =
@@ -556,6 +576,12 @@ export function serializeIssueEvent(
     case "closed":
     case "reopened":
       return { ...base, state_reason: record.state_reason };
+    case "merged":
+      return {
+        ...base,
+        commit_id: record.commit_id,
+        commit_url: `${urls.api}/repos/${repo.full_name}/commits/${record.commit_id}`,
+      } as IssueEventJson;
   }
 }
 

@@ -40,6 +40,9 @@ export interface PullData {
   baseRef: string;
   draft: boolean;
   merged: boolean;
+  /** Set when merged (`PUT …/pulls/{n}/merge`). */
+  mergedBy?: UserRecord | null;
+  mergeCommitSha?: string | null;
   /** Files the PR changes: path → new content (null = removed). */
   changes: Map<string, string | null>;
   /**
@@ -107,6 +110,7 @@ export type IssueEventRecord = IssueEventBase &
     | { event: "reopened"; state_reason: "reopened" }
     | { event: "milestoned" | "demilestoned"; milestone: { title: string } }
     | { event: "renamed"; rename: { from: string; to: string } }
+    | { event: "merged"; commit_id: string }
   );
 
 export type IssueEventKind = IssueEventRecord["event"];

@@ -29,6 +29,10 @@ export const EXIT = {
   enforcementUnknown: 12,
   /** `doctor`: the gate bites, but something needs attention: a gate without its issue, an environment without the app's rule, no dashboard. */
   attention: 13,
+  /** `audit`: GitHub's record shows exceptions (a close that did not count, a PR merged while blocked, …). */
+  auditExceptions: 20,
+  /** `audit`: stopped early (a rate limit longer than --max-wait): the report is partial. */
+  auditIncomplete: 21,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -44,11 +48,13 @@ export const EXIT_CODES_HELP = `Exit codes:
   6  the repository has no .github/phase-gates.yml: the app does nothing there
   7  explain: the Phase gate check would fail (the PR is blocked)
   8  any other error from GitHub (5xx, 403) or the network
-  10 doctor: the app is not installed, or the installation lacks a permission or event app.yml asks for
-  11 doctor: Phase gate is not required on the default branch, or not pinned to the app
-  12 doctor: whether Phase gate is required could not be told
-  13 doctor: something needs attention (a gate issue, a deployment environment, the dashboard)
-     (doctor with several findings: the lowest of these codes, 1 for an invalid config first)`;
+ 10  doctor: the app is not installed, or the installation lacks a permission or event app.yml asks for
+ 11  doctor: Phase gate is not required on the default branch, or not pinned to the app
+ 12  doctor: whether Phase gate is required could not be told
+ 13  doctor: something needs attention (a gate issue, a deployment environment, the dashboard)
+     (doctor with several findings: the lowest of these codes, 1 for an invalid config first)
+ 20  audit: the records show exceptions (see the summary)
+ 21  audit: stopped early (rate limit beyond --max-wait); the report is partial`;
 
 /** An error the command line ends on: one line for people, and its exit code. */
 export class CliError extends Error {

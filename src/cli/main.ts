@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { CONFIG_PATH } from "../config/schema.js";
+import { type AuditOptions, audit } from "./audit.js";
 import { doctor } from "./doctor.js";
 import { CliError, EXIT, EXIT_CODES_HELP, type ExitCode } from "./exit-codes.js";
 import { explain } from "./explain.js";
@@ -211,6 +212,63 @@ Examples:
     )
     .action(async (repo: string, _opts: unknown, command: Command) => {
       finish(await doctor(term(command), repo, networkOptions(command), version));
+    });
+
+  program
+    .command("audit")
+    .description(
+      "the evidence a compliance review asks for: every gate round and every merged PR over a window, rebuilt from GitHub's records, with the exceptions; a summary and a SHA-256 digest at the end (exit 20 with exceptions)",
+    )
+    .argument("[owner/repo...]", "the repositories (or --org)")
+    .option("--org <org>", "every repository of the organisation that has a config")
+    .option(
+      "--since <when>",
+      "start of the window: a date (2026-01-31), a date-time, or days before now (90d)",
+      "90d",
+    )
+    .option("--until <when>", "end of the window, as --since (default: now)")
+    .option("--format <format>", "jsonl, csv or md (default: md on a terminal, jsonl otherwise)")
+    .option("--out <file>", "write the report to a file instead of standard output")
+    .option(
+      "--max-wait <duration>",
+      "the longest to wait for GitHub's rate limits in all (seconds, or 90s, 15m, 1h); past it the audit stops with what it has and exits 21",
+      "1h",
+    )
+    .option(
+      "--api <api>",
+      "auto (GraphQL, REST where GraphQL is not answered), graphql or rest",
+      "auto",
+    )
+    .option(
+      "--api-url <url>",
+      "GitHub's REST API root, for GitHub Enterprise Server (https://HOST/api/v3) or the local sandbox; default from GH_HOST, else https://api.github.com",
+    )
+    .option(
+      "--app-slug <slug>",
+      "slug of the phase-gates GitHub App registration: its runs and its bot's writes are the app's",
+      "phase-gates",
+    )
+    .option(
+      "--app-id <id>",
+      "the app's numeric id, when the token cannot read GET /apps/<slug>",
+      appId,
+    )
+    .addHelpText(
+      "after",
+      `
+Reads only. Records are sorted and carry no time of the run: the same window gives the same bytes.
+
+Examples:
+  phase-gates audit acme/rocket --since 2026-01-01 --until 2026-06-30 --format csv --out audit.csv
+  phase-gates audit --org acme --since 365d --format md
+  phase-gates audit acme/rocket | jq 'select(.exceptions | length > 0)'`,
+    )
+    .action(async (repos: string[], _opts: unknown, command: Command) => {
+      // Options commander leaves undefined are left out (exactOptionalPropertyTypes).
+      const options = Object.fromEntries(
+        Object.entries(command.opts<AuditOptions>()).filter(([, v]) => v !== undefined),
+      ) as AuditOptions;
+      finish(await audit(term(command), repos, options, version));
     });
 
   return program;

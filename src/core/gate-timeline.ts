@@ -123,19 +123,20 @@ function roundStart(
   events: readonly TimelineEvent[],
   identity: Extract<GateIdentity, { isGate: true }>,
   deciders: GateDeciders,
-): string {
-  let start = identity.since;
+): { at: string; index: number } {
+  let start = { at: identity.since, index: identity.sinceIndex };
   let lastCloseWasDecision = false;
-  for (const e of events.slice(identity.sinceIndex + 1)) {
+  events.forEach((e, index) => {
+    if (index <= identity.sinceIndex) return;
     if (e.event === "closed") {
       lastCloseWasDecision =
         (e.stateReason === "completed" || e.stateReason === "not_planned") &&
         mayDecide(deciders, e.actor, e.actorIsBot);
     } else if (e.event === "reopened") {
-      if (!isApp(deciders, e.actor) && lastCloseWasDecision) start = e.at;
+      if (!isApp(deciders, e.actor) && lastCloseWasDecision) start = { at: e.at, index };
       lastCloseWasDecision = false;
     }
-  }
+  });
   return start;
 }
 
@@ -165,6 +166,8 @@ export interface GateReading {
   /** Commands in edited comments: ignored (a writer can edit anyone's comment). */
   editedCommands: CommandComment[];
   roundStart: string;
+  /** The event that began the round (two rounds may begin in one second). */
+  roundStartIndex: number;
 }
 
 /**
@@ -184,7 +187,8 @@ export function readGateTimeline(input: {
   deciders: GateDeciders;
 }): GateReading {
   const { issue, identity, events, deciders } = input;
-  const start = roundStart(events, identity, deciders);
+  const round = roundStart(events, identity, deciders);
+  const start = round.at;
   const commands: CommandComment[] = [];
   const editedCommands: CommandComment[] = [];
   for (const c of input.comments) {
@@ -254,6 +258,7 @@ export function readGateTimeline(input: {
     commands,
     editedCommands,
     roundStart: start,
+    roundStartIndex: round.index,
   };
 }
 

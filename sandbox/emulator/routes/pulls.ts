@@ -1,7 +1,7 @@
 import { GITHUB_FILES_LISTED_MAX } from "../../../src/core/changed-paths.js";
 import { serializePull, serializePullCommit } from "../serialize.js";
 import { ApiError } from "../state/index.js";
-import { intParam, paged, R, type Route, repoOf, repoPath, sortIssues } from "./helpers.js";
+import { actor, intParam, paged, R, type Route, repoOf, repoPath, sortIssues } from "./helpers.js";
 
 export const pullRoutes: Route[] = [
   // Pull requests
@@ -35,6 +35,21 @@ export const pullRoutes: Route[] = [
       const issue = ctx.state.issue(repo, intParam(ctx, "pull_number"));
       if (!issue.pull) throw new ApiError(404, "Not Found");
       return { body: serializePull(ctx.state.urls, repo, issue) };
+    },
+  },
+  {
+    method: "PUT",
+    template: `${R}/pulls/{pull_number}/merge`,
+    handler: (ctx) => {
+      const repo = repoOf(ctx);
+      const merged = ctx.state.mergePull(repo, intParam(ctx, "pull_number"), actor(ctx));
+      return {
+        body: {
+          sha: merged.pull?.mergeCommitSha ?? "",
+          merged: true,
+          message: "Pull Request successfully merged",
+        },
+      };
     },
   },
   {

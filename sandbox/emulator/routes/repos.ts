@@ -4,7 +4,7 @@ import { paged, param, R, type Route, repoOf } from "./helpers.js";
 import { permissionFlags } from "./people.js";
 
 export const repoRoutes: Route[] = [
-  // An organisation's repositories (what `phase-gates status --org` lists); private ones only for a token that sees them.
+  // An organisation's repositories, by name (what `status --org` and `audit --org` list; private ones only with a token)
   {
     method: "GET",
     template: "/orgs/{org}/repos",
@@ -15,8 +15,10 @@ export const repoRoutes: Route[] = [
         [...ctx.state.users.values()].find((u) => u.login.toLowerCase() === org);
       if (owner?.type !== "Organization") throw new ApiError(404, "Not Found");
       const repos = [...ctx.state.repos.values()]
-        .filter((r) => r.owner.login.toLowerCase() === org)
-        .sort((a, b) => a.id - b.id)
+        .filter(
+          (r) => r.owner.login.toLowerCase() === org && (!r.private || ctx.auth.kind !== "none"),
+        )
+        .sort((a, b) => a.full_name.localeCompare(b.full_name))
         .map((r) => ({
           ...serializeRepo(ctx.state.urls, r),
           permissions: permissionFlags("write"),

@@ -134,6 +134,9 @@ export class EmulatorState extends StateCore {
   enqueueMergeGroup(...a: Args<typeof pulls.enqueueMergeGroup>) {
     return pulls.enqueueMergeGroup(this, ...a);
   }
+  mergePull(...a: Args<typeof pulls.mergePull>) {
+    return pulls.mergePull(this, ...a);
+  }
 
   // ── sub-issues ──────────────────────────────────────────────────────────
   issueById(...a: Args<typeof subIssues.issueById>) {

@@ -1,7 +1,7 @@
 import type { IssueRecord, RepoRecord, UserRecord } from "../types.js";
 import { filesAt, snapshotHead } from "./contents.js";
 import { ApiError, nowIso, randomSha, type StateCore } from "./core.js";
-import { emitIssue, emitRepo } from "./events.js";
+import { emitIssue, emitRepo, recordIssueEvent } from "./events.js";
 import { createIssueOrPull, type IssueInput, issue } from "./issues.js";
 
 export interface PullInput extends IssueInput {
@@ -143,4 +143,37 @@ export function enqueueMergeGroup(
     },
   });
   return headSha;
+}
+
+/**
+ * Merges a PR (`PUT …/pulls/{n}/merge`): GitHub records `merged` then
+ * `closed` and sends `pull_request.closed` with `merged: true`. The emulator
+ * holds no rulesets, so nothing refuses the merge: a merge while the
+ * `Phase gate` check fails is what an admin's bypass looks like on the record.
+ */
+export function mergePull(
+  s: StateCore,
+  repo: RepoRecord,
+  number: number,
+  sender: UserRecord,
+): IssueRecord {
+  const target = issue(repo, number);
+  if (!target.pull) throw new ApiError(404, "Not Found");
+  if (target.pull.merged || target.state !== "open")
+    throw new ApiError(405, "Pull Request is not mergeable");
+  const now = nowIso();
+  const sha = randomSha();
+  target.pull.merged = true;
+  target.pull.mergedBy = sender;
+  target.pull.mergeCommitSha = sha;
+  repo.branches.set(target.pull.baseRef, sha);
+  target.state = "closed";
+  target.state_reason = null;
+  target.closed_by = sender;
+  target.closed_at = now;
+  target.updated_at = now;
+  recordIssueEvent(s, repo, target, sender, { event: "merged", commit_id: sha });
+  recordIssueEvent(s, repo, target, sender, { event: "closed", state_reason: "completed" });
+  emitIssue(s, repo, target, "closed", sender, {});
+  return target;
 }
