@@ -25,7 +25,8 @@ export function nodeId(prefix: string, id: number): string {
 }
 
 export function serializeUser(urls: Urls, user: UserRecord): Schemas["simple-user"] {
-  const api = `${urls.api}/users/${user.login}`;
+  // GitHub escapes a bot's brackets: …/users/phase-gates%5Bbot%5D.
+  const api = `${urls.api}/users/${encodeURIComponent(user.login)}`;
   return {
     login: user.login,
     id: user.id,

@@ -1,0 +1,138 @@
+/**
+ * The sandbox against GitHub's REST description (@octokit/openapi, api.github.com).
+ *
+ * 1. A representative run (test/contract/story.ts: the app in this process,
+ *    then `phase-gates status` and `explain`) records every answer the
+ *    emulator gives; each is checked with `validateRestResponse(method, path,
+ *    status, body)` from test/helpers/openapi.ts: the status is documented for
+ *    the operation and the body has its required fields, types and enums.
+ * 2. Every REST operation the shipped code calls (read from src/ by
+ *    test/helpers/code-operations.ts, not listed by hand) has a sandbox route,
+ *    exists in GitHub's description, and was driven by the run.
+ *
+ * A failure names the operation, the request, the field (a JSON pointer) and
+ * what was expected vs found. Reuse the helpers for new routes:
+ *   expect(validateRestResponse("GET", "/repos/{owner}/{repo}/rulesets", 200, body)).toEqual([]);
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { templateShape } from "../../sandbox/emulator/ghes.js";
+import type { RequestLogEntry } from "../../sandbox/emulator/index.js";
+import { routes } from "../../sandbox/emulator/routes/index.js";
+import { explain } from "../../src/cli/explain.js";
+import { status } from "../../src/cli/status.js";
+import type { Term } from "../../src/cli/term.js";
+import { restOperationsOfCode } from "../helpers/code-operations.js";
+import { findRestOperation, validateRestResponse } from "../helpers/openapi.js";
+import { beforeInstall, CONTRACT_CONFIG, runStory } from "./story.js";
+import { createWorld, type World } from "./world.js";
+
+/**
+ * Where GitHub's description is known to differ from what GitHub answers:
+ * "METHOD /template → status: field" → why. Keep it short; each entry is a
+ * GitHub bug, not a sandbox shortcut.
+ */
+const KNOWN_DESCRIPTION_GAPS: Record<string, string> = {};
+
+const quiet: Term = {
+  out: () => undefined,
+  err: () => undefined,
+  color: false,
+  progress: () => ({ tick: () => undefined, done: () => undefined }),
+};
+
+/** The CLI's reads, in this process, with a person's token (as `GH_TOKEN=… phase-gates status`). */
+async function runCli(world: World): Promise<void> {
+  const saved = process.env.GH_TOKEN;
+  process.env.GH_TOKEN = "user:lead";
+  try {
+    const options = { apiUrl: world.emu.apiUrl, appSlug: world.emu.state.app.slug, json: true };
+    await status(quiet, "acme/rocket", options, "0.0.0");
+    const pulls = [...world.gh.repo().issues.values()].filter((i) => i.pull);
+    for (const pr of pulls)
+      await explain(quiet, "acme/rocket", String(pr.number), options, "0.0.0");
+    await explain(quiet, "acme/rocket", "999", options, "0.0.0").catch(() => undefined);
+  } finally {
+    if (saved === undefined) delete process.env.GH_TOKEN;
+    else process.env.GH_TOKEN = saved;
+  }
+}
+
+/** Problems of one answer, less the known gaps of GitHub's description. */
+function problemsOf(entry: RequestLogEntry): string[] {
+  const [method = "", template = ""] = entry.route.split(" ");
+  return validateRestResponse(method, template, entry.status, entry.response?.body).filter(
+    (p) => !Object.keys(KNOWN_DESCRIPTION_GAPS).some((gap) => p.includes(gap)),
+  );
+}
+
+describe("the sandbox answers as GitHub's REST description says", { timeout: 60_000 }, () => {
+  let world: World;
+  let entries: RequestLogEntry[] = [];
+
+  beforeAll(async () => {
+    world = await createWorld({ config: CONTRACT_CONFIG, keepResponses: true, beforeInstall });
+    await runStory(world);
+    await runCli(world);
+    entries = world.emu.requestLog.entries.filter((e) => !e.route.endsWith(" /graphql"));
+  }, 60_000);
+
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it("runs the story without a job error or an unemulated request", () => {
+    expect(world.errors).toEqual([]);
+    expect(world.emu.requestLog.unhandled).toEqual([]);
+  });
+
+  it("gives, for every operation the run drove, only answers GitHub's description allows", () => {
+    // One line per operation and field: list items ("/3/user/url") count as one ("/*/user/url").
+    const byOperation = new Map<string, Map<string, string>>();
+    for (const entry of entries) {
+      const problems = byOperation.get(entry.route) ?? new Map<string, string>();
+      byOperation.set(entry.route, problems);
+      for (const p of problemsOf(entry)) {
+        const general = p.replace(/\/\d+(?=[/:])/g, "/*").replace(/ \(got .*\)$/, "");
+        if (!problems.has(general))
+          problems.set(general, `${p} [e.g. ${entry.method} ${entry.path}]`);
+      }
+    }
+    const conforming = [...byOperation.values()].filter((o) => o.size === 0).length;
+    process.stdout.write(
+      `[contract] REST: ${conforming}/${byOperation.size} operations conform fully (${entries.length} answers)\n`,
+    );
+    const problems = [...byOperation.values()].flatMap((o) => [...o.values()]);
+    expect(problems).toEqual([]);
+  });
+
+  it("has a sandbox route, in GitHub's description, for every REST operation the shipped code calls", () => {
+    const missing = restOperationsOfCode()
+      .filter((op) => op.path !== "/graphql")
+      .flatMap((op) => {
+        const problems: string[] = [];
+        const shape = `${op.method} ${templateShape(op.path)}`;
+        if (!routes.some((r) => `${r.method} ${templateShape(r.template)}` === shape))
+          problems.push(
+            `${op.method} ${op.path}: no sandbox route (called at ${op.sites.join(", ")})`,
+          );
+        if (!findRestOperation(op.method, op.path))
+          problems.push(
+            `${op.method} ${op.path}: not in GitHub's REST description (called at ${op.sites.join(", ")})`,
+          );
+        return problems;
+      });
+    expect(missing).toEqual([]);
+  });
+
+  it("drives every REST operation the shipped code calls", () => {
+    const driven = new Set(entries.map((e) => templateShape(e.route)));
+    const undriven = restOperationsOfCode()
+      .filter((op) => op.path !== "/graphql")
+      .filter((op) => !driven.has(`${op.method} ${templateShape(op.path)}`))
+      .map(
+        (op) =>
+          `${op.method} ${op.path} (called at ${op.sites.join(", ")}): add a step to test/contract/story.ts`,
+      );
+    expect(undriven).toEqual([]);
+  });
+});

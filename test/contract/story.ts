@@ -1,0 +1,70 @@
+import type { Actors } from "../../sandbox/actors.js";
+import { gateIssue, STORY_CONFIG } from "../e2e/sandbox.js";
+import type { World } from "./world.js";
+
+/** Gates with a team approver and deployments: every kind of read the app makes. */
+export const CONTRACT_CONFIG = `${STORY_CONFIG.replace(
+  "        permission: maintain",
+  "        permission: maintain\n        teams: [acme/leads]",
+)}deployments:
+  - environment: production
+    phase: run
+`;
+
+/**
+ * Before the app arrives: a PR already open (its first check has no earlier
+ * run to carry a floor from) and a phase label of the wrong colour (the app
+ * corrects it).
+ */
+export async function beforeInstall(gh: Actors): Promise<void> {
+  await gh.openPullRequest({ title: "Old work", labels: ["phase: walk"], by: "contrib" });
+  const label = gh.repo().labels.find((l) => l.name === "phase: walk");
+  if (label) label.color = "000000";
+}
+
+/**
+ * A day in a repository, as the demo and the e2e stories tell it: the app
+ * installed, gates opened, PRs of every phase, a push, a linked issue, gate
+ * decisions by comment, close and reopen, a deployment, a merge queue entry,
+ * a re-run. Each step waits for the app to finish.
+ */
+export async function runStory(world: World): Promise<void> {
+  const { gh, settle } = world;
+  gh.addTeamMember("acme", "leads", "lead");
+  const crawlGate = await gateIssue(gh, "gate: crawl");
+  const walkGate = await gateIssue(gh, "gate: walk");
+  const steps: Array<() => Promise<unknown>> = [
+    () => gh.openPullRequest({ title: "Test stand", labels: ["phase: crawl"], by: "contrib" }),
+    () => gh.openPullRequest({ title: "Launch", labels: ["phase: run"], by: "contrib" }),
+    async () => {
+      const issue = await gh.openIssue({ title: "Walk work", milestone: "Walk", by: "lead" });
+      const pr = await gh.openPullRequest({
+        title: "Walk feature",
+        body: `Closes #${issue.number}`,
+        by: "contrib",
+      });
+      await gh.pushCommit(pr.number, { by: "contrib" });
+      gh.linkIssue(pr.number, `#${crawlGate}`);
+      await gh.editIssueBody(pr.number, `Closes #${issue.number}\n\nmore`, { by: "contrib" });
+    },
+    () => gh.requestDeployment("production", { by: "lead" }),
+    () => gh.requestDeployment("staging", { by: "lead" }),
+    () => gh.closeIssue(crawlGate, { by: "contrib", reason: "completed" }),
+    () => gh.comment(crawlGate, "/approve feasibility shown", { by: "lead" }),
+    () => gh.tickCriteria(walkGate, { by: "lead" }),
+    () => gh.closeIssue(walkGate, { by: "lead", reason: "completed" }),
+    () => gh.reopenIssue(walkGate, { by: "lead" }),
+    () => gh.comment(walkGate, "/approve users are happy", { by: "lead" }),
+    async () => {
+      const pr = [...gh.repo().issues.values()].find((i) => i.pull && i.title === "Launch");
+      if (!pr) throw new Error("the Launch PR is missing");
+      await gh.enqueueInMergeQueue(pr.number, { by: "lead" });
+      await gh.rerequestCheck(pr.number, { by: "lead" });
+      await gh.setMilestone(pr.number, "Walk", { by: "lead" });
+    },
+  ];
+  for (const step of steps) {
+    await step();
+    await settle();
+  }
+}
