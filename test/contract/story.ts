@@ -62,6 +62,25 @@ export async function runStory(world: World): Promise<void> {
       await gh.rerequestCheck(pr.number, { by: "lead" });
       await gh.setMilestone(pr.number, "Walk", { by: "lead" });
     },
+    // Every other event the sandbox sends, so each payload is checked.
+    async () => {
+      const issue = await gh.openIssue({ title: "Chores", by: "lead" });
+      await gh.setMilestone(issue.number, "Crawl", { by: "lead" });
+      await gh.setMilestone(issue.number, null, { by: "lead" });
+      await gh.renameIssue(issue.number, "Chores, renamed", { by: "lead" });
+      const note = await gh.comment(issue.number, "a note", { by: "contrib" });
+      await gh.editComment(note.id, "a note, edited", { by: "contrib" });
+      await gh.deleteComment(note.id, { by: "contrib" });
+      await gh.setMilestoneDue("Walk", "2030-01-01T00:00:00Z", { by: "lead" });
+      const pr = await gh.openPullRequest({ title: "Spike", milestone: "Crawl", by: "contrib" });
+      await gh.setMilestone(pr.number, null, { by: "lead" });
+      await gh.closeIssue(pr.number, { by: "contrib" });
+      await gh.reopenIssue(pr.number, { by: "contrib" });
+      await gh.deleteLabel("phase: run", { by: "lead" });
+      gh.repo();
+      world.emu.state.createRepo("acme/booster");
+      await gh.installApp(["acme/booster"], { by: "lead" });
+    },
   ];
   for (const step of steps) {
     await step();

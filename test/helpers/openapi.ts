@@ -325,19 +325,27 @@ export function webhooksDescription(): Json {
   );
 }
 
-/** `event` or `event.action` → the description's schema ref, from each webhook's operationId ("issues/opened"). */
+/**
+ * `event.action` (or `event` for events without actions) → the description's
+ * schema ref. The event is the operationId's first part ("check-run/…" →
+ * check_run); the action is the one the schema's `action` enum allows
+ * ("requested_action", where the operationId says "requested-action").
+ */
 function webhookIndex(): Map<string, string> {
   const key = "webhook-index";
   const cached = cache.get(key) as unknown as Map<string, string> | undefined;
   if (cached) return cached;
   const index = new Map<string, string>();
+  const schemas = (webhooksDescription().components as Json).schemas as Record<string, Json>;
   for (const item of Object.values(webhooksDescription().webhooks as Record<string, Json>)) {
     const post = item.post as Json;
-    const id = String(post.operationId);
-    const [event = "", action] = id.split("/");
+    const event = String(post.operationId).split("/")[0]?.replace(/-/g, "_") ?? "";
     const content = ((post.requestBody as Json).content as Json)["application/json"] as Json;
     const ref = String((content.schema as Json).$ref);
-    index.set(action ? `${event.replace(/-/g, "_")}.${action}` : event.replace(/-/g, "_"), ref);
+    const schema = schemas[ref.split("/").at(-1) ?? ""];
+    const actions = ((schema?.properties as Json | undefined)?.action as Json | undefined)?.enum;
+    const action = Array.isArray(actions) && actions.length === 1 ? String(actions[0]) : null;
+    index.set(action ? `${event}.${action}` : event, ref);
   }
   cache.set(key, index as unknown as Json);
   return index;
