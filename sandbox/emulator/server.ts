@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ghesOperations, templateShape } from "./ghes.js";
+import { ghesOperations, templateShape } from "./descriptions.js";
 import {
   graphqlQueryOf,
   type LimitSettings,

@@ -15,7 +15,7 @@
  *   expect(validateRestResponse("GET", "/repos/{owner}/{repo}/rulesets", 200, body)).toEqual([]);
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { templateShape } from "../../sandbox/emulator/ghes.js";
+import { templateShape } from "../../sandbox/emulator/descriptions.js";
 import { buildPayload, type RequestLogEntry } from "../../sandbox/emulator/index.js";
 import { routes } from "../../sandbox/emulator/routes/index.js";
 import { explain } from "../../src/cli/explain.js";
@@ -159,6 +159,16 @@ describe("the sandbox answers as GitHub's REST description says", { timeout: 60_
       `[contract] webhooks: ${valid}/${byKind.size} event.action kinds validate (${sent.length} payloads: ${[...byKind.keys()].sort().join(", ")})\n`,
     );
     expect([...byKind.values()].flatMap((p) => [...p.values()])).toEqual([]);
+  });
+
+  it("answers every GraphQL document the app sent in the run with data, none with errors", () => {
+    const answers = world.emu.requestLog.entries.filter((e) => e.route.endsWith(" /graphql"));
+    expect(answers.length).toBeGreaterThan(0);
+    const refused = answers.flatMap((e) => {
+      const body = e.response?.body as { errors?: unknown[] } | undefined;
+      return e.status === 200 && !body?.errors ? [] : [`${e.status} ${JSON.stringify(body)}`];
+    });
+    expect(refused).toEqual([]);
   });
 
   it("drives every REST operation the shipped code calls", () => {

@@ -48,7 +48,9 @@ const ROUTE_CALL = new RegExp(
   `\\.(?:request|paginate)(?:\\s*\\.\\s*iterator)?\\s*(?:<[^>]*>)?\\s*\\(\\s*["'\`]${VERB} (/[^"'\`\\s]*)["'\`]`,
   "g",
 );
-const GRAPHQL_CALL = /\.graphql\s*(?:<[^>]*>)?\s*\(\s*([A-Z_][A-Z0-9_]*)/g;
+/** `octokit.graphql(NAME, …)`, `octokit.graphql<T>(NAME …)`, `octokit.graphql.paginate(NAME …)` or an inline literal. */
+const GRAPHQL_CALL =
+  /\.graphql\s*(?:\.\s*paginate\s*)?(?:<[^>]*>)?\s*\(\s*(?:([A-Za-z_$][\w$]*)|`([^`]*)`)/g;
 
 let endpoints: Octokit["rest"] | null = null;
 

@@ -12,35 +12,15 @@
  * Descriptions are read once per process and validators compiled on first
  * use, so a test pays only for the schemas it touches.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import addFormatsModule, { type FormatsPlugin } from "ajv-formats";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import {
-  buildClientSchema,
-  type GraphQLSchema,
-  parse,
-  validate as validateDocument,
-} from "graphql";
-import { templateShape } from "../../sandbox/emulator/ghes.js";
-
-// ajv-formats is CommonJS: under NodeNext its default export sits one level down.
-const addFormats =
-  (addFormatsModule as unknown as { default?: FormatsPlugin }).default ??
-  (addFormatsModule as unknown as FormatsPlugin);
-
-/**
- * A description file of a package, read by path: the packages' index files
- * load every variant (~400 MB), and their `exports` hide the files.
- */
-function packageFile(pkg: string, file: string): string {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    const candidate = join(dir, "node_modules", pkg);
-    if (existsSync(join(candidate, "package.json"))) return join(candidate, file);
-    if (dirname(dir) === dir) throw new Error(`${pkg} is not installed (npm install)`);
-  }
-}
+  githubGraphqlSchema,
+  graphqlDocumentErrors,
+  packageFile,
+  templateShape,
+} from "../../sandbox/emulator/descriptions.js";
+import { checkSchema, type SchemaProblem } from "./json-schema.js";
 
 type Json = Record<string, unknown>;
 
@@ -158,118 +138,9 @@ export function findRestOperation(
  */
 const ANY_OPERATION_STATUSES = new Set([304, 401, 403, 429, 500, 502, 503]);
 
-let restAjv: Ajv | null = null;
-let hooksAjv: Ajv | null = null;
-const compiled = new Map<string, ValidateFunction>();
-
-function newAjv(): Ajv {
-  // strict: false - the descriptions carry OpenAPI keywords (example, discriminator, x-github …)
-  // that are not JSON Schema (`nullable` is rewritten first, see openapi30ToJsonSchema).
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
-  addFormats(ajv);
-  return ajv;
-}
-
-function validatorFor(kind: "rest" | "webhooks", ref: string, schema?: Json): ValidateFunction {
-  const key = `${kind}:${ref}`;
-  const cached = compiled.get(key);
-  if (cached) return cached;
-  let fn: ValidateFunction;
-  if (kind === "rest") {
-    if (!restAjv) {
-      restAjv = newAjv();
-      restAjv.addSchema(
-        { $id: "rest", components: openapi30ToJsonSchema(restDescription().components) } as Json,
-        "rest",
-      );
-    }
-    fn = schema
-      ? restAjv.compile(rebase(openapi30ToJsonSchema(schema) as Json, "rest"))
-      : restAjv.compile({ $ref: `rest${ref}` });
-  } else {
-    if (!hooksAjv) {
-      hooksAjv = newAjv();
-      hooksAjv.addSchema(
-        { $id: "webhooks", components: webhooksDescription().components } as Json,
-        "webhooks",
-      );
-    }
-    fn = hooksAjv.compile({ $ref: `webhooks${ref}` });
-  }
-  compiled.set(key, fn);
-  return fn;
-}
-
-/**
- * OpenAPI 3.0's `nullable: true` as JSON Schema: `type: [t, "null"]`, or
- * `anyOf: [schema, { type: "null" }]` where there is no `type` (a `$ref`, an
- * `allOf`). ajv's own `nullable` wants a `type` beside it, which GitHub's
- * description often leaves out.
- */
-function openapi30ToJsonSchema(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(openapi30ToJsonSchema);
-  if (node === null || typeof node !== "object") return node;
-  const out: Json = {};
-  for (const [k, v] of Object.entries(node as Json)) {
-    if (k === "nullable" || k === "example" || k === "examples") continue;
-    out[k] = k === "enum" || k === "required" ? v : openapi30ToJsonSchema(v);
-  }
-  if ((node as Json).nullable !== true) return out;
-  if (typeof out.type === "string") {
-    out.type = [out.type, "null"];
-    if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
-    return out;
-  }
-  return { anyOf: [out, { type: "null" }] };
-}
-
-/** An inline schema whose `$ref`s point into the description's components. */
-function rebase(schema: Json, id: string): Json {
-  return JSON.parse(JSON.stringify(schema).replace(/"\$ref":"#\//g, `"$ref":"${id}#/`)) as Json;
-}
-
-/**
- * A `oneOf`/`anyOf` that failed reports every branch's errors; keep only the
- * closest branch's (fewest errors), which is the one the author meant.
- */
-function closestBranches(errors: ErrorObject[]): ErrorObject[] {
-  let out = errors;
-  for (const choice of errors.filter((e) => e.keyword === "oneOf" || e.keyword === "anyOf")) {
-    const prefix = `${choice.schemaPath}/`;
-    const branches = new Map<string, ErrorObject[]>();
-    for (const e of out) {
-      if (!e.schemaPath.startsWith(prefix)) continue;
-      const branch = e.schemaPath.slice(prefix.length).split("/")[0] ?? "";
-      branches.set(branch, [...(branches.get(branch) ?? []), e]);
-    }
-    if (branches.size === 0) continue;
-    const best = [...branches.values()].sort((a, b) => a.length - b.length)[0] ?? [];
-    out = out.filter((e) => e !== choice && (!e.schemaPath.startsWith(prefix) || best.includes(e)));
-  }
-  return out;
-}
-
-function describe(errors: ErrorObject[] | null | undefined, body: unknown): string[] {
-  return closestBranches(errors ?? []).map((e) => {
-    const at = e.instancePath || "(root)";
-    const actual = pointer(body, e.instancePath);
-    const shown = actual === undefined ? "absent" : JSON.stringify(actual)?.slice(0, 80);
-    if (e.keyword === "required")
-      return `${at}: required field "${(e.params as { missingProperty: string }).missingProperty}" is missing`;
-    if (e.keyword === "enum")
-      return `${at}: expected one of ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}, got ${shown}`;
-    return `${at}: ${e.message ?? e.keyword} (got ${shown})`;
-  });
-}
-
-function pointer(value: unknown, path: string): unknown {
-  let current = value;
-  for (const raw of path.split("/").slice(1)) {
-    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (current === null || typeof current !== "object") return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
+/** A problem as a line: where (a JSON pointer) and what. */
+function lines(problems: SchemaProblem[]): string[] {
+  return problems.map((p) => `${p.at || "(root)"}: ${p.message}`);
 }
 
 /** The JSON schema of a response, as the description gives it (a `$ref` or inline). */
@@ -313,9 +184,7 @@ export function validateRestResponse(
     ? responseSchema(documented)
     : ({ $ref: "#/components/schemas/basic-error" } as Json);
   if (!schema) return [];
-  const fn = validatorFor("rest", `${op.operationId}:${status}`, schema);
-  if (fn(body)) return [];
-  return describe(fn.errors, body).map((p) => `${label}: ${p}`);
+  return lines(checkSchema(restDescription(), schema, body)).map((p) => `${label}: ${p}`);
 }
 
 /** The webhooks description (OpenAPI 3.1, JSON Schema 2020-12 types). */
@@ -362,27 +231,17 @@ export function validateWebhook(event: string, payload: Record<string, unknown>)
   const kind = action ? `${event}.${action}` : event;
   const ref = webhookIndex().get(kind) ?? webhookIndex().get(event);
   if (!ref) return [`${kind}: no such webhook in GitHub's webhooks description`];
-  const fn = validatorFor("webhooks", ref);
-  if (fn(payload)) return [];
-  return describe(fn.errors, payload).map((p) => `${kind}: ${p}`);
+  return lines(checkSchema(webhooksDescription(), { $ref: ref }, payload)).map(
+    (p) => `${kind}: ${p}`,
+  );
 }
 
-let graphqlSchema: GraphQLSchema | null = null;
+export { githubGraphqlSchema };
 
-/** GitHub's GraphQL schema (github.com), built once from its introspection result. */
-export function githubGraphqlSchema(): GraphQLSchema {
-  if (!graphqlSchema) {
-    const json = readJson(packageFile("@octokit/graphql-schema", "schema.json"));
-    graphqlSchema = buildClientSchema((json.data ?? json) as never);
-  }
-  return graphqlSchema;
-}
-
-/** Whether GitHub's GraphQL API would run this document: parse and validation errors, as GitHub words them. */
-export function validateGraphQL(document: string): string[] {
-  try {
-    return validateDocument(githubGraphqlSchema(), parse(document)).map((e) => e.message);
-  } catch (error) {
-    return [error instanceof Error ? error.message : String(error)];
-  }
+/**
+ * Whether GitHub's GraphQL API would run this document: parse and validation
+ * errors (and, given `variables`, required variables left out), as messages.
+ */
+export function validateGraphQL(document: string, variables?: Record<string, unknown>): string[] {
+  return graphqlDocumentErrors(document, variables).map((e) => e.message);
 }

@@ -1,4 +1,5 @@
 import { parseClosingReferences } from "../../../src/core/closing-keywords.js";
+import { graphqlDocumentErrors } from "../descriptions.js";
 import type { IssueRecord } from "../types.js";
 import { type Route, type RouteContext, repoOf } from "./helpers.js";
 
@@ -24,7 +25,7 @@ function closingNodes(
 }
 
 export const graphqlRoutes: Route[] = [
-  // GraphQL: only the query the app asks (which issues a PR closes)
+  // GraphQL: documents valid against GitHub's schema; answered: which issues a PR closes
   {
     method: "POST",
     template: "/graphql",
@@ -33,6 +34,9 @@ export const graphqlRoutes: Route[] = [
         query?: string;
         variables?: Record<string, unknown>;
       };
+      // GitHub answers a document it cannot run with 200 and `errors`, no `data`.
+      const errors = graphqlDocumentErrors(query, variables);
+      if (errors.length > 0) return { body: { errors } };
       if (!query.includes("closingIssuesReferences")) {
         return {
           body: {
