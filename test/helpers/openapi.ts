@@ -188,9 +188,19 @@ export function validateRestResponse(
 }
 
 /** The webhooks description (OpenAPI 3.1, JSON Schema 2020-12 types). */
-export function webhooksDescription(): Json {
-  return once("webhooks", () =>
-    readJson(packageFile("@octokit/openapi-webhooks", "generated/api.github.com.json")),
+export function webhooksDescription(name: RestDescription = "api.github.com"): Json {
+  return once(`webhooks:${name}`, () =>
+    readJson(packageFile("@octokit/openapi-webhooks", `generated/${name}.json`)),
+  );
+}
+
+/** The webhook events a description lists ("merge_group", "issues" …), without their actions. */
+export function webhookEvents(name: RestDescription = "api.github.com"): Set<string> {
+  const webhooks = webhooksDescription(name).webhooks as Record<string, { post: Json }>;
+  return new Set(
+    Object.values(webhooks).map(
+      (w) => String(w.post.operationId).split("/")[0]?.replace(/-/g, "_") ?? "",
+    ),
   );
 }
 
