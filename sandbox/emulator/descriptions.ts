@@ -59,15 +59,40 @@ export function ghesOperations(version: string): Set<string> {
   return operations;
 }
 
-let schema: GraphQLSchema | null = null;
+interface Introspection {
+  __schema: { types: { name: string; fields?: { name: string }[] | null }[] };
+}
 
-/** GitHub's GraphQL schema (github.com), built from its introspection result. */
-export function githubGraphqlSchema(): GraphQLSchema {
+let introspection: Introspection | null = null;
+const schemas = new Map<string, GraphQLSchema>();
+
+/**
+ * GitHub's GraphQL schema (github.com), built from its introspection result;
+ * `lacking` ("Type.field") removes fields, as an older GHES's schema lacks them.
+ */
+export function githubGraphqlSchema(lacking: readonly string[] = []): GraphQLSchema {
+  const key = [...lacking].sort().join(",");
+  let schema = schemas.get(key);
   if (!schema) {
-    const json = JSON.parse(
-      readFileSync(packageFile("@octokit/graphql-schema", "schema.json"), "utf8"),
-    ) as { data?: unknown };
-    schema = buildClientSchema((json.data ?? json) as never);
+    if (!introspection) {
+      const json = JSON.parse(
+        readFileSync(packageFile("@octokit/graphql-schema", "schema.json"), "utf8"),
+      ) as { data?: Introspection } & Introspection;
+      introspection = json.data ?? json;
+    }
+    let source = introspection;
+    if (lacking.length > 0) {
+      source = structuredClone(introspection);
+      for (const entry of lacking) {
+        const [typeName, field] = entry.split(".");
+        const type = source.__schema.types.find((t) => t.name === typeName);
+        if (!type?.fields?.some((f) => f.name === field))
+          throw new Error(`GitHub's GraphQL schema has no ${entry} to leave out`);
+        type.fields = type.fields.filter((f) => f.name !== field);
+      }
+    }
+    schema = buildClientSchema(source as never);
+    schemas.set(key, schema);
   }
   return schema;
 }
@@ -87,6 +112,7 @@ export interface GraphqlApiError {
 export function graphqlDocumentErrors(
   query: string,
   variables?: Record<string, unknown>,
+  lacking: readonly string[] = [],
 ): GraphqlApiError[] {
   let document: DocumentNode;
   try {
@@ -94,7 +120,7 @@ export function graphqlDocumentErrors(
   } catch (error) {
     return [toApiError(error instanceof GraphQLError ? error : new GraphQLError(String(error)))];
   }
-  const invalid = validate(githubGraphqlSchema(), document);
+  const invalid = validate(githubGraphqlSchema(lacking), document);
   if (invalid.length > 0) return invalid.map(toApiError);
   if (!variables) return [];
   const missing: GraphqlApiError[] = [];

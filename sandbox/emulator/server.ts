@@ -46,6 +46,11 @@ export interface EmulatorOptions {
    * route its published description lacks answers 404, as that GHES would.
    */
   ghesVersion?: string;
+  /**
+   * GraphQL fields this GitHub lacks ("Type.field"), as an older GHES's schema
+   * does: GitHub's schema without them judges every document.
+   */
+  graphqlLacks?: string[];
 }
 
 const API_PREFIX = "/api/v3";
@@ -58,6 +63,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const webhooks = new WebhookDeliverer(state);
   const limits = new SecondaryLimits(options.limits ?? null);
   const ghes = options.ghesVersion ? ghesOperations(options.ghesVersion) : null;
+  state.graphqlLacks = options.graphqlLacks ?? [];
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       process.stderr.write(

@@ -221,3 +221,52 @@ describe.each(distinctVersions())(
     });
   },
 );
+
+describe("GitHub's linked-issue list where GraphQL lacks closingIssuesReferences (an older GHES)", {
+  timeout: 60_000,
+}, () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await createWorld({
+      config: CONTRACT_CONFIG,
+      ghesVersion: versions[0] ?? "",
+      graphqlLacks: ["PullRequest.closingIssuesReferences"],
+      keepResponses: true,
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it("falls back to the body's closing keywords, and stops asking", async () => {
+    const { gh, settle } = world;
+    const walk = await gh.openIssue({ title: "Walk work", milestone: "Walk", by: "lead" });
+    const run = await gh.openIssue({ title: "Run work", milestone: "Run", by: "lead" });
+    const byKeyword = await gh.openPullRequest({
+      title: "By keyword",
+      body: `Closes #${walk.number}`,
+      by: "contrib",
+    });
+    const bySidebar = await gh.openPullRequest({ title: "By sidebar", by: "contrib" });
+    gh.linkIssue(bySidebar.number, `#${run.number}`);
+    await gh.editIssueBody(bySidebar.number, "linked in the sidebar", { by: "contrib" });
+    await settle();
+
+    expect(world.errors).toEqual([]);
+    // The keyword still counts: a Walk PR waits for the Crawl gate.
+    expect(gh.latestCheck(byKeyword.number)?.output.title).toBe("Blocked: Crawl gate pending");
+    // The sidebar link is what this GitHub cannot tell: the PR stays in the first phase.
+    expect(gh.latestCheck(bySidebar.number)?.conclusion).toBe("success");
+    const asked = world.emu.requestLog.entries.filter((e) => e.route.endsWith(" /graphql"));
+    expect(asked).toHaveLength(1);
+    expect(asked[0]?.status).toBe(200);
+    expect(asked[0]?.response?.body).toEqual({
+      errors: [
+        expect.objectContaining({
+          message: "Field 'closingIssuesReferences' doesn't exist on type 'PullRequest'",
+          extensions: { code: "undefinedField" },
+        }),
+      ],
+    });
+  });
+});

@@ -31,6 +31,8 @@ export interface WorldOptions {
   config: string;
   /** Run the emulator as this GitHub Enterprise Server version (see EmulatorOptions.ghesVersion). */
   ghesVersion?: string;
+  /** GraphQL fields this GitHub lacks (see EmulatorOptions.graphqlLacks). */
+  graphqlLacks?: string[];
   /** Keep every answer's body in the request log. */
   keepResponses?: boolean;
   /** What the repository holds before the app is installed (people act, no webhook reaches the app). */
@@ -43,7 +45,10 @@ export interface WorldOptions {
  * but in this process with write pacing off: a whole story in a second or two.
  */
 export async function createWorld(options: WorldOptions): Promise<World> {
-  const emu = await createEmulator(options.ghesVersion ? { ghesVersion: options.ghesVersion } : {});
+  const emu = await createEmulator({
+    ...(options.ghesVersion ? { ghesVersion: options.ghesVersion } : {}),
+    ...(options.graphqlLacks ? { graphqlLacks: options.graphqlLacks } : {}),
+  });
   emu.requestLog.keepResponses = options.keepResponses ?? false;
   const errors: unknown[] = [];
   const secret = "contract";

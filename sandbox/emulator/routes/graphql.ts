@@ -35,7 +35,7 @@ export const graphqlRoutes: Route[] = [
         variables?: Record<string, unknown>;
       };
       // GitHub answers a document it cannot run with 200 and `errors`, no `data`.
-      const errors = graphqlDocumentErrors(query, variables);
+      const errors = graphqlDocumentErrors(query, variables, ctx.state.graphqlLacks);
       if (errors.length > 0) return { body: { errors } };
       if (!query.includes("closingIssuesReferences")) {
         return {
