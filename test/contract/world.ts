@@ -52,10 +52,12 @@ export async function createWorld(options: WorldOptions): Promise<World> {
   emu.requestLog.keepResponses = options.keepResponses ?? false;
   const errors: unknown[] = [];
   const secret = "contract";
-  const { app, idle } = createPhaseGatesApp({
+  const { app, idle, beginDrain } = createPhaseGatesApp({
     appId: emu.state.app.id,
     graphql: true,
-    reporting: { intervalMs: 1 },
+    // Activity refreshes the reports once, then at most once a minute (as in production):
+    // gate decisions and config pushes still refresh them at once.
+    reporting: { intervalMs: 60_000 },
     revalidateMs: false,
     onJobError: (e) => errors.push(e),
     octokitForJob: async (probot, installationId) =>
@@ -107,6 +109,7 @@ export async function createWorld(options: WorldOptions): Promise<World> {
     errors,
     settle,
     async close() {
+      beginDrain();
       emu.webhooks.target = null;
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

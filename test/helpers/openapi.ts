@@ -9,8 +9,8 @@
  *
  * Each returns a list of problems (empty = conforms), each naming the
  * operation, the field (a JSON pointer) and what was expected vs found.
- * Descriptions are read once per process and validators compiled on first
- * use, so a test pays only for the schemas it touches.
+ * Each description is read once per process, on first use; schemas are
+ * interpreted (test/helpers/json-schema.ts), with no compile step to pay.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
