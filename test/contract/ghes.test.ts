@@ -23,7 +23,7 @@ import {
   restDescription,
   webhookEvents,
 } from "../helpers/openapi.js";
-import { beforeInstall, CONTRACT_CONFIG, runStory } from "./story.js";
+import { beforeInstall, CONTRACT_CONFIG, runCli, runStory } from "./story.js";
 import { createWorld, type World } from "./world.js";
 
 const operations = restOperationsOfCode().filter((op) => op.path !== "/graphql");
@@ -203,12 +203,13 @@ describe.each(versionsLackingSome())(
     beforeAll(async () => {
       world = await createWorld({ config: CONTRACT_CONFIG, ghesVersion: version, beforeInstall });
       await runStory(world);
+      await runCli(world);
     }, 180_000);
     afterAll(async () => {
       await world?.close();
     });
 
-    it("runs the whole story without a job error", () => {
+    it("runs the whole story, and status and explain, without a job error", () => {
       expect(world.errors).toEqual([]);
       expect(world.emu.requestLog.unhandled).toEqual([]);
     });

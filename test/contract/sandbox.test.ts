@@ -23,12 +23,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { templateShape } from "../../sandbox/emulator/descriptions.js";
 import { buildPayload, type RequestLogEntry } from "../../sandbox/emulator/index.js";
 import { routes } from "../../sandbox/emulator/routes/index.js";
-import { explain } from "../../src/cli/explain.js";
-import { status } from "../../src/cli/status.js";
-import type { Term } from "../../src/cli/term.js";
 import { restOperationsOfCode } from "../helpers/code-operations.js";
 import { findRestOperation, validateRestResponse, validateWebhook } from "../helpers/openapi.js";
-import { beforeInstall, CONTRACT_CONFIG, runStory } from "./story.js";
+import { beforeInstall, CONTRACT_CONFIG, runCli, runStory } from "./story.js";
 import { createWorld, type World } from "./world.js";
 
 /**
@@ -43,30 +40,6 @@ const KNOWN_DESCRIPTION_GAPS: Record<string, string> = {
   "label.edited: /changes/description/from: must be string": "null when there was none",
   "milestone.edited: /changes/due_on/from: must be string": "null when there was none",
 };
-
-const quiet: Term = {
-  out: () => undefined,
-  err: () => undefined,
-  color: false,
-  progress: () => ({ tick: () => undefined, done: () => undefined }),
-};
-
-/** The CLI's reads, in this process, with a person's token (as `GH_TOKEN=… phase-gates status`). */
-async function runCli(world: World): Promise<void> {
-  const saved = process.env.GH_TOKEN;
-  process.env.GH_TOKEN = "user:lead";
-  try {
-    const options = { apiUrl: world.emu.apiUrl, appSlug: world.emu.state.app.slug, json: true };
-    await status(quiet, "acme/rocket", options, "0.0.0");
-    const pulls = [...world.gh.repo().issues.values()].filter((i) => i.pull);
-    for (const pr of pulls)
-      await explain(quiet, "acme/rocket", String(pr.number), options, "0.0.0");
-    await explain(quiet, "acme/rocket", "999", options, "0.0.0").catch(() => undefined);
-  } finally {
-    if (saved === undefined) delete process.env.GH_TOKEN;
-    else process.env.GH_TOKEN = saved;
-  }
-}
 
 /** A problem with list indexes and the value found left out: one line per field. */
 function generalised(problem: string): string {
@@ -183,7 +156,7 @@ describe("the sandbox answers as GitHub's REST description says", { timeout: 180
       .filter((op) => !driven.has(`${op.method} ${templateShape(op.path)}`))
       .map(
         (op) =>
-          `${op.method} ${op.path} (called at ${op.sites.join(", ")}): add a step to test/contract/story.ts`,
+          `${op.method} ${op.path} (called at ${op.sites.join(", ")}): add a step to runStory (the app) or runCli (the CLI) in test/contract/story.ts`,
       );
     expect(undriven).toEqual([]);
   });

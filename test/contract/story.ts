@@ -1,4 +1,7 @@
 import type { Actors } from "../../sandbox/actors.js";
+import { explain } from "../../src/cli/explain.js";
+import { status } from "../../src/cli/status.js";
+import type { Term } from "../../src/cli/term.js";
 import { gateIssue, STORY_CONFIG } from "../e2e/sandbox.js";
 import type { World } from "./world.js";
 
@@ -85,5 +88,29 @@ export async function runStory(world: World): Promise<void> {
   for (const step of steps) {
     await step();
     await settle();
+  }
+}
+
+const quiet: Term = {
+  out: () => undefined,
+  err: () => undefined,
+  color: false,
+  progress: () => ({ tick: () => undefined, done: () => undefined }),
+};
+
+/** The CLI's reads, in this process, with a person's token (as `GH_TOKEN=… phase-gates status`). */
+export async function runCli(world: World): Promise<void> {
+  const saved = process.env.GH_TOKEN;
+  process.env.GH_TOKEN = "user:lead";
+  try {
+    const options = { apiUrl: world.emu.apiUrl, appSlug: world.emu.state.app.slug, json: true };
+    await status(quiet, "acme/rocket", options, "0.0.0");
+    const pulls = [...world.gh.repo().issues.values()].filter((i) => i.pull);
+    for (const pr of pulls)
+      await explain(quiet, "acme/rocket", String(pr.number), options, "0.0.0");
+    await explain(quiet, "acme/rocket", "999", options, "0.0.0").catch(() => undefined);
+  } finally {
+    if (saved === undefined) delete process.env.GH_TOKEN;
+    else process.env.GH_TOKEN = saved;
   }
 }
