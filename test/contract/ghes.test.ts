@@ -187,10 +187,14 @@ function versionsLackingSome(): string[] {
 it("runs the story on every GHES that lacks one of the app's calls", () => {
   const lacking = versionsLackingSome();
   process.stdout.write(
-    `[contract] GHES versions lacking a REST call of the app: ${lacking.join(", ") || "none"}\n`,
+    `[contract] GHES versions the story runs on (each lacks a REST call of the app): ${lacking.join(", ") || "none"}\n`,
   );
-  for (const v of versions.filter((x) => !lacking.includes(x)))
-    expect(missingIn(`ghes-${v}`)).toEqual([]);
+  // Every other version lacks nothing, or exactly what a version the story runs on lacks.
+  const key = (v: string): string => missingIn(`ghes-${v}`).map(name).join();
+  const uncovered = versions.filter(
+    (v) => key(v) !== "" && !lacking.some((run) => key(run) === key(v)),
+  );
+  expect(uncovered).toEqual([]);
 });
 
 describe.each(versionsLackingSome())(
