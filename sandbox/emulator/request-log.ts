@@ -7,6 +7,8 @@ export interface RequestLogEntry {
   /** Login acting (the bot for installation tokens), "app" for JWT, null when anonymous. */
   actor: string | null;
   at: number;
+  /** The JSON body answered (absent: no body, or a raw one); kept only when `keepResponses` is on. */
+  response?: { body: unknown };
   /** Set when the emulator refused the request over a secondary rate limit (a 403): which limit. */
   limitedBy?: string;
 }
@@ -16,6 +18,8 @@ export class RequestLog {
   readonly entries: RequestLogEntry[] = [];
   /** Requests that matched no emulated route ("GET /api/v3/…"). */
   readonly unhandled: string[] = [];
+  /** Keep each answer's body (for checking the sandbox against GitHub's description; off: memory). */
+  keepResponses = false;
 
   record(entry: RequestLogEntry): void {
     this.entries.push(entry);

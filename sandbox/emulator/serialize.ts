@@ -25,7 +25,8 @@ export function nodeId(prefix: string, id: number): string {
 }
 
 export function serializeUser(urls: Urls, user: UserRecord): Schemas["simple-user"] {
-  const api = `${urls.api}/users/${user.login}`;
+  // GitHub escapes a bot's brackets: …/users/phase-gates%5Bbot%5D.
+  const api = `${urls.api}/users/${encodeURIComponent(user.login)}`;
   return {
     login: user.login,
     id: user.id,
@@ -234,6 +235,7 @@ export function serializeIssue(urls: Urls, repo: RepoRecord, issue: IssueRecord)
     closed_by: issue.closed_by ? serializeUser(urls, issue.closed_by) : null,
     author_association: authorAssociation(repo, issue.user),
     timeline_url: `${api}/timeline`,
+    reactions: noReactions(api),
   };
   if (!issue.pull) {
     // GitHub leaves `parent_issue_url` out of an issue that has no parent.
@@ -370,18 +372,23 @@ export function serializeComment(
     issue_url: `${urls.api}/repos/${repo.full_name}/issues/${comment.issueNumber}`,
     author_association: authorAssociation(repo, comment.user),
     performed_via_github_app: null,
-    reactions: {
-      url: `${urls.api}/repos/${repo.full_name}/issues/comments/${comment.id}/reactions`,
-      total_count: 0,
-      "+1": 0,
-      "-1": 0,
-      laugh: 0,
-      confused: 0,
-      heart: 0,
-      hooray: 0,
-      eyes: 0,
-      rocket: 0,
-    },
+    reactions: noReactions(`${urls.api}/repos/${repo.full_name}/issues/comments/${comment.id}`),
+  };
+}
+
+/** The reaction rollup of an issue or comment nobody reacted to. */
+function noReactions(api: string): NonNullable<Schemas["issue"]["reactions"]> {
+  return {
+    url: `${api}/reactions`,
+    total_count: 0,
+    "+1": 0,
+    "-1": 0,
+    laugh: 0,
+    confused: 0,
+    heart: 0,
+    hooray: 0,
+    eyes: 0,
+    rocket: 0,
   };
 }
 
@@ -439,7 +446,8 @@ export function serializeCheckRun(
     external_id: run.external_id,
     url: api,
     html_url: `${urls.web}/${repo.full_name}/runs/${run.id}`,
-    details_url: run.details_url,
+    // Without one, GitHub links the check to the app's homepage (the webhook types it a string).
+    details_url: run.details_url ?? `${urls.web}/apps/${app.slug}`,
     status: run.status,
     conclusion: run.conclusion,
     started_at: run.started_at,

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { ghesOperations, templateShape } from "./descriptions.js";
 import {
   graphqlQueryOf,
   type LimitSettings,
@@ -40,6 +41,16 @@ export interface EmulatorOptions {
   verbose?: boolean;
   /** Turn on GitHub's secondary rate limits ({} = the documented values). */
   limits?: Partial<LimitSettings>;
+  /**
+   * Answer as GitHub Enterprise Server of this version (e.g. "3.17"): a REST
+   * route its published description lacks answers 404, as that GHES would.
+   */
+  ghesVersion?: string;
+  /**
+   * GraphQL fields this GitHub lacks ("Type.field"), as an older GHES's schema
+   * does: GitHub's schema without them judges every document.
+   */
+  graphqlLacks?: string[];
 }
 
 const API_PREFIX = "/api/v3";
@@ -51,6 +62,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const requestLog = new RequestLog();
   const webhooks = new WebhookDeliverer(state);
   const limits = new SecondaryLimits(options.limits ?? null);
+  const ghes = options.ghesVersion ? ghesOperations(options.ghesVersion) : null;
+  state.graphqlLacks = options.graphqlLacks ?? [];
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       process.stderr.write(
@@ -113,6 +126,16 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
         actor: actorLogin,
         at: started,
         ...(limitedBy ? { limitedBy } : {}),
+        ...(requestLog.keepResponses
+          ? {
+              response: {
+                body:
+                  payload !== undefined && result.text === undefined
+                    ? JSON.parse(payload)
+                    : undefined,
+              },
+            }
+          : {}),
       });
       if (options.verbose)
         process.stderr.write(`[sandbox] ${status} ${method} ${url.pathname}${url.search}\n`);
@@ -140,6 +163,13 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       return;
     }
     const routeKey = `${method} ${match.route.template}`;
+    if (ghes && !isGraphql && !ghes.has(`${method} ${templateShape(match.route.template)}`)) {
+      // This GHES version has no such endpoint: its router answers as for any unknown path.
+      send(404, routeKey, null, {
+        body: { message: "Not Found", documentation_url: "https://docs.github.com/rest" },
+      });
+      return;
+    }
     let auth: RouteContext["auth"];
     try {
       auth = authenticate(req.headers.authorization);

@@ -1,4 +1,5 @@
 import { parseClosingReferences } from "../../../src/core/closing-keywords.js";
+import { graphqlDocumentErrors } from "../descriptions.js";
 import { ACTIONS_APP_ID } from "../serialize.js";
 import type { CheckRunRecord, IssueRecord, RepoRecord, UserRecord } from "../types.js";
 import { answerProjects } from "./graphql-projects.js";
@@ -81,7 +82,7 @@ function openPullsWithRuns(ctx: RouteContext, query: string, variables: Record<s
 }
 
 export const graphqlRoutes: Route[] = [
-  // GraphQL: the queries the app asks (which issues a PR closes; its runs on open PRs' heads), Projects (v2), and the audit's two
+  // GraphQL: documents valid against GitHub's schema; answered: which issues a PR closes, its runs on open PRs' heads, Projects (v2), and the audit's two
   {
     method: "POST",
     template: "/graphql",
@@ -90,6 +91,9 @@ export const graphqlRoutes: Route[] = [
         query?: string;
         variables?: Record<string, unknown>;
       };
+      // GitHub answers a document it cannot run with 200 and `errors`, no `data`.
+      const errors = graphqlDocumentErrors(query, variables, ctx.state.graphqlLacks);
+      if (errors.length > 0) return { body: { errors } };
       const projects = answerProjects(ctx, query, variables);
       if (projects) return projects;
       // The audit's queries ask checkSuites too: they are told apart first.

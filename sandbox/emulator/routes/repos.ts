@@ -33,7 +33,13 @@ export const repoRoutes: Route[] = [
     handler: (ctx) => {
       const repo = repoOf(ctx);
       return {
-        body: { ...serializeRepo(ctx.state.urls, repo), permissions: permissionFlags("write") },
+        // A single repository is GitHub's "full-repository": the list shape plus its counts.
+        body: {
+          ...serializeRepo(ctx.state.urls, repo),
+          permissions: permissionFlags("write"),
+          network_count: 0,
+          subscribers_count: 0,
+        },
       };
     },
   },

@@ -95,6 +95,8 @@ export class StateCore {
   readonly tokens = new Map<string, number>();
   readonly app: AppRecord;
   readonly failRules: FailRule[] = [];
+  /** GraphQL fields this GitHub lacks, e.g. "PullRequest.closingIssuesReferences" (an older GHES). */
+  graphqlLacks: string[] = [];
   private seq = 1000;
   private readonly listeners: Listener[] = [];
 

@@ -112,6 +112,7 @@ export function install(s: StateCore, repoNames: string[], sender: UserRecord): 
             repositories_added: minimalRepos,
             repositories_removed: [],
             repository_selection: "selected",
+            requester: null,
           }),
     },
   });
