@@ -6,11 +6,13 @@ import { environmentMatches } from "../core/deployment.js";
 import { type Enforcement, enforcementWords, webRoot } from "../core/enforcement.js";
 import { gateStatus } from "../core/gate-state.js";
 import { describeMissingGrant, type Grants, missingGrants } from "../core/grants.js";
+import { GATE_FIELD, planProjectFields } from "../core/plan-project.js";
 import { findDashboard } from "../github/dashboard.js";
 import { readEnforcement } from "../github/enforcement.js";
 import { listEnvironmentNames, readEnvironmentRule } from "../github/environments.js";
 import { type RepoInstallation, readRepoInstallation } from "../github/installation.js";
 import { type GitHub, httpStatus } from "../github/octokit.js";
+import { readProject } from "../github/projects.js";
 import { describeGitHubError, rateLimitMessage } from "./connect.js";
 import { CliError, EXIT, type ExitCode } from "./exit-codes.js";
 import { type NetworkOptions, type OpenRepo, openRepo } from "./open-repo.js";
@@ -382,6 +384,89 @@ const dashboardCheck: DoctorCheck = {
   },
 };
 
+const PROJECT_PERMISSION_FIX =
+  'the app\'s settings → Permissions & events: Organization permissions → Projects: Read and write, and the "Projects v2 item" event; then the owner accepts them on the installation';
+
+/** SPEC §5 "Projects": the configured project, its fields, and what the installation accepted for it. */
+const projectCheck: DoctorCheck = {
+  name: "project",
+  async run(ctx) {
+    const { open } = ctx;
+    const config = open.loaded.kind === "ok" ? open.loaded.config : null;
+    const project = config?.project;
+    if (!config || !project) return [line("project", "ok", "off (no project in the config)")];
+    const { number, field } = project;
+    const ref = { owner: project.owner ?? open.repo.owner, number };
+    const where = `${ref.owner}/projects/${number}`;
+    const lines: DoctorLine[] = [];
+    const found = await ctx.installation();
+    if (found.kind === "found") {
+      const { permissions, events } = found.installation;
+      const missing = [
+        ...(permissions.organization_projects === "write" ? [] : ["organization_projects: write"]),
+        ...(events.includes("projects_v2_item") ? [] : ["the projects_v2_item event"]),
+      ];
+      if (missing.length > 0) {
+        return [
+          line(
+            "project",
+            "fail",
+            `${where}: the installation has not accepted ${missing.join(" and ")}`,
+            {
+              fix: PROJECT_PERMISSION_FIX,
+              exitCode: EXIT.attention,
+            },
+          ),
+        ];
+      }
+    }
+    let read: Awaited<ReturnType<typeof readProject>>;
+    try {
+      read = await readProject(open.conn.octokit, ref);
+    } catch (error) {
+      return [line("project", "unknown", refusal(error, `project ${where}`))];
+    }
+    if (!read.ok) {
+      return [
+        line(
+          "project",
+          found.kind === "found" ? "fail" : "unknown",
+          `${where}: ${read.problem.message}`,
+          {
+            fix: PROJECT_PERMISSION_FIX,
+            ...(found.kind === "found" ? { exitCode: EXIT.attention } : {}),
+          },
+        ),
+      ];
+    }
+    const fields = planProjectFields(config, field, read.project);
+    const details = fields.create.map((f) => `field "${f.name}" will be created on the first sync`);
+    if (fields.problems.length > 0) {
+      lines.push(
+        line(
+          "project",
+          "fail",
+          `${where} "${read.project.title}": ${fields.problems.length === 1 ? "a field needs" : "fields need"} attention`,
+          {
+            details: [...fields.problems.map((p) => p.message), ...details],
+            fix: "fix the field in the project's settings (the app never rewrites a field people use)",
+            exitCode: EXIT.attention,
+          },
+        ),
+      );
+      return lines;
+    }
+    return [
+      line(
+        "project",
+        "ok",
+        `${where} "${read.project.title}": fields ${field} and ${GATE_FIELD} usable`,
+        { details },
+      ),
+    ];
+  },
+};
+
 /** Every check, in the report's order. */
 export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   configCheck,
@@ -391,6 +476,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   gateIssuesCheck,
   deploymentsCheck,
   dashboardCheck,
+  projectCheck,
 ];
 
 /** A refusal in words (403/401: the token may not read it); anything else is thrown on. */

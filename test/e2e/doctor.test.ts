@@ -99,6 +99,7 @@ describe("phase-gates doctor", { timeout: 60_000 }, () => {
       "✓ gate issues",
       "✓ deployments",
       "✓ dashboard",
+      "✓ project",
     ]);
     expect(r.stdout).toContain(
       "✓ enforcement   enforced — Phase gate is required on main from phase-gates (ruleset #",
@@ -121,6 +122,7 @@ describe("phase-gates doctor", { timeout: 60_000 }, () => {
       ["gate issues", "ok"],
       ["deployments", "ok"],
       ["dashboard", "ok"],
+      ["project", "ok"],
     ]);
     expect(statusOf(json, "config")?.summary).toBe(
       "valid, from the repository (.github/phase-gates.yml): 2 phases (Crawl → Run), 1 gate",
