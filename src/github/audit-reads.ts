@@ -21,6 +21,10 @@ import { type GitHub, isBot, type RepoRef } from "./octokit.js";
  * Otherwise REST: the closed PRs 100 a page, one check-runs read per merged
  * head, and the repository's issue events (who merged; gate labels) 100 a page.
  * Both stop paging at the first item older than the window.
+ *
+ * The GraphQL query stays well under GitHub's 500,000-node limit per query
+ * (about 60,000 at 100 PRs: 25 closing issues × 25 labels each dominate);
+ * a PR's phase from links beyond those is still on the app's run (its floor).
  */
 
 /** Told after each page, for progress on stderr. */
@@ -53,14 +57,14 @@ export const MERGED_PULLS_QUERY = `query AuditMergedPulls($owner: String!, $repo
         headRefOid
         author { __typename login }
         mergedBy { __typename login }
-        labels(first: 100) { nodes { name } }
+        labels(first: 50) { nodes { name } }
         milestone { title }
-        closingIssuesReferences(first: 50) {
+        closingIssuesReferences(first: 25) {
           nodes {
             number
             url
             repository { name owner { login } }
-            labels(first: 100) { nodes { name } }
+            labels(first: 25) { nodes { name } }
             milestone { title }
           }
         }
@@ -71,7 +75,7 @@ export const MERGED_PULLS_QUERY = `query AuditMergedPulls($owner: String!, $repo
               ours: checkSuites(first: 1, filterBy: {appId: $appId}) {
                 nodes { ...PhaseGateRuns }
               }
-              others: checkSuites(first: 50) {
+              others: checkSuites(first: 30) {
                 nodes { ...PhaseGateRuns }
               }
             }
@@ -84,7 +88,7 @@ export const MERGED_PULLS_QUERY = `query AuditMergedPulls($owner: String!, $repo
 
 fragment PhaseGateRuns on CheckSuite {
   app { databaseId slug }
-  checkRuns(first: 10, filterBy: {checkName: "${CHECK_NAME}"}) {
+  checkRuns(first: 5, filterBy: {checkName: "${CHECK_NAME}"}) {
     nodes { databaseId name status conclusion title completedAt externalId url }
   }
 }`;
