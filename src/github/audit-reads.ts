@@ -11,7 +11,7 @@ import {
   listComments,
   listGateLabelled,
 } from "./gate-issues.js";
-import { type GitHub, isBot, type RepoRef } from "./octokit.js";
+import { type GitHub, httpStatus, isBot, type RepoRef } from "./octokit.js";
 
 /**
  * The audit's reads of merged pull requests and of gate-label history.
@@ -298,11 +298,20 @@ export async function readRepoEventsRest(
   const mergedBy = new Map<number, string>();
   let seen = 0;
   for (let page = 1; ; page++) {
-    const response = await octokit.request("GET /repos/{owner}/{repo}/issues/events", {
-      ...repo,
-      per_page: 100,
-      page,
-    });
+    let response: Awaited<ReturnType<GitHub["request"]>>;
+    try {
+      response = await octokit.request("GET /repos/{owner}/{repo}/issues/events", {
+        ...repo,
+        per_page: 100,
+        page,
+      });
+    } catch (error) {
+      // GitHub may limit how deep a list pages (422): merged PRs the scan did not reach
+      // are asked one by one (readMergedPullsRest), so nothing is silently missing.
+      if (page > 1 && httpStatus(error) === 422)
+        return { labelEvents: labelEvents.reverse(), mergedBy };
+      throw error;
+    }
     const data = response.data as RawRepoEvent[];
     let older = false;
     for (const e of data) {
@@ -379,6 +388,12 @@ async function phaseGateRunsRest(
     }));
 }
 
+/** Who merged one PR (`GET /pulls/{n}`): for a merge the repository's events did not show. */
+async function mergedByOf(octokit: GitHub, repo: RepoRef, number: number): Promise<string | null> {
+  const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: number });
+  return data.merged_by?.login ?? null;
+}
+
 /**
  * Merged PRs of the window over REST: closed PRs, most recently updated
  * first, 100 a page, until older than the window; one check-runs read per
@@ -418,7 +433,7 @@ export async function readMergedPullsRest(
       title: pr.title,
       url: pr.html_url,
       author: pr.user?.login ?? null,
-      mergedBy: mergedBy.get(pr.number) ?? null,
+      mergedBy: mergedBy.get(pr.number) ?? (await mergedByOf(octokit, repo, pr.number)),
       mergedAt: pr.merged_at ?? "",
       base: pr.base.ref,
       headSha: pr.head.sha,
