@@ -17,7 +17,7 @@ function packageVersion(): string {
   return (JSON.parse(text) as { version: string }).version;
 }
 
-const ENVIRONMENT_HELP = `Environment (status, explain):
+const ENVIRONMENT_HELP = `Environment (status, explain, audit):
   GH_TOKEN, GITHUB_TOKEN  a token that can read the repository (GH_TOKEN wins, as in gh);
                           e.g. GH_TOKEN=$(gh auth token). Nothing is written with it.
   GH_HOST                 GitHub Enterprise host (API at https://HOST/api/v3), as gh reads it
@@ -93,6 +93,7 @@ Examples:
   phase-gates explain acme/rocket 42          what the Phase gate check says for PR #42
   phase-gates status acme/rocket --json | jq '.blocked[].number'
   phase-gates status acme/rocket --api-url http://127.0.0.1:3001/api/v3   (the local sandbox)
+  phase-gates audit acme/rocket --since 2026-01-01 --format csv --out audit.csv
 
 ${ENVIRONMENT_HELP}
 
