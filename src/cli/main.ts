@@ -19,7 +19,7 @@ function packageVersion(): string {
   return (JSON.parse(text) as { version: string }).version;
 }
 
-const ENVIRONMENT_HELP = `Environment (status, explain, doctor):
+const ENVIRONMENT_HELP = `Environment (status, explain, doctor, audit):
   GH_TOKEN, GITHUB_TOKEN  a token that can read the repository (GH_TOKEN wins, as in gh);
                           e.g. GH_TOKEN=$(gh auth token). Nothing is written with it.
   GH_HOST                 GitHub Enterprise host (API at https://HOST/api/v3), as gh reads it
@@ -98,6 +98,7 @@ Examples:
   phase-gates status acme/rocket --json | jq '.blocked[].number'
   phase-gates status acme/rocket --api-url http://127.0.0.1:3001/api/v3   (the local sandbox)
   phase-gates doctor acme/rocket              does the gate bite? each check with its fix
+  phase-gates audit acme/rocket --since 2026-01-01 --format csv --out audit.csv
 
 ${ENVIRONMENT_HELP}
 

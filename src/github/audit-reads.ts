@@ -11,7 +11,7 @@ import {
   listComments,
   listGateLabelled,
 } from "./gate-issues.js";
-import { type GitHub, isBot, type RepoRef } from "./octokit.js";
+import { type GitHub, httpStatus, isBot, type RepoRef } from "./octokit.js";
 
 /**
  * The audit's reads of merged pull requests and of gate-label history.
@@ -21,6 +21,10 @@ import { type GitHub, isBot, type RepoRef } from "./octokit.js";
  * Otherwise REST: the closed PRs 100 a page, one check-runs read per merged
  * head, and the repository's issue events (who merged; gate labels) 100 a page.
  * Both stop paging at the first item older than the window.
+ *
+ * The GraphQL query stays well under GitHub's 500,000-node limit per query
+ * (about 60,000 at 100 PRs: 25 closing issues × 25 labels each dominate);
+ * a PR's phase from links beyond those is still on the app's run (its floor).
  */
 
 /** Told after each page, for progress on stderr. */
@@ -53,14 +57,14 @@ export const MERGED_PULLS_QUERY = `query AuditMergedPulls($owner: String!, $repo
         headRefOid
         author { __typename login }
         mergedBy { __typename login }
-        labels(first: 100) { nodes { name } }
+        labels(first: 50) { nodes { name } }
         milestone { title }
-        closingIssuesReferences(first: 50) {
+        closingIssuesReferences(first: 25) {
           nodes {
             number
             url
             repository { name owner { login } }
-            labels(first: 100) { nodes { name } }
+            labels(first: 25) { nodes { name } }
             milestone { title }
           }
         }
@@ -71,7 +75,7 @@ export const MERGED_PULLS_QUERY = `query AuditMergedPulls($owner: String!, $repo
               ours: checkSuites(first: 1, filterBy: {appId: $appId}) {
                 nodes { ...PhaseGateRuns }
               }
-              others: checkSuites(first: 50) {
+              others: checkSuites(first: 30) {
                 nodes { ...PhaseGateRuns }
               }
             }
@@ -84,7 +88,7 @@ export const MERGED_PULLS_QUERY = `query AuditMergedPulls($owner: String!, $repo
 
 fragment PhaseGateRuns on CheckSuite {
   app { databaseId slug }
-  checkRuns(first: 10, filterBy: {checkName: "${CHECK_NAME}"}) {
+  checkRuns(first: 5, filterBy: {checkName: "${CHECK_NAME}"}) {
     nodes { databaseId name status conclusion title completedAt externalId url }
   }
 }`;
@@ -294,11 +298,20 @@ export async function readRepoEventsRest(
   const mergedBy = new Map<number, string>();
   let seen = 0;
   for (let page = 1; ; page++) {
-    const response = await octokit.request("GET /repos/{owner}/{repo}/issues/events", {
-      ...repo,
-      per_page: 100,
-      page,
-    });
+    let response: Awaited<ReturnType<GitHub["request"]>>;
+    try {
+      response = await octokit.request("GET /repos/{owner}/{repo}/issues/events", {
+        ...repo,
+        per_page: 100,
+        page,
+      });
+    } catch (error) {
+      // GitHub may limit how deep a list pages (422): merged PRs the scan did not reach
+      // are asked one by one (readMergedPullsRest), so nothing is silently missing.
+      if (page > 1 && httpStatus(error) === 422)
+        return { labelEvents: labelEvents.reverse(), mergedBy };
+      throw error;
+    }
     const data = response.data as RawRepoEvent[];
     let older = false;
     for (const e of data) {
@@ -375,6 +388,12 @@ async function phaseGateRunsRest(
     }));
 }
 
+/** Who merged one PR (`GET /pulls/{n}`): for a merge the repository's events did not show. */
+async function mergedByOf(octokit: GitHub, repo: RepoRef, number: number): Promise<string | null> {
+  const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: number });
+  return data.merged_by?.login ?? null;
+}
+
 /**
  * Merged PRs of the window over REST: closed PRs, most recently updated
  * first, 100 a page, until older than the window; one check-runs read per
@@ -414,7 +433,7 @@ export async function readMergedPullsRest(
       title: pr.title,
       url: pr.html_url,
       author: pr.user?.login ?? null,
-      mergedBy: mergedBy.get(pr.number) ?? null,
+      mergedBy: mergedBy.get(pr.number) ?? (await mergedByOf(octokit, repo, pr.number)),
       mergedAt: pr.merged_at ?? "",
       base: pr.base.ref,
       headSha: pr.head.sha,

@@ -335,6 +335,37 @@ describe("audit reads through REST", () => {
     ]);
   });
 
+  it("GitHub limits how deep the events list pages (422): the merge it did not reach is read from the PR itself", async () => {
+    const { requests, run } = setup();
+    const scope = nock(API);
+    replyGatesAndPeople(scope, false);
+    scope
+      .get(`${REPO_PATH}/issues/events`)
+      .query({ per_page: "100", page: "1" })
+      .reply(200, [restEvent("closed", "lead", 9, IN)], {
+        link: `<${API}${REPO_PATH}/issues/events?per_page=100&page=2>; rel="next"`,
+      })
+      .get(`${REPO_PATH}/issues/events`)
+      .query({ per_page: "100", page: "2" })
+      .reply(422, {
+        message:
+          "In order to keep the API fast for everyone, pagination is limited for this resource.",
+      })
+      .get(`${REPO_PATH}/pulls`)
+      .query({ state: "closed", sort: "updated", direction: "desc", per_page: "100", page: "1" })
+      .reply(200, [restPull({ number: 5, merged_at: IN, updated_at: IN })])
+      .get(`${REPO_PATH}/pulls/5`)
+      .reply(200, { number: 5, merged_by: { login: "boss" } })
+      .get(`${REPO_PATH}/commits/sha5/check-runs`)
+      .query({ check_name: "Phase gate", filter: "all", per_page: "100" })
+      .reply(200, { total_count: 1, check_runs: [restRun(51, APP_ID, "phase-gates", "success")] });
+    const result = await auditRepositories(run("rest"));
+    expect(requests).toHaveLength(7);
+    expect(result.records).toEqual([
+      expect.objectContaining({ number: 5, mergedBy: "boss", exceptions: [] }),
+    ]);
+  });
+
   it("a 403 rate limit: waits until the reset GitHub names (through the budget) and goes on", async () => {
     const { requests, run, waits, clock } = setup();
     replyRest(nock(API), { limitedOnce: true });

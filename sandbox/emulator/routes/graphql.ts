@@ -285,7 +285,7 @@ function auditMergedPulls(ctx: RouteContext, repo: RepoRecord, variables: Record
                   .slice(0, 1)
                   .map((s) => s.node),
               },
-              others: { nodes: suites.slice(0, 50).map((s) => s.node) },
+              others: { nodes: suites.slice(0, 30).map((s) => s.node) },
             },
           },
         ],
