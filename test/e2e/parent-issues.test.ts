@@ -65,6 +65,15 @@ describe("a PR's phase from the parent issues of the issue it closes", { timeout
     expect(check.output.summary).not.toContain(HELD);
   });
 
+  it("a triager takes `phase: run` off the epic: the PR below it is held at its phase floor", async () => {
+    const { gh, epic, pr } = await runEpicTaskPr("subunlabel");
+
+    await gh.removeLabel(epic, "phase: run", { by: "contrib" });
+
+    await heldAtFloor(gh, pr);
+    await expectBlocked(gh, pr);
+  });
+
   it("a task linked under a Run epic after its PR was checked re-checks the PR: it turns Run and blocked", async () => {
     const gh = await sandbox.get().repo("sublater/app", THREAT_CONFIG, PEOPLE);
     const epic = (await gh.openIssue({ title: "Launch epic", labels: ["phase: run"], by: "lead" }))
