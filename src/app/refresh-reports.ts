@@ -1,4 +1,5 @@
 import { configErrorsToMarkdown } from "../config/format-config-error.js";
+import { ownPhaseIndex } from "../core/ancestry.js";
 import {
   type DashboardFacts,
   type PhaseReport,
@@ -11,6 +12,7 @@ import { planProgressSection, renderProgressSection } from "../core/progress-sec
 import { nothingToWrite } from "../core/reconcile.js";
 import type { PullSummary, Timebox } from "../core/report-text.js";
 import type { Config, GateStatus } from "../core/types.js";
+import { type InheritingIssue, listInheritingIssues } from "../github/ancestry.js";
 import {
   applyDashboardPlan,
   applyIssueBodyPlan,
@@ -18,6 +20,7 @@ import {
   listMilestoneFacts,
   listPhasedIssues,
   type MilestoneFacts,
+  type PhasedIssue,
   readIssueBody,
   repoWebUrl,
 } from "../github/dashboard.js";
@@ -57,6 +60,28 @@ async function openPulls(job: RepoJob, config: Config): Promise<OpenPull[]> {
     });
   }
   return pulls.sort((a, b) => a.number - b.number);
+}
+
+/**
+ * This repository's issues in a phase only through a parent issue
+ * (`parentIssues`), found down the sub-issues of its phased issues: only
+ * those that have sub-issues are asked (`sub_issues_summary`).
+ */
+async function inheritingIssues(
+  job: RepoJob,
+  config: Config,
+  phased: readonly PhasedIssue[],
+): Promise<InheritingIssue[]> {
+  if (!config.parentIssues) return [];
+  const roots = phased.flatMap((issue) => {
+    const phaseIndex = ownPhaseIndex(config, issue);
+    if (phaseIndex === null || !issue.subIssues) return [];
+    return [{ ref: { ...job.repo, number: issue.number }, phaseIndex, subIssues: issue.subIssues }];
+  });
+  const here = repoKey(job.repo);
+  return (await listInheritingIssues(job.octokit, config, roots)).filter(
+    (i) => repoKey(i.ref) === here,
+  );
 }
 
 function timeboxOf(
@@ -193,6 +218,14 @@ export async function refreshReports(job: RepoJob): Promise<ReportWrites | null>
     const at = Math.max(-1, ...claims.map((c) => c.phaseIndex));
     const report = phases[at];
     if (report) report.issues[issue.state] += 1;
+  }
+  for (const issue of await inheritingIssues(job, config, phased)) {
+    const report = phases[issue.phaseIndex];
+    if (!report) continue;
+    report.issues.inherited ??= { open: 0, closed: 0, from: [] };
+    const { inherited } = report.issues;
+    inherited[issue.state] += 1;
+    if (!inherited.from.includes(issue.from.number)) inherited.from.push(issue.from.number);
   }
   const repoUrl = repoWebUrl(job.repo, [
     ...issues.flatMap((i) => (i ? [i.html_url] : [])),

@@ -4,7 +4,9 @@ import { type Enforcement, enforcementWords } from "../core/enforcement.js";
 import { effectivePhase } from "../core/phases.js";
 import { describeApprovers } from "../core/render-check.js";
 import type { GateStatus, Verdict } from "../core/types.js";
+import { listInheritingIssues } from "../github/ancestry.js";
 import { findCheckRunOfApp } from "../github/check-runs.js";
+import { repoKey } from "../github/octokit.js";
 import { readEnforcement } from "../github/enforcement.js";
 import { listOpenPulls, type PullFacts } from "../github/pull-requests.js";
 import { type IssueFacts, listOpenIssues } from "../github/repository.js";
@@ -36,7 +38,7 @@ export interface StatusReport {
   sources: string[];
   gates: Map<number, GateStatus>;
   impostors: Map<number, { number: number; labelledBy: string | null }[]>;
-  issues: { issue: IssueFacts; phaseIndex: number | null }[];
+  issues: { issue: IssueFacts; phaseIndex: number | null; inheritedFrom?: number }[];
   pulls: PullReport[];
   enforcement: Enforcement;
 }
@@ -59,12 +61,17 @@ export async function gather(term: Term, open: OpenRepo, config: Config): Promis
     [...gates.values()].flatMap((g) => (g.issue ? [g.issue.number] : [])),
   );
 
-  const issues = (await listOpenIssues(conn.octokit, repo))
-    .filter((issue) => !gateIssueNumbers.has(issue.number))
-    .map((issue) => ({
-      issue,
-      phaseIndex: effectivePhase(config, { ...issue, linkedIssues: [] }).phaseIndex,
-    }));
+  const issues = await withInherited(
+    conn.octokit,
+    repo,
+    config,
+    (await listOpenIssues(conn.octokit, repo))
+      .filter((issue) => !gateIssueNumbers.has(issue.number))
+      .map((issue) => ({
+        issue,
+        phaseIndex: effectivePhase(config, { ...issue, linkedIssues: [] }).phaseIndex,
+      })),
+  );
 
   const openPulls = await listOpenPulls(conn.octokit, repo);
   const progress = term.progress("Checking open pull requests", openPulls.length);
@@ -91,6 +98,36 @@ export async function gather(term: Term, open: OpenRepo, config: Config): Promis
   return { config, sources: open.loaded.sources, gates, impostors, issues, pulls, enforcement };
 }
 
+/**
+ * Open issues with no phase of their own take their nearest parent issue's
+ * (`parentIssues`), found down the sub-issues of the phased ones that have
+ * any: one request per such issue, not one per open issue.
+ */
+async function withInherited(
+  octokit: OpenRepo["conn"]["octokit"],
+  repo: OpenRepo["repo"],
+  config: Config,
+  issues: StatusReport["issues"],
+): Promise<StatusReport["issues"]> {
+  if (!config.parentIssues) return issues;
+  const roots = issues.flatMap(({ issue, phaseIndex }) =>
+    phaseIndex !== null && issue.subIssues
+      ? [{ ref: { ...repo, number: issue.number }, phaseIndex, subIssues: issue.subIssues }]
+      : [],
+  );
+  const inherited = new Map(
+    (await listInheritingIssues(octokit, config, roots))
+      .filter((i) => repoKey(i.ref) === repoKey(repo))
+      .map((i) => [i.ref.number, i]),
+  );
+  return issues.map((entry) => {
+    const found = entry.phaseIndex === null ? inherited.get(entry.issue.number) : undefined;
+    return found
+      ? { ...entry, phaseIndex: found.phaseIndex, inheritedFrom: found.from.number }
+      : entry;
+  });
+}
+
 const pullPhase = (p: PullReport) => p.verdict?.phase.phaseIndex ?? null;
 
 function statusJson(fullName: string, report: StatusReport) {
@@ -105,10 +142,11 @@ function statusJson(fullName: string, report: StatusReport) {
       ? phaseJson(config, p.verdict.phase)
       : { phase: null, heldAtFloor: null, paths: null }),
   });
-  const issue = (i: { issue: IssueFacts }) => ({
+  const issue = (i: StatusReport["issues"][number]) => ({
     number: i.issue.number,
     title: i.issue.title,
     url: i.issue.htmlUrl,
+    ...(i.inheritedFrom !== undefined ? { inheritedFrom: `#${i.inheritedFrom}` } : {}),
   });
   const inPhase = (index: number | null) => ({
     openIssues: report.issues.filter((i) => i.phaseIndex === index).map(issue),
@@ -199,6 +237,18 @@ function statusText(color: boolean, fullName: string, report: StatusReport): str
     ]);
   }
   out.push(...table(rows), "");
+  const inherited = report.issues.filter((i) => i.inheritedFrom !== undefined);
+  if (inherited.length > 0) {
+    const shown = inherited.slice(0, 10).map((i) => {
+      const phase = config.phases[i.phaseIndex ?? -1]?.name ?? "?";
+      return `#${i.issue.number} (${phase}, inherited from #${i.inheritedFrom})`;
+    });
+    const more = inherited.length - shown.length;
+    out.push(
+      `Issues in a phase through a parent issue: ${shown.join(", ")}${more > 0 ? ` and ${more} more` : ""}`,
+      "",
+    );
+  }
 
   out.push(paint(color, "bold", "Gates"));
   for (const [index, gate] of report.gates) {

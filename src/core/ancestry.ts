@@ -43,3 +43,12 @@ export function nextAncestryStep(
 export function ancestryStillAnswers(config: Config, ancestry: Ancestry): boolean {
   return ancestry.end.kind !== "phased" || inheritedClaims(config, ancestry) !== null;
 }
+
+/** The phase an issue's own labels and milestone give it (the latest), or null. */
+export function ownPhaseIndex(
+  config: Config,
+  item: { labels: readonly string[]; milestone: string | null },
+): number | null {
+  const claims = itemPhaseClaims(config, item);
+  return claims.length > 0 ? Math.max(...claims.map((c) => c.phaseIndex)) : null;
+}

@@ -27,7 +27,12 @@ export interface PhaseReport {
   /** The gate that ends the phase; null on the last phase. */
   gate: GateStatus | null;
   /** Issues (not pull requests) whose own label or milestone puts them in this phase. */
-  issues: { open: number; closed: number };
+  issues: {
+    open: number;
+    closed: number;
+    /** With `parentIssues`: issues with no phase of their own, in this phase through a parent issue. */
+    inherited?: { open: number; closed: number; from: number[] };
+  };
   /** Open pull requests whose labels, milestone and linked issues put them in this phase. */
   pulls: PullSummary[];
   timebox: Timebox | null;
@@ -120,6 +125,17 @@ function gateCell(gate: GateStatus): string {
   return `${state}${stop} — ${link}`;
 }
 
+/** How many parent issues an "inherited from" names before "and N more". */
+const INHERITED_FROM_SHOWN = 5;
+
+/** ` · 3 open, 1 closed inherited from #12, #14`: sub-issues in the phase through a parent. */
+function inheritedText(inherited: PhaseReport["issues"]["inherited"]): string {
+  if (!inherited || inherited.open + inherited.closed === 0) return "";
+  const from = inherited.from.slice(0, INHERITED_FROM_SHOWN).map((n) => `#${n}`);
+  const more = inherited.from.length - from.length;
+  return ` · ${inherited.open} open, ${inherited.closed} closed inherited from ${from.join(", ")}${more > 0 ? ` and ${more} more` : ""}`;
+}
+
 function phaseTable(
   facts: Extract<DashboardFacts, { kind: "ok" }>,
   index: number,
@@ -150,7 +166,7 @@ function phaseTable(
   const label = `label:"${plainLine(phase.label).replace(/"/g, "")}"`;
   rows.push([
     "Issues",
-    `[${report.issues.open} open](${issueSearch(repoUrl, `is:issue is:open ${label}`)}) · [${report.issues.closed} closed](${issueSearch(repoUrl, `is:issue is:closed ${label}`)})`,
+    `[${report.issues.open} open](${issueSearch(repoUrl, `is:issue is:open ${label}`)}) · [${report.issues.closed} closed](${issueSearch(repoUrl, `is:issue is:closed ${label}`)})${inheritedText(report.issues.inherited)}`,
   ]);
   const blocked = report.pulls.filter((p) => p.blocked).length;
   rows.push([

@@ -3,6 +3,7 @@ import {
   issueKey,
   MAX_PARENT_DEPTH,
   nextAncestryStep,
+  ownPhaseIndex,
 } from "../core/ancestry.js";
 import { itemPhaseClaims } from "../core/phases.js";
 import type {
@@ -14,6 +15,7 @@ import type {
   LinkedIssueFacts,
 } from "../core/types.js";
 import { type StateStore, space } from "../state/store.js";
+import { labelNames } from "./gate-issues.js";
 import { type GitHub, httpStatus } from "./octokit.js";
 import { type LinkedIssueReader, linkedIssueFacts, parentOfIssue } from "./pull-requests.js";
 
@@ -35,6 +37,7 @@ interface IssueReply {
   url: string;
   html_url: string;
   number: number;
+  state?: string;
   labels: Parameters<typeof linkedIssueFacts>[1]["labels"];
   milestone?: { title: string } | null;
   parent_issue_url?: string | null;
@@ -154,22 +157,24 @@ export async function forgetAncestry(
   for (const issue of issues) await store.delete(ANCESTRY, issueKey(issue));
 }
 
+/** What a walk down does below a sub-issue it met: go on below it, not below it, or stop. */
+type Below = "descend" | "skip" | "stop";
+
 /**
- * The issues below `issue` through GitHub's sub-issues (`GET …/sub_issues`),
- * at most `MAX_PARENT_DEPTH` levels and `MAX_DESCENDANTS` issues, each once.
- * An issue whose `sub_issues_summary` says it has none is not asked; nor is
- * `issue` itself when `knownTotal` is 0.
+ * Breadth-first down GitHub's sub-issues from `start` (`GET …/sub_issues`),
+ * at most `MAX_PARENT_DEPTH` levels, each issue once (`seen`). An issue whose
+ * `sub_issues_summary` says it has none is not asked. Returns false when
+ * `visit` stopped it.
  */
-export async function listDescendants(
+async function walkDown(
   octokit: GitHub,
-  issue: IssueRef,
-  knownTotal?: number,
-): Promise<IssueRef[]> {
-  const seen = new Set([issueKey(issue)]);
-  const found: IssueRef[] = [];
-  let level: { ref: IssueRef; total: number | undefined }[] = [{ ref: issue, total: knownTotal }];
+  start: { ref: IssueRef; total: number | undefined },
+  seen: Set<string>,
+  visit: (child: IssueReply, ref: IssueRef) => Below,
+): Promise<boolean> {
+  let level = [start];
   for (let depth = 0; depth < MAX_PARENT_DEPTH && level.length > 0; depth++) {
-    const next: typeof level = [];
+    const next: (typeof start)[] = [];
     for (const { ref, total } of level) {
       if (total === 0) continue;
       const children = (await octokit.paginate(octokit.rest.issues.listSubIssues, {
@@ -182,12 +187,85 @@ export async function listDescendants(
         const childRef = refOfReply(child);
         if (!childRef || seen.has(issueKey(childRef))) continue;
         seen.add(issueKey(childRef));
-        found.push(childRef);
-        if (found.length >= MAX_DESCENDANTS) return found;
-        next.push({ ref: childRef, total: child.sub_issues_summary?.total });
+        const below = visit(child, childRef);
+        if (below === "stop") return false;
+        if (below === "descend")
+          next.push({ ref: childRef, total: child.sub_issues_summary?.total });
       }
     }
     level = next;
+  }
+  return true;
+}
+
+/**
+ * The issues below `issue` through GitHub's sub-issues, at most
+ * `MAX_PARENT_DEPTH` levels and `MAX_DESCENDANTS` issues; `knownTotal` 0
+ * (its `sub_issues_summary`) asks nothing.
+ */
+export async function listDescendants(
+  octokit: GitHub,
+  issue: IssueRef,
+  knownTotal?: number,
+): Promise<IssueRef[]> {
+  const found: IssueRef[] = [];
+  await walkDown(
+    octokit,
+    { ref: issue, total: knownTotal },
+    new Set([issueKey(issue)]),
+    (_, ref) => {
+      found.push(ref);
+      return found.length >= MAX_DESCENDANTS ? "stop" : "descend";
+    },
+  );
+  return found;
+}
+
+/** An issue in a phase only through a parent issue (SPEC §2), for the reports' counts. */
+export interface InheritingIssue {
+  ref: IssueRef;
+  state: "open" | "closed";
+  phaseIndex: number;
+  /** The nearest ancestor with a phase of its own. */
+  from: IssueRef;
+}
+
+/** An issue with a phase of its own, from which the issues below it may inherit. */
+export interface PhaseRoot {
+  ref: IssueRef;
+  phaseIndex: number;
+  /** `sub_issues_summary.total` from the listing that found it; 0 → not asked. */
+  subIssues?: number;
+}
+
+/**
+ * The issues below `roots` that take their phase from them: down the
+ * sub-issues of each, stopping at an issue with a phase of its own (it is a
+ * root itself). One `GET …/sub_issues` per issue that has sub-issues, at
+ * most `MAX_PARENT_DEPTH` levels and `MAX_DESCENDANTS` issues in all.
+ */
+export async function listInheritingIssues(
+  octokit: GitHub,
+  config: Config,
+  roots: readonly PhaseRoot[],
+): Promise<InheritingIssue[]> {
+  const found: InheritingIssue[] = [];
+  const seen = new Set(roots.map((r) => issueKey(r.ref)));
+  for (const root of roots) {
+    const go = await walkDown(
+      octokit,
+      { ref: root.ref, total: root.subIssues },
+      seen,
+      (child, ref) => {
+        const own = { labels: labelNames(child.labels), milestone: child.milestone?.title ?? null };
+        // An issue with a phase of its own passes on its own phase, not this root's.
+        if (ownPhaseIndex(config, own) !== null) return "skip";
+        const state = child.state === "closed" ? "closed" : "open";
+        found.push({ ref, state, phaseIndex: root.phaseIndex, from: root.ref });
+        return found.length >= MAX_DESCENDANTS ? "stop" : "descend";
+      },
+    );
+    if (!go) break;
   }
   return found;
 }

@@ -19,6 +19,7 @@ interface ListedIssue {
   labels: (string | { name?: string })[];
   milestone?: { title: string } | null;
   pull_request?: unknown;
+  sub_issues_summary?: { total: number };
 }
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -116,6 +117,8 @@ export interface PhasedIssue {
   state: "open" | "closed";
   labels: string[];
   milestone: string | null;
+  /** How many sub-issues it has (`sub_issues_summary.total`), when GitHub says. */
+  subIssues?: number;
 }
 
 /**
@@ -138,6 +141,7 @@ export async function listPhasedIssues(
         state: i.state === "closed" ? "closed" : "open",
         labels: labelNames(i.labels),
         milestone: i.milestone?.title ?? null,
+        ...(i.sub_issues_summary ? { subIssues: i.sub_issues_summary.total } : {}),
       });
     }
   };

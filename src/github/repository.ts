@@ -24,6 +24,8 @@ export interface IssueFacts {
   labels: string[];
   milestone: string | null;
   htmlUrl: string;
+  /** How many sub-issues it has (`sub_issues_summary.total`), when GitHub says. */
+  subIssues?: number;
 }
 
 /** Every open issue (pull requests left out), one paginated list. */
@@ -41,6 +43,7 @@ export async function listOpenIssues(octokit: GitHub, repo: RepoRef): Promise<Is
       labels: labelNames(issue.labels),
       milestone: issue.milestone?.title ?? null,
       htmlUrl: issue.html_url,
+      ...(issue.sub_issues_summary ? { subIssues: issue.sub_issues_summary.total } : {}),
     }));
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Actors } from "../../sandbox/actors.js";
-import { useSandbox } from "./sandbox.js";
+import { STORY_CONFIG, useSandbox } from "./sandbox.js";
 import {
   BLOCKED,
   expectBlocked,
@@ -12,7 +12,8 @@ import {
 
 // SPEC §2 "Parent issues": a PR that closes a sub-issue of a Run epic is Run,
 // and so held by the Walk gate, without anyone labelling the PR or the task.
-const sandbox = useSandbox();
+// Reports refresh from issue activity at most every half second here (a minute by default).
+const sandbox = useSandbox({ env: { DASHBOARD_INTERVAL_MS: "500" } });
 
 interface EpicStory {
   gh: Actors;
@@ -64,6 +65,15 @@ describe("a PR's phase from the parent issues of the issue it closes", { timeout
     expect(check.output.summary).not.toContain(HELD);
   });
 
+  it("a triager takes `phase: run` off the epic: the PR below it is held at its phase floor", async () => {
+    const { gh, epic, pr } = await runEpicTaskPr("subunlabel");
+
+    await gh.removeLabel(epic, "phase: run", { by: "contrib" });
+
+    await heldAtFloor(gh, pr);
+    await expectBlocked(gh, pr);
+  });
+
   it("a task linked under a Run epic after its PR was checked re-checks the PR: it turns Run and blocked", async () => {
     const gh = await sandbox.get().repo("sublater/app", THREAT_CONFIG, PEOPLE);
     const epic = (await gh.openIssue({ title: "Launch epic", labels: ["phase: run"], by: "lead" }))
@@ -102,6 +112,20 @@ describe("a PR's phase from the parent issues of the issue it closes", { timeout
 
     const check = await gh.waitForCheck(pr, { title: BLOCKED });
     expect(check.output.summary).toContain(`inherited from [#${epic}]`);
+  });
+
+  it("the dashboard counts a task under a Run epic in Run, inherited from the epic", async () => {
+    const gh = await sandbox.get().repo("subdash/app", STORY_CONFIG);
+    await gh.waitFor(() => gh.dashboard(), { what: "the dashboard issue" });
+    const epic = (await gh.openIssue({ title: "Epic", labels: ["phase: run"], by: "lead" })).number;
+    const task = (await gh.openIssue({ title: "Task", by: "lead" })).number;
+
+    await gh.addSubIssue(epic, task, { by: "lead" });
+
+    await gh.waitFor(
+      () => (gh.dashboard()?.body ?? "").includes(`· 1 open, 0 closed inherited from #${epic} |`),
+      { what: "the dashboard to count the task in Run, inherited from the epic" },
+    );
   });
 
   it("parent links that loop (GitHub refuses them; the sandbox's back door makes one): the check completes and says where it stopped", async () => {

@@ -114,22 +114,30 @@ describe("a PR's phase from its linked issue's parent issues", () => {
   });
 });
 
+/**
+ * A link removal's re-check, up to who removed it: the config; the open PRs
+ * (#20 closes the task); the task, whose ancestry was dropped, read again
+ * with no parent now (`GET …/parent` 404).
+ */
+function replyRecheckUnlinked(): nock.Scope {
+  const scope = nock(API); // the token from the PR's event is still good
+  replyConfig(scope, DEFAULTS);
+  scope
+    .get(`${REPO_PATH}/pulls`)
+    .query({ state: "open", per_page: "100" })
+    .reply(200, [{ ...pullObject(PR), body: PR.body }]);
+  replyTask(scope, null);
+  scope.get(`${REPO_PATH}/issues/5/parent`).reply(404, { message: "Not Found" });
+  return scope;
+}
+
 describe("sub_issues: a parent removed", () => {
   it("by a triager: the PR is re-checked on GitHub's links, held at its floor, once for the two deliveries", async () => {
     const created: CheckBody[] = [];
     await openTaskPr(created);
 
     const updated: CheckBody[] = [];
-    const scope = nock(API);
-    replyConfig(scope, DEFAULTS);
-    // the open PRs of this repository: #20 closes the task
-    scope
-      .get(`${REPO_PATH}/pulls`)
-      .query({ state: "open", per_page: "100" })
-      .reply(200, [{ ...pullObject(PR), body: PR.body }]);
-    // the task's ancestry was dropped: read again, and it has no parent now
-    replyTask(scope, null);
-    scope.get(`${REPO_PATH}/issues/5/parent`).reply(404, { message: "Not Found" });
+    const scope = replyRecheckUnlinked();
     // the sender may not skip the Crawl gate: a triager
     replyRole(scope, "contrib", "triage");
     // held at Run: the gates before Run, and the check says why
@@ -154,14 +162,7 @@ describe("sub_issues: a parent removed", () => {
     await openTaskPr(created);
 
     const updated: CheckBody[] = [];
-    const scope = nock(API);
-    replyConfig(scope, DEFAULTS);
-    scope
-      .get(`${REPO_PATH}/pulls`)
-      .query({ state: "open", per_page: "100" })
-      .reply(200, [{ ...pullObject(PR), body: PR.body }]);
-    replyTask(scope, null);
-    scope.get(`${REPO_PATH}/issues/5/parent`).reply(404, { message: "Not Found" });
+    const scope = replyRecheckUnlinked();
     // the lead is a maintainer: an approver of both gates the lowering skips (one look-up, kept for the job)
     replyRole(scope, "lead", "maintain");
     expectUpdate(scope, 99, updated);

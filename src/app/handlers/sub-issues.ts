@@ -73,7 +73,7 @@ export const subIssuesRoute = route(SUB_ISSUE_EVENTS, (context): Receipt => {
 
 /**
  * A sub-issue gained or lost its parent:
- * 1. the other delivery of the same change was handled → nothing;
+ * 1. the other delivery of the same change was handled (and finished) → nothing;
  * 2. the sub-issue and every issue below it: their remembered ancestry is dropped;
  * 3. the open PRs that close any of them, here and in the installation's other
  *    repositories, are re-checked. A removed parent can lower their phase:
@@ -86,7 +86,6 @@ async function runSubIssues(job: RepoJob, input: SubIssueInput): Promise<void> {
     job.log.info({ link: key, change: input.change }, "skip: this link change was handled");
     return;
   }
-  await job.store.set(LINK_CHANGES, key, input.change);
   const below = await listDescendants(job.octokit, input.subIssue, input.subIssues);
   const issues = [input.subIssue, ...below];
   await forgetAncestry(job.store, issues);
@@ -96,6 +95,8 @@ async function runSubIssues(job: RepoJob, input: SubIssueInput): Promise<void> {
   );
   const lowering = { by: input.change === "removed" ? input.sender : null };
   await recheckPullsClosingAny(job, issues, lowering);
+  // Only once done: if this failed, the other delivery does the work.
+  await job.store.set(LINK_CHANGES, key, input.change);
 }
 
 export const subIssuesHandler = handler("sub_issues", runSubIssues);

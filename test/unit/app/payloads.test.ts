@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ISSUE_EVENTS } from "../../../src/app/handlers/gate-issue.js";
 import { PULL_REQUEST_EVENTS } from "../../../src/app/handlers/pull-request.js";
 import { validatePayload } from "../../../src/app/payloads.js";
-import { deploymentProtectionRuleEvent } from "../../helpers/webhooks.js";
+import { deploymentProtectionRuleEvent, subIssuesEvent } from "../../helpers/webhooks.js";
 
 type Json = Record<string, unknown>;
 
@@ -114,5 +114,38 @@ describe("validatePayload", () => {
     ],
   ])("rejects %s", (_what, event, payload, path, code) => {
     expect(validatePayload(event, payload)).toEqual({ ok: false, issues: [{ path, code }] });
+  });
+});
+
+describe("sub_issues payloads", () => {
+  const link = { parent: { number: 12 }, sub: { number: 5 } };
+
+  it.each([
+    "sub_issue_added",
+    "sub_issue_removed",
+    "parent_issue_added",
+    "parent_issue_removed",
+  ] as const)("%s in GitHub's shape passes", (action) => {
+    expect(validatePayload("sub_issues", subIssuesEvent(action, link)).ok).toBe(true);
+  });
+
+  it.each([
+    [
+      "an issue without its API url",
+      (p: Json) => delete (p.sub_issue as Json).url,
+      "sub_issue.url",
+    ],
+    [
+      "an API url that names no issue",
+      (p: Json) => Object.assign(p.parent_issue as Json, { url: "https://x/y" }),
+      "parent_issue.url",
+    ],
+    ["no sub_issue_id", (p: Json) => delete p.sub_issue_id, "sub_issue_id"],
+  ])("%s is refused", (_name, spoil, path) => {
+    const payload = subIssuesEvent("sub_issue_added", link);
+    spoil(payload);
+    const checked = validatePayload("sub_issues", payload);
+    expect(checked.ok).toBe(false);
+    if (!checked.ok) expect(checked.issues.map((i) => i.path)).toContain(path);
   });
 });

@@ -85,6 +85,18 @@ describe("renderDashboard", () => {
     `);
   });
 
+  it("counts issues in a phase through a parent issue, and says which parents", () => {
+    const facts = midWalk();
+    if (facts.kind !== "ok" || !facts.phases[2]) throw new Error("midWalk() is a valid config");
+    facts.phases[2].issues.inherited = { open: 4, closed: 1, from: [12, 14, 15, 16, 17, 18] };
+    const body = renderDashboard(facts);
+    expect(body).toContain(
+      "· 4 open, 1 closed inherited from #12, #14, #15, #16, #17 and 1 more |",
+    );
+    // Without any, the row is as before.
+    expect(renderDashboard(midWalk())).not.toContain("inherited from");
+  });
+
   it("flags a phase past its due date whose gate is still open", () => {
     const body = renderDashboard(overdueWalk());
     expect(body).toContain("> [!WARNING]\n> Overdue with the gate still open: Walk.");
