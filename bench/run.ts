@@ -13,6 +13,7 @@
  *                          4 and 5 need an app that shares its queue through
  *                          Redis; "auto" runs them when it does, "force" always
  *   BENCH_LABEL="before"   heading of the run in BENCHMARKS.md; BENCH_RECORD=0 records nothing
+ *   BENCH_APP_PATH=…       7 and 8: another build of the app (e.g. a "before" commit's lib/index.js)
  *   BENCH_RATE, BENCH_ACK_SECONDS, BENCH_MIX_PRS, BENCH_MIX_SECONDS, BENCH_FLIP_PRS,
  *   BENCH_KILL_PRS, BENCH_RESTART_PRS, BENCH_EVAL_PRS, BENCH_FANOUT_REPOS, BENCH_SOAK_MINUTES, BENCH_SOAK_RATE,
  *   BENCH_SOAK_INSTALLATIONS, BENCH_SOAK_REPOS, BENCH_SOAK_PRS, BENCH_AUDIT_PRS: see bench/harness/settings.ts

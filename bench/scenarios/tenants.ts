@@ -17,6 +17,12 @@ import {
   waitUntilFinal,
 } from "../harness/world.js";
 
+/** BENCH_APP_PATH: another build of the app to measure (a "before"), relative to the repository. */
+function appUnderTest(): { appPath?: string } {
+  const path = process.env.BENCH_APP_PATH;
+  return path ? { appPath: path } : {};
+}
+
 /** Installation B: another organisation, one repository, its own installation of the app. */
 const B_REPO = "beta/shop";
 const B_OWNER = "beta";
@@ -121,7 +127,7 @@ export async function flipBesideB(settings: BenchSettings): Promise<ScenarioResu
   const started = performance.now();
   const world = await createWorld();
   try {
-    const app = await startPhaseGates(world);
+    const app = await startPhaseGates(world, appUnderTest());
     deliverTo(world, [app]);
     const { walkGate } = await prepareRepository(world);
     const template = await blockedRunCheck(world);
@@ -285,7 +291,7 @@ export async function fanOutBesideB(settings: BenchSettings): Promise<ScenarioRe
   const started = performance.now();
   const world = await createWorld();
   try {
-    const app = await startPhaseGates(world);
+    const app = await startPhaseGates(world, appUnderTest());
     deliverTo(world, [app]);
     await prepareRepository(world);
     const template = await blockedRunCheck(world);

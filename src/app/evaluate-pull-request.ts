@@ -80,7 +80,7 @@ async function phaseFloor(
   const { octokit, repo } = job;
   const floors = [decodePhaseFloor(config, headRun?.externalId)];
   if (options.previousSha) {
-    const before = await job.ourRun(options.previousSha);
+    const before = await findOurCheckRun(job.runs, options.previousSha);
     floors.push(decodePhaseFloor(config, before?.externalId));
   } else if (!headRun && !options.opened) {
     const earlier = (await listPullCommitShas(octokit, repo, pr.number))
@@ -88,7 +88,7 @@ async function phaseFloor(
       .slice(-FLOOR_LOOKBACK)
       .reverse();
     for (const sha of earlier) {
-      const run = await job.ourRun(sha);
+      const run = await findOurCheckRun(job.runs, sha);
       if (run) {
         floors.push(decodePhaseFloor(config, run.externalId));
         break;

@@ -221,7 +221,9 @@ export class RepoJob {
   }
 
   /**
-   * This app's run on `headSha` (`findOurCheckRun`). The first time a
+   * This app's run on a PR's head `headSha` (`findOurCheckRun`; a commit
+   * that is no longer a head, e.g. the one before a push, is read as it is:
+   * the runs read in one go are the heads'). The first time a
    * repository's run is not known (a fresh process, a full re-check), the
    * runs on every open PR's head are read in one GraphQL query per 100 PRs
    * (again after a minute, or once three misses per query it took have been
