@@ -125,6 +125,20 @@ function verdicts(world: World, tenants: readonly SoakRepo[], touched: Set<strin
   return { lost, wrong };
 }
 
+/** The non-2xx answers by status (0: no answer, with the error), most frequent first. */
+function answers(deliveries: readonly { status: number; error?: string }[]): string {
+  const counts = new Map<string, number>();
+  for (const d of deliveries) {
+    if (d.status >= 200 && d.status <= 299) continue;
+    const key = d.status === 0 ? `no answer (${d.error ?? "?"})` : String(d.status);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([key, n]) => `${key} × ${n}`)
+    .join(", ");
+}
+
 const growth = (from: number | null, to: number | null): number | null =>
   from && to ? ((to - from) / from) * 100 : null;
 
@@ -287,6 +301,7 @@ export async function soak(settings: BenchSettings): Promise<ScenarioResult> {
           )
           .join(", ")}.`,
         `Redis keys at the end, by kind: ${classes}.`,
+        ...(non2xx > 0 ? [`Deliveries not acknowledged 2xx, by answer: ${answers(acked)}.`] : []),
         ...(unbounded.length > 0 ? [`Keys without TTL: ${unbounded.slice(0, 10).join(", ")}`] : []),
       ],
     };
