@@ -34,4 +34,4 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=15s --retries=3 \
 # node as PID 1 gets SIGTERM directly and drains the queue (src/app/shutdown.ts);
 # Docker's default 10 s before SIGKILL covers SHUTDOWN_DEADLINE_MS (8 s).
 STOPSIGNAL SIGTERM
-CMD ["node", "node_modules/probot/bin/probot.js", "run", "./lib/index.js"]
+CMD ["node", "lib/start.js"]

@@ -52,18 +52,13 @@ try {
     HOST: "127.0.0.1",
     PORT: String(port),
     LOG_LEVEL: "info",
-    LOG_FORMAT: "json",
   };
   // The Dockerfile's CMD.
-  const app = spawn(
-    process.execPath,
-    ["node_modules/probot/bin/probot.js", "run", "./lib/index.js"],
-    {
-      cwd: dir,
-      env,
-      stdio: ["ignore", "inherit", "inherit"],
-    },
-  );
+  const app = spawn(process.execPath, ["lib/start.js"], {
+    cwd: dir,
+    env,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   const exited = new Promise<number | null>((resolve) => app.once("exit", (code) => resolve(code)));
   const base = `http://127.0.0.1:${port}`;
   let failure: unknown = null;
