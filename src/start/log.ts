@@ -38,7 +38,10 @@ function oneKeyPerName(): Transform {
 }
 
 /** The logger `npm start` gives Probot: Probot's own pino setup (Sentry included), with the format above. */
-export async function createLog(env: Record<string, string | undefined>, format: LogFormat): Promise<Logger> {
+export async function createLog(
+  env: Record<string, string | undefined>,
+  format: LogFormat,
+): Promise<Logger> {
   const probotStream = await getTransformStream({
     logFormat: format,
     logLevelInString: env.LOG_LEVEL_IN_STRING === "true",
