@@ -27,7 +27,7 @@ export interface PhaseReport {
   gate: GateStatus | null;
   /** Issues (not pull requests) whose own label or milestone puts them in this phase. */
   issues: { open: number; closed: number };
-  /** Open pull requests whose labels, milestone and linked issues put them in this phase. */
+  /** Open pull requests the `Phase gate` check puts in this phase (labels, milestone, linked issues, phase floor). */
   pulls: PullSummary[];
   timebox: Timebox | null;
 }

@@ -24,6 +24,8 @@ export interface IssueFacts {
   labels: string[];
   milestone: string | null;
   htmlUrl: string;
+  /** Who opened it (null: a deleted account). */
+  author: string | null;
 }
 
 /** Every open issue (pull requests left out), one paginated list. */
@@ -41,6 +43,7 @@ export async function listOpenIssues(octokit: GitHub, repo: RepoRef): Promise<Is
       labels: labelNames(issue.labels),
       milestone: issue.milestone?.title ?? null,
       htmlUrl: issue.html_url,
+      author: issue.user?.login ?? null,
     }));
 }
 
