@@ -5,6 +5,7 @@ import { parseEnv } from "node:util";
 import { run } from "probot";
 import { createLog, logFormatFor } from "./start/log.js";
 import { checkPrivateKey } from "./start/private-key.js";
+import { startWebhookProxy } from "./start/webhook-proxy.js";
 
 /**
  * `npm start` (and the Dockerfile's command): Probot's `probot run` with two
@@ -50,9 +51,16 @@ if (key.kind === "refused") {
     );
   }
   const appFile = process.argv[2] ?? new URL("./index.js", import.meta.url).pathname;
-  run([pathToFileURL(resolve(cwd, appFile)).href], { env: process.env, log }).catch(
-    (error: unknown) => {
+  // The webhook proxy is started below, not by Probot: `--webhook-proxy=` (empty)
+  // wins over WEBHOOK_PROXY_URL, which Probot would read again from .env.
+  const proxy = process.env.WEBHOOK_PROXY_URL?.trim();
+  run(["--webhook-proxy=", pathToFileURL(resolve(cwd, appFile)).href], { env: process.env, log })
+    .then((server) => {
+      if (!proxy) return;
+      const target = `http://${server.host ?? "localhost"}:${server.port}${process.env.WEBHOOK_PATH || "/api/github/webhooks"}`;
+      return startWebhookProxy(proxy, target, log.child({ name: "proxy" }));
+    })
+    .catch((error: unknown) => {
       refuse(error instanceof Error ? error.message : String(error));
-    },
-  );
+    });
 }
