@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseEnv } from "node:util";
 import { run } from "probot";
 import { createLog, logFormatFor } from "./start/log.js";
@@ -50,7 +50,7 @@ if (key.kind === "refused") {
       `PRIVATE_KEY read as a PEM after a fix (${key.fixes.join(", ")}), as \`docker run --env-file\` passes it: write it without quotes, or use PRIVATE_KEY_PATH.`,
     );
   }
-  const appFile = process.argv[2] ?? new URL("./index.js", import.meta.url).pathname;
+  const appFile = process.argv[2] ?? fileURLToPath(new URL("./index.js", import.meta.url));
   // The webhook proxy is started below, not by Probot: `--webhook-proxy=` (empty)
   // wins over WEBHOOK_PROXY_URL, which Probot would read again from .env.
   const proxy = process.env.WEBHOOK_PROXY_URL?.trim();
