@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: Crawl → Walk → Run, end to end, on this machine. A GitHub
  * REST emulator plays GitHub, the REAL app server runs as a child process
- * (`probot run ./lib/index.js`), and people act through signed webhooks.
+ * (`node lib/start.js`), and people act through signed webhooks.
  * No network, no GitHub account. `--keep` leaves the sandbox up afterwards.
  */
 import { type Actors, createActors } from "./actors.js";
@@ -202,7 +202,7 @@ async function story(emu: Emulator, app: RunningApp): Promise<void> {
   step("The sandbox is up: a GitHub API emulator and the real phase-gates server");
   say(`    GitHub API  ${paint("blue", emu.apiUrl)}`);
   say(
-    `    app server  ${paint("blue", app.webhookUrl)} ${paint("dim", `(pid ${app.pid}, probot run ./lib/index.js)`)}`,
+    `    app server  ${paint("blue", app.webhookUrl)} ${paint("dim", `(pid ${app.pid}, node lib/start.js)`)}`,
   );
   say(
     `    people      ${LEAD} (maintain: may approve gates), ${CONTRIBUTOR} (triage: may close issues, not approve)`,

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,6 +14,8 @@ export interface RunningApp {
   pid: number;
   /** Everything the app printed (stdout and stderr), for failing tests to show. */
   output(): string;
+  /** What the app printed on stdout only (its log lines). */
+  stdout(): string;
   /** True once the process has exited. */
   readonly exited: boolean;
   /** How the process ended, once it has. */
@@ -39,12 +41,14 @@ export interface StartAppOptions {
   /** Connect the emulator's webhooks to the app (default true). */
   connect?: boolean;
   /**
-   * "probot" (default) runs `probot run ./lib/index.js` directly; "npm-start"
-   * runs `npm start` in a process group of its own, as an operator would.
+   * "probot" (default) runs `node lib/start.js` (what `npm start` runs) directly;
+   * "npm-start" runs `npm start` in a process group of its own, as an operator would.
    */
   command?: "probot" | "npm-start";
-  /** The Probot app file `probot run` loads, relative to `cwd` (default ./lib/index.js; e.g. the bench's bare app). */
+  /** The Probot app file lib/start.js loads, relative to `cwd` (default ./lib/index.js; e.g. the bench's bare app). */
   appPath?: string;
+  /** Variables the sandbox would set that this start leaves unset (e.g. LOG_FORMAT, to see production's default). */
+  unset?: string[];
 }
 
 /**
@@ -104,15 +108,6 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function probotBin(root: string): string {
-  const pkgPath = join(root, "node_modules", "probot", "package.json");
-  const pkg = JSON.parse(readFileSync(pkgPath, "utf8")) as {
-    bin?: string | Record<string, string>;
-  };
-  const bin = typeof pkg.bin === "string" ? pkg.bin : (pkg.bin?.probot ?? "./bin/probot.js");
-  return join(root, "node_modules", "probot", bin);
-}
-
 /** Variables of the parent that would point the app somewhere else than the sandbox. */
 const STRIPPED_ENV = [
   "APP_ID",
@@ -132,7 +127,7 @@ const STRIPPED_ENV = [
 
 /**
  * Starts the real app server the way `npm start` does
- * (`probot run ./lib/index.js`), pointed at the emulator.
+ * (`node lib/start.js`: Probot's server, the log format, the key check), pointed at the emulator.
  */
 export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   const root = options.cwd ?? REPO_ROOT;
@@ -165,6 +160,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     NO_COLOR: "1",
     ...options.env,
   });
+  for (const key of options.unset ?? []) delete env[key];
 
   const viaNpm = options.command === "npm-start";
   const child = viaNpm
@@ -174,7 +170,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
         stdio: ["ignore", "pipe", "pipe"],
         detached: true,
       })
-    : spawn(process.execPath, [probotBin(root), "run", appFile], {
+    : spawn(process.execPath, [join(root, "lib", "start.js"), appFile], {
         cwd: root,
         env,
         stdio: ["ignore", "pipe", "pipe"],
@@ -182,6 +178,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   installExitHook();
   children.set(child, viaNpm);
   let output = "";
+  let stdout = "";
   let exited = false;
   const exitPromise = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
     (resolve) => {
@@ -203,7 +200,10 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     output += text;
     if (options.echo) process.stderr.write(text);
   };
-  child.stdout?.on("data", capture);
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+    capture(chunk);
+  });
   child.stderr?.on("data", capture);
 
   const stop = async (): Promise<void> => {
@@ -242,6 +242,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     port,
     pid: child.pid ?? 0,
     output: () => output,
+    stdout: () => stdout,
     get exited() {
       return exited;
     },

@@ -19,7 +19,7 @@ function drainDeadline(): number {
 }
 
 /**
- * Probot entry (`probot run ./lib/index.js`). In production an unsigned
+ * Probot entry (`npm start` runs it through lib/start.js). In production an unsigned
  * webhook endpoint would let anyone forge gate approvals, so the app refuses
  * to start without `WEBHOOK_SECRET` (Probot would silently use "development").
  */

@@ -8,6 +8,7 @@ import {
 } from "../core/gate-guard-text.js";
 import { gateStatus, missingForApproval } from "../core/gate-state.js";
 import {
+  alreadyDecidedComment,
   approvalNotEnoughComment,
   closeRevertedComment,
   decisionRecord,
@@ -67,10 +68,12 @@ function statusOf(config: Config, phaseIndex: number, record: GateRecord): GateS
  * Carries out a command in a new comment:
  * 1. ignore bots and comments that are not commands;
  * 2. refuse (one short comment) when the author may not decide this gate;
- * 3. `/stop <reason>` closes as not planned; `/approve` closes as completed
+ * 3. on a decided (closed) gate, say once that it is decided and how to reopen;
+ * 4. `/stop <reason>` closes as not planned; `/approve` closes as completed
  *    once the quorum and criteria are met, else says what is still missing.
  * `/revoke` needs no action here: the tally no longer counts the approval,
- * and the reconcile step reopens a gate whose approval it took away.
+ * and the reconcile step reopens a gate whose approval it took away (the
+ * gate is then no longer decided, and step 3 says nothing).
  */
 async function runCommand(
   job: RepoJob,
@@ -118,7 +121,21 @@ async function runCommand(
     );
     return false;
   }
-  if (issue.state !== "open") return false;
+  if (issue.state !== "open") {
+    if (status.state !== "pending") {
+      const decided = {
+        marker: MARKERS.commandNote(trigger.commentId),
+        body: alreadyDecidedComment(trigger.commentId, trigger.author, command.kind, status),
+      };
+      await applyCommentPlan(
+        job.octokit,
+        job.repo,
+        issue.number,
+        planMarkedComment(record.comments, decided, ONCE),
+      );
+    }
+    return false;
+  }
   if (command.kind === "stop") {
     await closeIssue(job.octokit, job.repo, issue.number, "not_planned");
     return true;

@@ -7,12 +7,14 @@ import {
   renderDashboard,
 } from "../core/dashboard.js";
 import { gateStatus } from "../core/gate-state.js";
+import { decodePhaseFloor } from "../core/phase-floor.js";
 import { itemPhaseClaims } from "../core/phases.js";
 import { planProgressSection, renderProgressSection } from "../core/progress-section.js";
 import { nothingToWrite } from "../core/reconcile.js";
 import type { PullSummary, Timebox } from "../core/report-text.js";
 import type { Config, GateStatus } from "../core/types.js";
 import { type InheritingIssue, listInheritingIssues } from "../github/ancestry.js";
+import { findOurCheckRun } from "../github/check-runs.js";
 import {
   applyDashboardPlan,
   applyIssueBodyPlan,
@@ -43,15 +45,23 @@ interface OpenPull extends PullSummary {
   phaseIndex: number | null;
 }
 
-/** Every open PR with the phase its labels, milestone and linked issues give it, and whether a gate blocks it. */
+/**
+ * Every open PR in the phase its `Phase gate` check gives it (labels,
+ * milestone, linked issues, held at its phase floor), and whether a gate
+ * blocks it: the rule `phase-gates status` counts by too. The floor comes
+ * from the app's own run on the PR's head as the app knows it (every run it
+ * wrote; all of them with REDIS_URL), so the dashboard costs no read per PR.
+ */
 async function openPulls(job: RepoJob, config: Config): Promise<OpenPull[]> {
   const pulls: OpenPull[] = [];
   const open = await listOpenPulls(job.octokit, job.repo);
   if (open.length > 1) job.preloadClosingIssues();
   for (const pr of open) {
-    // The phase floor is not read here (one check-run read per PR): the check stays the authority.
-    // Files as the check read them: the dashboard never lists a PR's files itself.
-    const verdict = await verdictFor(job, config, pr, null, { by: null }, { files: "known" });
+    // The floor as the check remembered it (no read: only runs already known), so the
+    // dashboard counts what the check says; files as the check read them, never listed here.
+    const run = await findOurCheckRun(job.runs, pr.headSha, { knownOnly: true });
+    const floor = decodePhaseFloor(config, run?.externalId);
+    const verdict = await verdictFor(job, config, pr, floor, { by: null }, { files: "known" });
     pulls.push({
       number: pr.number,
       url: pr.htmlUrl,

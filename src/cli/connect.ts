@@ -48,6 +48,23 @@ export function resolveApiUrl(flag: string | undefined, env: Env = process.env):
   return raw.replace(/\/+$/, "");
 }
 
+/**
+ * GitHub Enterprise Server serves its REST API under `/api/v3` of its web
+ * host: the same URL with that path, for an API URL given with no path (a
+ * host's root), else null. github.com's API, and GHE.com's `api.<name>.ghe.com`,
+ * answer at their root, so the root is tried first.
+ */
+export function enterpriseApiUrl(apiUrl: string): string | null {
+  if (apiUrl === DEFAULT_API_URL) return null;
+  const url = new URL(apiUrl);
+  return url.pathname === "/" || url.pathname === "" ? `${url.origin}/api/v3` : null;
+}
+
+/** True when GitHub (or whatever answered) said 404. */
+export function isNotFound(error: unknown): boolean {
+  return (error as HttpErrorLike | null)?.status === 404;
+}
+
 /** `GH_TOKEN` wins over `GITHUB_TOKEN`, as in the `gh` CLI. */
 export function resolveToken(env: Env = process.env): string | null {
   const token = (env.GH_TOKEN?.trim() || env.GITHUB_TOKEN?.trim()) ?? "";

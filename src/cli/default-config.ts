@@ -9,7 +9,7 @@ export const DEFAULT_CONFIG = `# yaml-language-server: $schema=https://raw.githu
 # gate that ends the previous phase is approved on its gate issue.
 # The app reads this file from the default branch only. Every value below is
 # the default; every key is optional (an empty file means exactly this).
-# Check it before you push: npx phase-gates validate
+# Check it before you push: phase-gates validate
 
 phases: # in order, 2 to 10
   - id: crawl # lowercase letters, digits and dashes; unique

@@ -3,6 +3,7 @@ import { type AppCheckRun, findCheckRunOfApp } from "../github/check-runs.js";
 import { getPull } from "../github/pull-requests.js";
 import { describeGitHubError } from "./connect.js";
 import { CliError, EXIT, type ExitCode } from "./exit-codes.js";
+import { markdownForTerminal } from "./markdown-text.js";
 import { type NetworkOptions, openRepo } from "./open-repo.js";
 import { gateJson, phaseJson, printWarnings } from "./report.js";
 import { paint, type Term } from "./term.js";
@@ -24,7 +25,7 @@ export async function explain(
   term: Term,
   repoArg: string,
   prArg: string,
-  options: NetworkOptions,
+  options: NetworkOptions & { markdown?: boolean },
   version: string,
 ): Promise<ExitCode> {
   const number = parsePullNumber(prArg);
@@ -122,7 +123,7 @@ export async function explain(
         `(the app's check on GitHub says ${onGitHub.conclusion ?? onGitHub.status} — ${onGitHub.title ?? ""}: it was written before the latest change, and the app rewrites it when it next checks this PR)`,
       );
     }
-    lines.push("", output.summary);
+    lines.push("", options.markdown ? output.summary : markdownForTerminal(output.summary, c));
     term.out(lines.join("\n"));
     printWarnings(term, conn.warnings());
     return code;

@@ -5,7 +5,7 @@ import { CliError, EXIT, type ExitCode } from "./exit-codes.js";
 import { paint, type Term } from "./term.js";
 
 export const NEXT_STEPS = `Next steps:
-  1. Edit it to your phases and approvers, then check it: npx phase-gates validate
+  1. Edit it to your phases and approvers, then check it: phase-gates validate
   2. Commit it to the default branch: the app reads the config from there only.
   3. Install the phase-gates GitHub App on the repository (see the README,
      "Installing on GitHub"). On that push it creates the labels, milestones
@@ -14,7 +14,7 @@ export const NEXT_STEPS = `Next steps:
      target the default branch → Require status checks to pass → add
      "Phase gate" and pick the phase-gates app as its source, so no other app
      or workflow can post a green check with that name.
-  5. See where you stand: npx phase-gates status OWNER/REPO`;
+  5. See where you stand: phase-gates status OWNER/REPO`;
 
 async function existing(path: string): Promise<string | null> {
   try {

@@ -175,7 +175,11 @@ Examples:
         "what the Phase gate check says for a pull request now, computed with the app's own code; writes nothing (exit 7 when it would fail)",
       )
       .argument("<owner/repo>", "the repository")
-      .argument("<pr>", "the pull request number"),
+      .argument("<pr>", "the pull request number")
+      .option(
+        "--markdown",
+        "print the check's summary as the Markdown GitHub shows, not rendered as text for a terminal",
+      ),
   )
     .addHelpText(
       "after",
@@ -185,10 +189,12 @@ The PR's phase floor is read from the app's own Phase gate run on its head
 
 Examples:
   phase-gates explain acme/rocket 42
+  phase-gates explain acme/rocket 42 --markdown > summary.md
   phase-gates explain acme/rocket 42 --json | jq -r .summary`,
     )
-    .action(async (repo: string, pr: string, _opts: unknown, command: Command) => {
-      finish(await explain(term(command), repo, pr, networkOptions(command), version));
+    .action(async (repo: string, pr: string, opts: { markdown?: boolean }, command: Command) => {
+      const options = { ...networkOptions(command), markdown: opts.markdown === true };
+      finish(await explain(term(command), repo, pr, options, version));
     });
 
   withNetworkOptions(

@@ -3,7 +3,14 @@ import type { ConfigError } from "../config/parse-config.js";
 import type { Config } from "../config/schema.js";
 import type { RepoRef } from "../github/octokit.js";
 import { appIdOfSlug, type RepositoryFacts, readRepository } from "../github/repository.js";
-import { type Connection, connect, describeGitHubError, parseRepo } from "./connect.js";
+import {
+  type Connection,
+  connect,
+  describeGitHubError,
+  enterpriseApiUrl,
+  isNotFound,
+  parseRepo,
+} from "./connect.js";
 import { CliError, EXIT } from "./exit-codes.js";
 
 export interface NetworkOptions {
@@ -31,6 +38,46 @@ export interface InvalidConfig {
 }
 
 /**
+ * A client and the repository's facts. An API URL given with no path that
+ * answers 404 is tried again as GitHub Enterprise Server's (`…/api/v3`): it
+ * is kept when the repository is there (with a warning naming the URL to
+ * pass), and the 404 says where both were looked for when it is not.
+ */
+async function connectToRepository(
+  repo: RepoRef,
+  apiUrl: string | undefined,
+  version: string,
+): Promise<{ conn: Connection; facts: RepositoryFacts }> {
+  const fullName = `${repo.owner}/${repo.repo}`;
+  const notFound = (where: string) =>
+    `repository ${fullName} not found at ${where}, or the token cannot see it (404)`;
+  const conn = connect(apiUrl, version);
+  try {
+    return { conn, facts: await readRepository(conn.octokit, repo) };
+  } catch (error) {
+    const enterprise = isNotFound(error) ? enterpriseApiUrl(conn.apiUrl) : null;
+    if (!enterprise) {
+      throw describeGitHubError(error, { apiUrl: conn.apiUrl, notFound: notFound(conn.apiUrl) });
+    }
+    const retried = connect(enterprise, version);
+    try {
+      const facts = await readRepository(retried.octokit, repo);
+      retried.log.warn(
+        `${conn.apiUrl} answered 404, ${enterprise} (GitHub Enterprise Server's API path) answered: pass --api-url ${enterprise}`,
+      );
+      return { conn: retried, facts };
+    } catch (second) {
+      throw describeGitHubError(second, {
+        apiUrl: enterprise,
+        notFound: notFound(
+          `${conn.apiUrl} nor at ${enterprise} (GitHub Enterprise Server's API is at https://HOST/api/v3)`,
+        ),
+      });
+    }
+  }
+}
+
+/**
  * The first steps of `status` and `explain`: a client, the repository (a
  * 404 here is the repository, not its config), and its config read exactly
  * as the app reads it (default branch, owner's `.github`, `_extends`).
@@ -41,19 +88,11 @@ export async function openRepo(
   version: string,
 ): Promise<OpenRepo> {
   const repo = parseRepo(repoArg);
-  const conn = connect(options.apiUrl, version);
-  const fullName = `${repo.owner}/${repo.repo}`;
-  const guard = <T>(p: Promise<T>, notFound?: string): Promise<T> =>
+  const { conn, facts } = await connectToRepository(repo, options.apiUrl, version);
+  const guard = <T>(p: Promise<T>): Promise<T> =>
     p.catch((error: unknown) => {
-      throw describeGitHubError(error, {
-        apiUrl: conn.apiUrl,
-        ...(notFound ? { notFound } : {}),
-      });
+      throw describeGitHubError(error, { apiUrl: conn.apiUrl });
     });
-  const facts = await guard(
-    readRepository(conn.octokit, repo),
-    `repository ${fullName} not found at ${conn.apiUrl}, or the token cannot see it (404)`,
-  );
   // By id, as the app finds its runs (the phase floor's look-back at earlier commits included).
   const app = {
     id: options.appId ?? (await guard(appIdOfSlug(conn.octokit, options.appSlug))),
@@ -69,7 +108,7 @@ export async function openRepo(
   const loaded = await guard(job.config());
   if (loaded.kind === "none") {
     throw new CliError(
-      `${fullName} is not configured: no .github/phase-gates.yml on its default branch nor in ${repo.owner}/.github, so the app does nothing there (\`phase-gates init\` writes one)`,
+      `${repo.owner}/${repo.repo} is not configured: no .github/phase-gates.yml on its default branch nor in ${repo.owner}/.github, so the app does nothing there (\`phase-gates init\` writes one)`,
       EXIT.notConfigured,
     );
   }

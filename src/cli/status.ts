@@ -1,5 +1,6 @@
 import { computeCheck } from "../app/evaluate-pull-request.js";
 import type { Config } from "../config/schema.js";
+import { DASHBOARD_LABEL } from "../core/dashboard.js";
 import { type Enforcement, enforcementWords } from "../core/enforcement.js";
 import { effectivePhase } from "../core/phases.js";
 import { describeApprovers } from "../core/render-check.js";
@@ -61,12 +62,17 @@ export async function gather(term: Term, open: OpenRepo, config: Config): Promis
     [...gates.values()].flatMap((g) => (g.issue ? [g.issue.number] : [])),
   );
 
+  // Gate issues are shown with their gates, and the app's own dashboard is no work item.
+  const appLogin = `${app.slug}[bot]`.toLowerCase();
+  const isDashboard = (issue: IssueFacts) =>
+    issue.author?.toLowerCase() === appLogin &&
+    issue.labels.some((l) => l.toLowerCase() === DASHBOARD_LABEL);
   const issues = await withInherited(
     conn.octokit,
     repo,
     config,
     (await listOpenIssues(conn.octokit, repo))
-      .filter((issue) => !gateIssueNumbers.has(issue.number))
+      .filter((issue) => !gateIssueNumbers.has(issue.number) && !isDashboard(issue))
       .map((issue) => ({
         issue,
         phaseIndex: effectivePhase(config, { ...issue, linkedIssues: [] }).phaseIndex,

@@ -33,7 +33,7 @@ export interface PhaseReport {
     /** With `parentIssues`: issues with no phase of their own, in this phase through a parent issue. */
     inherited?: { open: number; closed: number; from: number[] };
   };
-  /** Open pull requests whose labels, milestone and linked issues put them in this phase. */
+  /** Open pull requests the `Phase gate` check puts in this phase (labels, milestone, linked issues, phase floor). */
   pulls: PullSummary[];
   timebox: Timebox | null;
 }

@@ -145,3 +145,17 @@ export function approvalNotEnoughComment(commentId: number, status: GateStatus):
     .map((m) => echoText(m))
     .join("; ")}.`;
 }
+
+/**
+ * The answer to a command on a decided (closed) gate: it changes nothing
+ * until the gate is reopened, and reopening is how a decision is revisited.
+ */
+export function alreadyDecidedComment(
+  commentId: number,
+  login: string,
+  command: string,
+  status: GateStatus,
+): string {
+  const by = status.issue?.closedBy ? ` by @${status.issue.closedBy}` : "";
+  return `${MARKERS.commandNote(commentId)}\n@${login}, this gate is already decided: **${status.state}**${by}. \`/${command}\` changes nothing on a decided gate. To revisit the decision, reopen this issue: the gate is pending again (every pull request behind it is blocked) until it is decided anew.`;
+}

@@ -26,6 +26,8 @@ export interface IssueFacts {
   htmlUrl: string;
   /** How many sub-issues it has (`sub_issues_summary.total`), when GitHub says. */
   subIssues?: number;
+  /** Who opened it (null: a deleted account). */
+  author: string | null;
 }
 
 /** Every open issue (pull requests left out), one paginated list. */
@@ -44,6 +46,7 @@ export async function listOpenIssues(octokit: GitHub, repo: RepoRef): Promise<Is
       milestone: issue.milestone?.title ?? null,
       htmlUrl: issue.html_url,
       ...(issue.sub_issues_summary ? { subIssues: issue.sub_issues_summary.total } : {}),
+      author: issue.user?.login ?? null,
     }));
 }
 

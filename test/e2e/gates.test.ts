@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Actors } from "../../sandbox/actors.js";
 import { gateIssue, STORY_CONFIG, useSandbox } from "./sandbox.js";
 
-// The real app server (lib/index.js under `probot run`) against the GitHub
+// The real app server (lib/start.js) against the GitHub
 // emulator: people act through the actors, GitHub's webhooks reach the app
 // signed, and every assertion reads the emulator's state.
 const sandbox = useSandbox();

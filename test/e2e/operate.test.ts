@@ -15,7 +15,7 @@ import { type SlowProxy, startSlowProxy } from "../helpers/slow-proxy.js";
 import { STORY_CONFIG } from "./sandbox.js";
 
 // The production start paths, each on the built app as a real process
-// (lib/index.js under `probot run`, or `npm start`) against the GitHub emulator.
+// (lib/start.js, or `npm start`) against the GitHub emulator.
 
 beforeAll(() => {
   if (!existsSync(join(REPO_ROOT, "lib", "index.js"))) {

@@ -24,7 +24,7 @@ export interface SandboxOptions {
 }
 
 /**
- * One emulator and one real app process (`probot run ./lib/index.js`) per
+ * One emulator and one real app process (`node lib/start.js`) per
  * test file. Each story gets its own repository so stories do not share gates.
  * Needs `npm run build` first: the app under test is the compiled lib/.
  */

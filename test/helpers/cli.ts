@@ -5,7 +5,7 @@ import { REPO_ROOT } from "../../sandbox/run-app.js";
 
 export { buildCliStory, CLI_STORY_CONFIG, type CliStory } from "../../sandbox/cli-story.js";
 
-/** The built binary, as `npx phase-gates` runs it. */
+/** The built binary, as the installed `phase-gates` command runs it. */
 export const CLI = join(REPO_ROOT, "lib", "cli", "main.js");
 
 export interface CliRun {

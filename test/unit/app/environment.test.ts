@@ -54,3 +54,18 @@ describe("local development", () => {
     expect(typeof smee.SmeeClient).toBe("function");
   });
 });
+
+describe("REDIS_URL in .env.example", () => {
+  // The comment block just above `# REDIS_URL=`.
+  const block = example.slice(
+    example.lastIndexOf("# ---", example.indexOf("REDIS_URL=")),
+    example.indexOf("REDIS_URL="),
+  );
+
+  it("says the work queue moves to Redis, as src/index.ts does with it", () => {
+    const index = readFileSync(join(root, "src", "index.ts"), "utf8");
+    expect(index).toMatch(/redisUrl\s*\?\s*\{\s*queue: [^}]*new RedisJobQueue/);
+    expect(block).toMatch(/The work queue moves to Redis/);
+    expect(block).not.toMatch(/stays in-process/);
+  });
+});

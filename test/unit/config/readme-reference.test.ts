@@ -28,10 +28,9 @@ const DOCUMENTED_ELSEWHERE = new Set(["sync", "phases[].gate.approvers", "_exten
 
 describe("README config reference", () => {
   const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
-  const table = readme.slice(
-    readme.indexOf("<!-- config-reference"),
-    readme.indexOf("## Installing"),
-  );
+  const start = readme.indexOf("<!-- config-reference");
+  // Up to the next section: other tables (the sandbox's variables) follow it.
+  const table = readme.slice(start, readme.indexOf("\n## ", start));
   const documented = [...table.matchAll(/^\| `([^`]+)`\s*\|/gm)].map((m) => m[1]);
 
   it("documents every key of the schema", () => {
