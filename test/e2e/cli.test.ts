@@ -435,9 +435,11 @@ describe("phase-gates status and explain against the sandbox", { timeout: 60_000
       renames: { "docs/db.tf": "infra/prod/db.tf" },
       by: "acme",
     });
-    const text = await runCli(["explain", "acme/paths", String(pr.number), ...api()], {
-      env: lead,
-    });
+    // The check's own Markdown (`--markdown`): what the app writes on GitHub.
+    const text = await runCli(
+      ["explain", "acme/paths", String(pr.number), "--markdown", ...api()],
+      { env: lead },
+    );
     expect(text.code).toBe(7);
     expect(text.stdout).toContain("**Phase:** Run, from its changed files");
     expect(text.stdout).toContain("- `infra/prod/db.tf` (pattern `infra/prod/**`)");
