@@ -64,7 +64,7 @@ describe("REDIS_URL in .env.example", () => {
 
   it("says the work queue moves to Redis, as src/index.ts does with it", () => {
     const index = readFileSync(join(root, "src", "index.ts"), "utf8");
-    expect(index).toMatch(/redisUrl\s*\?\s*\{\s*queue: [^}]*new RedisJobQueue/);
+    expect(index).toMatch(/target\s*\?\s*\{\s*queue: [^}]*new RedisJobQueue/);
     expect(block).toMatch(/The work queue moves to Redis/);
     expect(block).not.toMatch(/stays in-process/);
   });
