@@ -1,6 +1,10 @@
+import { devNull } from "node:os";
 import type { Actors } from "../../sandbox/actors.js";
+import { audit } from "../../src/cli/audit.js";
+import { doctor } from "../../src/cli/doctor.js";
 import { explain } from "../../src/cli/explain.js";
 import { status } from "../../src/cli/status.js";
+import { statusMany } from "../../src/cli/status-many.js";
 import type { Term } from "../../src/cli/term.js";
 import { gateIssue, STORY_CONFIG } from "../e2e/sandbox.js";
 import type { World } from "./world.js";
@@ -11,6 +15,8 @@ export const CONTRACT_CONFIG = `${STORY_CONFIG.replace(
   "        permission: maintain\n        teams: [acme/leads]",
 )}deployments:
   - environment: production
+    phase: run
+  - environment: "release-*"
     phase: run
 `;
 
@@ -65,6 +71,22 @@ export async function runStory(world: World): Promise<void> {
       await gh.rerequestCheck(pr.number, { by: "lead" });
       await gh.setMilestone(pr.number, "Walk", { by: "lead" });
     },
+    // Sub-issues: a parent's phase reaches the PR closing its sub-issue; the parent's
+    // label change re-reads what is below it (`GET …/sub_issues`, 404 on GHES: none).
+    async () => {
+      const parent = await gh.openIssue({ title: "Epic", by: "lead" });
+      const child = await gh.openIssue({ title: "Part", by: "lead" });
+      await gh.openPullRequest({
+        title: "Part one",
+        body: `Closes #${child.number}`,
+        by: "contrib",
+      });
+      await gh.addSubIssue(parent.number, child.number, { by: "lead" });
+      await settle();
+      await gh.addLabel(parent.number, "phase: walk", { by: "lead" });
+      await settle();
+      await gh.removeSubIssue(parent.number, child.number, { by: "lead" });
+    },
     // Every other event the sandbox sends, so each payload is checked.
     async () => {
       const issue = await gh.openIssue({ title: "Chores", by: "lead" });
@@ -109,6 +131,24 @@ export async function runCli(world: World): Promise<void> {
     for (const pr of pulls)
       await explain(quiet, "acme/rocket", String(pr.number), options, "0.0.0");
     await explain(quiet, "acme/rocket", "999", options, "0.0.0").catch(() => undefined);
+    await statusMany(quiet, [], "acme", options, "0.0.0");
+    // doctor: the gated environments exist with the app's rule, main is protected.
+    const { state } = world.emu;
+    const repo = world.gh.repo();
+    for (const env of ["production", "release-eu"])
+      state.ensureEnvironment(repo, env, { appRule: true });
+    state.setBranchProtection(repo, repo.default_branch, {
+      checks: [{ context: "Phase gate", app_id: state.app.id }],
+      strict: false,
+    });
+    await doctor(quiet, "acme/rocket", options, "0.0.0");
+    const { json: _json, ...network } = options;
+    await audit(
+      quiet,
+      ["acme/rocket"],
+      { ...network, since: "30d", format: "jsonl", out: devNull },
+      "0.0.0",
+    );
   } finally {
     if (saved === undefined) delete process.env.GH_TOKEN;
     else process.env.GH_TOKEN = saved;
