@@ -1,5 +1,6 @@
 import { devNull } from "node:os";
 import type { Actors } from "../../sandbox/actors.js";
+import type { Emulator } from "../../sandbox/emulator/index.js";
 import { audit } from "../../src/cli/audit.js";
 import { doctor } from "../../src/cli/doctor.js";
 import { explain } from "../../src/cli/explain.js";
@@ -18,6 +19,8 @@ export const CONTRACT_CONFIG = `${STORY_CONFIG.replace(
     phase: run
   - environment: "release-*"
     phase: run
+project:
+  number: 1
 `;
 
 /**
@@ -25,7 +28,9 @@ export const CONTRACT_CONFIG = `${STORY_CONFIG.replace(
  * run to carry a floor from) and a phase label of the wrong colour (the app
  * corrects it).
  */
-export async function beforeInstall(gh: Actors): Promise<void> {
+export async function beforeInstall(gh: Actors, emu: Emulator): Promise<void> {
+  emu.state.user("acme", "Organization");
+  emu.state.createProject("acme", { number: 1, title: "Launch" });
   await gh.openPullRequest({ title: "Old work", labels: ["phase: walk"], by: "contrib" });
   const label = gh.repo().labels.find((l) => l.name === "phase: walk");
   if (label) label.color = "000000";
@@ -86,6 +91,19 @@ export async function runStory(world: World): Promise<void> {
       await gh.addLabel(parent.number, "phase: walk", { by: "lead" });
       await settle();
       await gh.removeSubIssue(parent.number, child.number, { by: "lead" });
+    },
+    // Projects: a person changes a PR's phase in the project; the app puts it back.
+    async () => {
+      const pr = [...gh.repo().issues.values()].find((i) => i.pull && i.title === "Test stand");
+      const project = world.emu.state.findProject("acme", 1);
+      if (!pr || !project) throw new Error("the Test stand PR or the project is missing");
+      world.emu.state.editProjectItem(
+        project,
+        { repo: gh.repo(), number: pr.number },
+        "Phase",
+        "Run",
+        "lead",
+      );
     },
     // Every other event the sandbox sends, so each payload is checked.
     async () => {
