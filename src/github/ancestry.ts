@@ -161,6 +161,24 @@ export async function forgetAncestry(
 type Below = "descend" | "skip" | "stop";
 
 /**
+ * An issue's direct sub-issues; none on a 404 (the issue is gone, or a GitHub
+ * Enterprise Server without the sub-issues API: no GHES up to 3.19 has it).
+ */
+async function subIssuesOf(octokit: GitHub, ref: IssueRef): Promise<IssueReply[]> {
+  try {
+    return (await octokit.paginate(octokit.rest.issues.listSubIssues, {
+      owner: ref.owner,
+      repo: ref.repo,
+      issue_number: ref.number,
+      per_page: 100,
+    })) as IssueReply[];
+  } catch (error) {
+    if (httpStatus(error) === 404) return [];
+    throw error;
+  }
+}
+
+/**
  * Breadth-first down GitHub's sub-issues from `start` (`GET …/sub_issues`),
  * at most `MAX_PARENT_DEPTH` levels, each issue once (`seen`). An issue whose
  * `sub_issues_summary` says it has none is not asked. Returns false when
@@ -177,12 +195,7 @@ async function walkDown(
     const next: (typeof start)[] = [];
     for (const { ref, total } of level) {
       if (total === 0) continue;
-      const children = (await octokit.paginate(octokit.rest.issues.listSubIssues, {
-        owner: ref.owner,
-        repo: ref.repo,
-        issue_number: ref.number,
-        per_page: 100,
-      })) as IssueReply[];
+      const children = await subIssuesOf(octokit, ref);
       for (const child of children) {
         const childRef = refOfReply(child);
         if (!childRef || seen.has(issueKey(childRef))) continue;

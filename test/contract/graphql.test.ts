@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, type Emulator } from "../../sandbox/emulator/index.js";
+import { addProjectItem, issueNodeId } from "../../sandbox/emulator/state/projects.js";
 import { graphqlDocumentsOfCode } from "../helpers/code-operations.js";
 import { validateGraphQL } from "../helpers/openapi.js";
 
@@ -40,19 +41,42 @@ describe("the GraphQL documents the app and the CLI send", () => {
 
 describe("the sandbox's GraphQL API", () => {
   let emu: Emulator;
+  /** The app's installation token: GitHub refuses a mutation without one. */
+  let token = "";
   const ask = async (query: string, variables: Record<string, unknown>) => {
     const res = await fetch(`${emu.url}/api/graphql`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", authorization: `token ${token}` },
       body: JSON.stringify({ query, variables }),
     });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 
+  /** A value for each variable a document declares, by name (the Projects ids filled in beforeAll). */
+  const values: Record<string, unknown> = {
+    owner: "acme",
+    repo: "rocket",
+    number: 1,
+    appId: 1,
+    cursor: null,
+    after: null,
+    since: "2020-01-01T00:00:00Z",
+  };
+  const variablesOf = (document: string) =>
+    Object.fromEntries(
+      [...(document.split("{")[0] ?? "").matchAll(/\$(\w+)\s*:/g)].map(([, name = ""]) => [
+        name,
+        values[name],
+      ]),
+    );
+
   beforeAll(async () => {
     emu = await createEmulator();
     const repo = emu.state.createRepo("acme/rocket");
-    emu.state.createPull(
+    token = emu.state.issueTokenFor(
+      emu.state.install(["acme/rocket"], emu.state.user("acme")).id,
+    ).token;
+    const pull = emu.state.createPull(
       repo,
       { title: "Work", body: "Closes #2", labels: [], milestone: null, files: {} },
       emu.state.user("dev"),
@@ -62,6 +86,23 @@ describe("the sandbox's GraphQL API", () => {
       { title: "Issue", body: null, labels: [], milestone: null },
       emu.state.user("dev"),
     );
+    const project = emu.state.createProject("acme");
+    const status = project.fields.find((f) => f.name === "Status");
+    const contentId = issueNodeId(pull);
+    const item = addProjectItem(emu.state, project, contentId, emu.state.user("dev"));
+    Object.assign(values, {
+      projectId: project.id,
+      contentId,
+      itemId: item.id,
+      fieldId: status?.id,
+      optionId: status?.options?.[0]?.id,
+      input: {
+        projectId: project.id,
+        name: "Phase",
+        dataType: "SINGLE_SELECT",
+        singleSelectOptions: [{ name: "Crawl", color: "GRAY", description: "" }],
+      },
+    });
   });
   afterAll(async () => {
     await emu.close();
@@ -70,7 +111,7 @@ describe("the sandbox's GraphQL API", () => {
   it.each(documents.map((d) => [`${d.name} (${d.site})`, d.document]))(
     "answers %s with data",
     async (_name, document) => {
-      const { status, body } = await ask(document, { owner: "acme", repo: "rocket", number: 1 });
+      const { status, body } = await ask(document, variablesOf(document));
       expect(status).toBe(200);
       expect(body.errors).toBeUndefined();
       expect(body.data).toBeDefined();

@@ -1,6 +1,11 @@
+import { devNull } from "node:os";
 import type { Actors } from "../../sandbox/actors.js";
+import type { Emulator } from "../../sandbox/emulator/index.js";
+import { audit } from "../../src/cli/audit.js";
+import { doctor } from "../../src/cli/doctor.js";
 import { explain } from "../../src/cli/explain.js";
 import { status } from "../../src/cli/status.js";
+import { statusMany } from "../../src/cli/status-many.js";
 import type { Term } from "../../src/cli/term.js";
 import { gateIssue, STORY_CONFIG } from "../e2e/sandbox.js";
 import type { World } from "./world.js";
@@ -12,6 +17,10 @@ export const CONTRACT_CONFIG = `${STORY_CONFIG.replace(
 )}deployments:
   - environment: production
     phase: run
+  - environment: "release-*"
+    phase: run
+project:
+  number: 1
 `;
 
 /**
@@ -19,7 +28,9 @@ export const CONTRACT_CONFIG = `${STORY_CONFIG.replace(
  * run to carry a floor from) and a phase label of the wrong colour (the app
  * corrects it).
  */
-export async function beforeInstall(gh: Actors): Promise<void> {
+export async function beforeInstall(gh: Actors, emu: Emulator): Promise<void> {
+  emu.state.user("acme", "Organization");
+  emu.state.createProject("acme", { number: 1, title: "Launch" });
   await gh.openPullRequest({ title: "Old work", labels: ["phase: walk"], by: "contrib" });
   const label = gh.repo().labels.find((l) => l.name === "phase: walk");
   if (label) label.color = "000000";
@@ -65,6 +76,35 @@ export async function runStory(world: World): Promise<void> {
       await gh.rerequestCheck(pr.number, { by: "lead" });
       await gh.setMilestone(pr.number, "Walk", { by: "lead" });
     },
+    // Sub-issues: a parent's phase reaches the PR closing its sub-issue; the parent's
+    // label change re-reads what is below it (`GET …/sub_issues`, 404 on GHES: none).
+    async () => {
+      const parent = await gh.openIssue({ title: "Epic", by: "lead" });
+      const child = await gh.openIssue({ title: "Part", by: "lead" });
+      await gh.openPullRequest({
+        title: "Part one",
+        body: `Closes #${child.number}`,
+        by: "contrib",
+      });
+      await gh.addSubIssue(parent.number, child.number, { by: "lead" });
+      await settle();
+      await gh.addLabel(parent.number, "phase: walk", { by: "lead" });
+      await settle();
+      await gh.removeSubIssue(parent.number, child.number, { by: "lead" });
+    },
+    // Projects: a person changes a PR's phase in the project; the app puts it back.
+    async () => {
+      const pr = [...gh.repo().issues.values()].find((i) => i.pull && i.title === "Test stand");
+      const project = world.emu.state.findProject("acme", 1);
+      if (!pr || !project) throw new Error("the Test stand PR or the project is missing");
+      world.emu.state.editProjectItem(
+        project,
+        { repo: gh.repo(), number: pr.number },
+        "Phase",
+        "Run",
+        "lead",
+      );
+    },
     // Every other event the sandbox sends, so each payload is checked.
     async () => {
       const issue = await gh.openIssue({ title: "Chores", by: "lead" });
@@ -109,6 +149,24 @@ export async function runCli(world: World): Promise<void> {
     for (const pr of pulls)
       await explain(quiet, "acme/rocket", String(pr.number), options, "0.0.0");
     await explain(quiet, "acme/rocket", "999", options, "0.0.0").catch(() => undefined);
+    await statusMany(quiet, [], "acme", options, "0.0.0");
+    // doctor: the gated environments exist with the app's rule, main is protected.
+    const { state } = world.emu;
+    const repo = world.gh.repo();
+    for (const env of ["production", "release-eu"])
+      state.ensureEnvironment(repo, env, { appRule: true });
+    state.setBranchProtection(repo, repo.default_branch, {
+      checks: [{ context: "Phase gate", app_id: state.app.id }],
+      strict: false,
+    });
+    await doctor(quiet, "acme/rocket", options, "0.0.0");
+    const { json: _json, ...network } = options;
+    await audit(
+      quiet,
+      ["acme/rocket"],
+      { ...network, since: "30d", format: "jsonl", out: devNull },
+      "0.0.0",
+    );
   } finally {
     if (saved === undefined) delete process.env.GH_TOKEN;
     else process.env.GH_TOKEN = saved;

@@ -36,7 +36,7 @@ export interface WorldOptions {
   /** Keep every answer's body in the request log. */
   keepResponses?: boolean;
   /** What the repository holds before the app is installed (people act, no webhook reaches the app). */
-  beforeInstall?: (gh: Actors) => Promise<void>;
+  beforeInstall?: (gh: Actors, emu: Emulator) => Promise<void>;
 }
 
 /**
@@ -100,7 +100,7 @@ export async function createWorld(options: WorldOptions): Promise<World> {
     }
   };
   await gh.pushConfig(options.config, { by: "lead" });
-  await options.beforeInstall?.(gh);
+  await options.beforeInstall?.(gh, emu);
   await gh.installApp([fullName], { by: "lead" });
   await settle();
   return {

@@ -93,6 +93,25 @@ export function restOperationsOfCode(root = join(REPO_ROOT, "src")): CodeOperati
 }
 
 /**
+ * A template literal's `${NAME}` substitutions resolved, each NAME a
+ * `const NAME = "…"` string constant somewhere in src/ (e.g. CHECK_NAME), as
+ * the running code sends it; null when one is anything else.
+ */
+function withStringConstants(literal: string, root: string): string | null {
+  let unresolved = false;
+  const resolved = literal.replace(/\$\{\s*([A-Za-z_$][\w$]*)\s*\}/g, (_m, name: string) => {
+    const value = sourceFiles(root)
+      .map((file) =>
+        new RegExp(`const ${name}\\s*=\\s*"([^"\\\\]*)"\\s*;`).exec(readFileSync(file, "utf8")),
+      )
+      .find((found) => found)?.[1];
+    if (value === undefined) unresolved = true;
+    return value ?? "";
+  });
+  return unresolved || resolved.includes("${") ? null : resolved;
+}
+
+/**
  * Every GraphQL document src/ sends: the constant named in each
  * `octokit.graphql(NAME, …)`, read from the same file (a template literal
  * without substitutions, as GitHub receives it).
@@ -106,11 +125,13 @@ export function graphqlDocumentsOfCode(root = join(REPO_ROOT, "src")): GraphqlCa
       const name = m[1] ?? "";
       const site = `${relative(REPO_ROOT, file)}:${lineOf(text, m.index)}`;
       const constant = new RegExp(`const ${name}\\s*=\\s*\`([^\`]*)\``).exec(raw);
-      if (!constant?.[1] || constant[1].includes("${"))
+      const document = constant?.[1] && withStringConstants(constant[1], root);
+      if (!document)
         throw new Error(
-          `${site}: graphql(${name}) - ${name} is not a plain template literal in this file`,
+          `${site}: graphql(${name}) - ${name} is not a template literal in this file whose ` +
+            "substitutions are all string constants of src/",
         );
-      calls.push({ document: constant[1], name, site });
+      calls.push({ document, name, site });
     }
   }
   return calls;

@@ -1,4 +1,4 @@
-import { nodeId } from "../serialize.js";
+import { nodeId, serializeUser } from "../serialize.js";
 import type { IssueRecord, RepoRecord, UserRecord } from "../types.js";
 import { ApiError, nowIso, type StateCore } from "./core.js";
 
@@ -265,7 +265,7 @@ function emitItem(
         project_node_id: project.id,
         content_node_id: item.contentId,
         content_type: content?.issue.pull ? "PullRequest" : "Issue",
-        creator: { login: sender.login, id: sender.id, type: sender.type },
+        creator: serializeUser(state.urls, sender),
         created_at: nowIso(),
         updated_at: nowIso(),
         archived_at: null,
@@ -281,7 +281,7 @@ function emitItem(
           }
         : {}),
       organization: { login: project.owner.login, id: project.owner.id },
-      sender: { login: sender.login, id: sender.id, type: sender.type },
+      sender: serializeUser(state.urls, sender),
     },
   });
 }
