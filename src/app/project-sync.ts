@@ -69,6 +69,8 @@ export const PROJECT_STATUS = space<{ problems: ProjectProblem[] }>("project-sta
 export interface ProjectItemSpec {
   ref: IssueRef;
   desired: DesiredItem;
+  /** The issue's or PR's GraphQL node id when the caller has it (payload, list): no query for it. */
+  nodeId?: string | undefined;
 }
 
 export interface ProjectSyncResult {
@@ -183,7 +185,8 @@ async function syncItem(
     {
       projectId: state.projectId,
       itemId: known?.itemId ?? null,
-      contentId: () => contentIdOf(job.octokit, item.ref),
+      contentId: () =>
+        item.nodeId ? Promise.resolve(item.nodeId) : contentIdOf(job.octokit, item.ref),
       fields: { phase: state.phase, gate: state.gate },
     },
     writes,
@@ -253,11 +256,13 @@ export async function putProjectItemBack(
 export async function syncPullIntoProject(
   job: RepoJob,
   config: Config,
-  number: number,
+  pr: { number: number; nodeId?: string | undefined },
   phaseIndex: number | null,
 ): Promise<void> {
   const phase = phaseIndex === null ? null : (config.phases[phaseIndex]?.name ?? null);
-  await syncProjectItems(job, config, [{ ref: { ...job.repo, number }, desired: { phase } }]);
+  await syncProjectItems(job, config, [
+    { ref: { ...job.repo, number: pr.number }, desired: { phase }, nodeId: pr.nodeId },
+  ]);
 }
 
 /**
@@ -270,6 +275,7 @@ export async function syncIssueIntoProject(
     number: number;
     labels?: ({ name?: string } | null)[] | undefined;
     milestone?: string | null;
+    node_id?: string | undefined;
   },
 ): Promise<void> {
   const loaded = await job.config();
@@ -281,7 +287,7 @@ export async function syncIssueIntoProject(
   const at = claims.length === 0 ? null : Math.max(...claims.map((c) => c.phaseIndex));
   const phase = at === null ? null : (config.phases[at]?.name ?? null);
   await syncProjectItems(job, config, [
-    { ref: { ...job.repo, number: issue.number }, desired: { phase } },
+    { ref: { ...job.repo, number: issue.number }, desired: { phase }, nodeId: issue.node_id },
   ]);
 }
 
@@ -290,7 +296,7 @@ export function gateItems(
   job: RepoJob,
   config: Config,
   gates: readonly ({ state: GateStateName } | null)[],
-  issues: readonly ({ number: number } | null)[],
+  issues: readonly ({ number: number; node_id?: string | undefined } | null)[],
 ): ProjectItemSpec[] {
   return config.phases.flatMap((phase, i) => {
     const status = gates[i];
@@ -300,6 +306,7 @@ export function gateItems(
       {
         ref: { ...job.repo, number: issue.number },
         desired: { phase: phase.name, gate: gateOptionName(status.state) },
+        nodeId: issue.node_id,
       },
     ];
   });

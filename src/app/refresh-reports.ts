@@ -18,6 +18,7 @@ import {
   listMilestoneFacts,
   listPhasedIssues,
   type MilestoneFacts,
+  type PhasedIssue,
   readIssueBody,
   repoWebUrl,
 } from "../github/dashboard.js";
@@ -90,7 +91,7 @@ async function writeProgress(job: RepoJob, issue: IssueData, section: string): P
 function openIssueItems(
   job: RepoJob,
   config: Config,
-  phased: readonly { number: number; state: string; labels: string[]; milestone: string | null }[],
+  phased: readonly PhasedIssue[],
   gateIssues: readonly (IssueData | null)[],
 ): ProjectItemSpec[] {
   const gates = new Set(gateIssues.flatMap((i) => (i ? [i.number] : [])));
@@ -98,7 +99,9 @@ function openIssueItems(
     if (issue.state !== "open" || gates.has(issue.number)) return [];
     const at = Math.max(-1, ...itemPhaseClaims(config, issue).map((c) => c.phaseIndex));
     const phase = config.phases[at]?.name ?? null;
-    return phase ? [{ ref: { ...job.repo, number: issue.number }, desired: { phase } }] : [];
+    return phase
+      ? [{ ref: { ...job.repo, number: issue.number }, desired: { phase }, nodeId: issue.nodeId }]
+      : [];
   });
 }
 

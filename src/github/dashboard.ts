@@ -19,6 +19,7 @@ interface ListedIssue {
   labels: (string | { name?: string })[];
   milestone?: { title: string } | null;
   pull_request?: unknown;
+  node_id?: string;
 }
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -116,6 +117,8 @@ export interface PhasedIssue {
   state: "open" | "closed";
   labels: string[];
   milestone: string | null;
+  /** GitHub's GraphQL node id (a project item points at it; saves a query per issue). */
+  nodeId?: string;
 }
 
 /**
@@ -138,6 +141,7 @@ export async function listPhasedIssues(
         state: i.state === "closed" ? "closed" : "open",
         labels: labelNames(i.labels),
         milestone: i.milestone?.title ?? null,
+        ...(i.node_id ? { nodeId: i.node_id } : {}),
       });
     }
   };

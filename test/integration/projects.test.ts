@@ -85,10 +85,7 @@ describe("a PR's item in the organisation's project", () => {
           },
         },
       });
-    // the PR's node id
-    scope
-      .post("/graphql", asks("issueOrPullRequest("))
-      .reply(200, { data: { repository: { issueOrPullRequest: { id: "PR_10" } } } });
+    // no query for the PR's node id: the payload carries it
     scope
       .post(
         "/graphql",
@@ -108,7 +105,9 @@ describe("a PR's item in the organisation's project", () => {
         data: { updateProjectV2ItemFieldValue: { projectV2Item: { id: "PVTI_10" } } },
       });
 
-    await app.receive("pull_request", pullRequestEvent("opened", RUN_PR));
+    const opened = pullRequestEvent("opened", RUN_PR);
+    (opened.pull_request as Record<string, unknown>).node_id = "PR_10";
+    await app.receive("pull_request", opened);
     expect(created[0]?.output.title).toBe("Blocked: Walk gate pending");
     expect(sent.map((b) => (b.variables.input as { name: string }).name)).toEqual([
       "Phase",
@@ -260,6 +259,41 @@ describe("what GitHub refuses, as the dashboard and doctor say it", () => {
     const result = await syncProjectItems(jobOn(store), configOf(CONFIG), [...ITEM, ...walk]);
     expect(result?.problems.map((p) => p.kind)).toEqual(["missing-options"]);
     expect(result?.problems[0]?.message).toContain('no option "Run"');
+  });
+
+  it("a first sync with the node ids known (payloads, REST lists) asks no content query; the next asks nothing", async () => {
+    const store = new MemoryStateStore();
+    const scope = nock(API);
+    const sent: GraphqlBody[] = [];
+    replyProject(scope, [
+      single("F1", "Phase", ["Crawl", "Walk", "Run"]),
+      single("F2", "Gate", ["Pending", "Approved", "Stopped"]),
+    ]);
+    scope
+      .post("/graphql", (b: GraphqlBody) => asks("addProjectV2ItemById")(b) && !!sent.push(b))
+      .twice()
+      .reply(200, (_uri, body) => ({
+        data: {
+          addProjectV2ItemById: {
+            item: { id: `PVTI_${(body as GraphqlBody).variables.contentId}` },
+          },
+        },
+      }));
+    scope
+      .post("/graphql", asks("updateProjectV2ItemFieldValue"))
+      .twice()
+      .reply(200, { data: { updateProjectV2ItemFieldValue: { projectV2Item: { id: "x" } } } });
+    const items = [10, 11].map((number) => ({
+      ref: { owner: OWNER, repo: REPO, number },
+      desired: { phase: "Run" },
+      nodeId: `I_${number}`,
+    }));
+    const result = await syncProjectItems(jobOn(store), configOf(CONFIG), items);
+    expect(result?.written).toBe(2);
+    expect(sent.map((b) => b.variables.contentId)).toEqual(["I_10", "I_11"]);
+    scope.done();
+    // Steady state: the store knows the items; nock would refuse any request.
+    expect((await syncProjectItems(jobOn(store), configOf(CONFIG), items))?.written).toBe(0);
   });
 
   it("no project configured: no request", async () => {
