@@ -10,7 +10,7 @@
  */
 
 import { gatePhaseIndex } from "../core/gates.js";
-import { itemPhaseClaims } from "../core/phases.js";
+import { inheritedClaims, itemPhaseClaims } from "../core/phases.js";
 import {
   type DesiredItem,
   gateOptionName,
@@ -31,6 +31,7 @@ import {
   projectProblemOf,
   readProject,
 } from "../github/projects.js";
+import { linkedIssueFacts } from "../github/pull-requests.js";
 import { space } from "../state/store.js";
 import type { RepoJob } from "./repo-job.js";
 
@@ -266,8 +267,10 @@ export async function syncPullIntoProject(
 }
 
 /**
- * One issue's item: the phase of its own labels and milestone. A gate issue
- * is kept with its gate (refresh-reports.ts), not here.
+ * One issue's item: the phase of its own labels and milestone, else (with
+ * `parentIssues`) its nearest ancestor's, walked as a PR's linked issue is
+ * (the ancestry kept in the store: a steady state reads nothing). A gate
+ * issue is kept with its gate (refresh-reports.ts), not here.
  */
 export async function syncIssueIntoProject(
   job: RepoJob,
@@ -276,6 +279,8 @@ export async function syncIssueIntoProject(
     labels?: ({ name?: string } | null)[] | undefined;
     milestone?: string | null;
     node_id?: string | undefined;
+    html_url?: string | undefined;
+    parent_issue_url?: string | null | undefined;
   },
 ): Promise<void> {
   const loaded = await job.config();
@@ -283,7 +288,19 @@ export async function syncIssueIntoProject(
   const { config } = loaded;
   const labels = (issue.labels ?? []).flatMap((l) => (l?.name ? [l.name] : []));
   if (labels.some((l) => gatePhaseIndex(config, l) >= 0)) return;
-  const claims = itemPhaseClaims(config, { labels, milestone: issue.milestone ?? null });
+  const own = { labels, milestone: issue.milestone ?? null };
+  let claims = itemPhaseClaims(config, own);
+  if (claims.length === 0 && config.parentIssues && issue.html_url) {
+    const ref = { ...job.repo, number: issue.number };
+    const facts = linkedIssueFacts(ref, {
+      html_url: issue.html_url,
+      labels,
+      milestone: own.milestone === null ? null : { title: own.milestone },
+      ...(issue.parent_issue_url !== undefined ? { parent_issue_url: issue.parent_issue_url } : {}),
+    });
+    if (facts.readable)
+      claims = inheritedClaims(config, await job.ancestry.of(config, facts))?.claims ?? [];
+  }
   const at = claims.length === 0 ? null : Math.max(...claims.map((c) => c.phaseIndex));
   const phase = at === null ? null : (config.phases[at]?.name ?? null);
   await syncProjectItems(job, config, [
