@@ -35,6 +35,8 @@ export interface BenchSettings {
   soakRepos: number;
   /** Open Run PRs per soak repository (BENCH_SOAK_PRS, 5). */
   soakPrsPerRepo: number;
+  /** Phased issues and PRs in the project's first sync (BENCH_PROJECT_ITEMS, 1000; quick 100). */
+  projectItems: number;
   /** Heading of the run recorded in BENCHMARKS.md (BENCH_LABEL); BENCH_RECORD=0 records nothing. */
   label: string;
   record: boolean;
@@ -86,6 +88,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     soakInstallations: int(env, "BENCH_SOAK_INSTALLATIONS", 10, 10, quick),
     soakRepos: int(env, "BENCH_SOAK_REPOS", 200, 200, quick),
     soakPrsPerRepo: int(env, "BENCH_SOAK_PRS", 5, 5, quick),
+    projectItems: int(env, "BENCH_PROJECT_ITEMS", 1000, 100, quick),
     label: env.BENCH_LABEL ?? "run",
     record: env.BENCH_RECORD !== "0",
   };
