@@ -9,6 +9,8 @@ export interface RequestLogEntry {
   at: number;
   /** Set when the emulator refused the request over a secondary rate limit (a 403): which limit. */
   limitedBy?: string;
+  /** A GraphQL request's fields called with arguments (`projectV2`, `addProjectV2ItemById`…), to tell operations apart. */
+  graphql?: string[];
 }
 
 /** Every request the emulator answered, so tests can count calls and prove "no writes". */

@@ -1,4 +1,5 @@
 import { configErrorsToMarkdown } from "../config/format-config-error.js";
+import { phasesBelow } from "../core/ancestry.js";
 import {
   type DashboardFacts,
   type PhaseReport,
@@ -11,6 +12,7 @@ import { planProgressSection, renderProgressSection } from "../core/progress-sec
 import { nothingToWrite } from "../core/reconcile.js";
 import type { PullSummary, Timebox } from "../core/report-text.js";
 import type { Config, GateStatus } from "../core/types.js";
+import { listDescendantFacts } from "../github/ancestry.js";
 import {
   applyDashboardPlan,
   applyIssueBodyPlan,
@@ -106,6 +108,35 @@ function openIssueItems(
 }
 
 /**
+ * Open issues of this repository below a phased issue with no phase of their
+ * own (`parentIssues`): in the project at their nearest phased ancestor's
+ * phase. One `GET …/sub_issues` per phased issue whose listing says it has
+ * sub-issues (none for the others); an issue with a phase of its own is in
+ * `phased` already.
+ */
+async function inheritedIssueItems(
+  job: RepoJob,
+  config: Config,
+  phased: readonly PhasedIssue[],
+): Promise<ProjectItemSpec[]> {
+  if (!config.parentIssues) return [];
+  const listed = new Set(phased.map((i) => i.number));
+  const found = new Map<number, ProjectItemSpec>();
+  for (const root of phased) {
+    if (!root.subIssues) continue;
+    const ref = { ...job.repo, number: root.number };
+    const below = await listDescendantFacts(job.octokit, ref, root.subIssues);
+    for (const { issue, phaseIndex, inherited } of phasesBelow(config, { ...root, ref }, below)) {
+      const phase = config.phases[phaseIndex]?.name;
+      if (!inherited || !phase || !issue.open || listed.has(issue.ref.number)) continue;
+      if (repoKey(issue.ref) !== repoKey(job.repo)) continue;
+      found.set(issue.ref.number, { ref: issue.ref, desired: { phase }, nodeId: issue.nodeId });
+    }
+  }
+  return [...found.values()];
+}
+
+/**
  * Regenerates a repository's reports (SPEC §5):
  * 1. no config → nothing; invalid → the errors on an existing dashboard (none is created);
  * 2. read the gates, the milestones (timeboxes), the phased issues and the open PRs;
@@ -180,6 +211,7 @@ export async function refreshReports(job: RepoJob): Promise<ReportWrites | null>
     ? await syncProjectItems(job, config, [
         ...gateItems(job, config, gates, issues),
         ...openIssueItems(job, config, phased, issues),
+        ...(await inheritedIssueItems(job, config, phased)),
       ])
     : null;
   if (!config.dashboard) return { dashboard: "off", progress };

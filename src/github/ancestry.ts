@@ -39,6 +39,8 @@ interface IssueReply {
   milestone?: { title: string } | null;
   parent_issue_url?: string | null;
   sub_issues_summary?: { total: number };
+  state?: string;
+  node_id?: string;
 }
 
 /** `…/repos/{o}/{r}/issues/{n}` → the issue's ref. */
@@ -165,8 +167,27 @@ export async function listDescendants(
   issue: IssueRef,
   knownTotal?: number,
 ): Promise<IssueRef[]> {
+  return (await listDescendantFacts(octokit, issue, knownTotal)).map((d) => d.ref);
+}
+
+/** An issue below another, as `GET …/sub_issues` shows it, with the issue it is directly under. */
+export interface DescendantFacts {
+  ref: IssueRef;
+  parent: IssueRef;
+  open: boolean;
+  labels: string[];
+  milestone: string | null;
+  nodeId?: string;
+}
+
+/** listDescendants, with what each sub-issue's listing says of it (no read per issue). */
+export async function listDescendantFacts(
+  octokit: GitHub,
+  issue: IssueRef,
+  knownTotal?: number,
+): Promise<DescendantFacts[]> {
   const seen = new Set([issueKey(issue)]);
-  const found: IssueRef[] = [];
+  const found: DescendantFacts[] = [];
   let level: { ref: IssueRef; total: number | undefined }[] = [{ ref: issue, total: knownTotal }];
   for (let depth = 0; depth < MAX_PARENT_DEPTH && level.length > 0; depth++) {
     const next: typeof level = [];
@@ -182,7 +203,15 @@ export async function listDescendants(
         const childRef = refOfReply(child);
         if (!childRef || seen.has(issueKey(childRef))) continue;
         seen.add(issueKey(childRef));
-        found.push(childRef);
+        const facts = linkedIssueFacts(childRef, child);
+        found.push({
+          ref: childRef,
+          parent: ref,
+          open: child.state !== "closed",
+          labels: facts.readable ? facts.labels : [],
+          milestone: facts.readable ? facts.milestone : null,
+          ...(child.node_id ? { nodeId: child.node_id } : {}),
+        });
         if (found.length >= MAX_DESCENDANTS) return found;
         next.push({ ref: childRef, total: child.sub_issues_summary?.total });
       }

@@ -20,6 +20,7 @@ interface ListedIssue {
   milestone?: { title: string } | null;
   pull_request?: unknown;
   node_id?: string;
+  sub_issues_summary?: { total: number } | null;
 }
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -119,6 +120,8 @@ export interface PhasedIssue {
   milestone: string | null;
   /** GitHub's GraphQL node id (a project item points at it; saves a query per issue). */
   nodeId?: string;
+  /** How many sub-issues it has, when the listing says (`sub_issues_summary.total`). */
+  subIssues?: number;
 }
 
 /**
@@ -142,6 +145,9 @@ export async function listPhasedIssues(
         labels: labelNames(i.labels),
         milestone: i.milestone?.title ?? null,
         ...(i.node_id ? { nodeId: i.node_id } : {}),
+        ...(typeof i.sub_issues_summary?.total === "number"
+          ? { subIssues: i.sub_issues_summary.total }
+          : {}),
       });
     }
   };
