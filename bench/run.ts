@@ -8,7 +8,8 @@
  *
  *   BENCH_QUICK=1          every scenario scaled down (a few minutes)
  *   BENCH_ONLY=1,3         a subset (7, 8: two installations, A's flip or owner-config fan-out beside B's new PRs;
- *                          9: scenario 4 on a Redis Cluster; 10: the 20-minute soak, in a full run or by name)
+ *                          9: scenario 4 on a Redis Cluster; 10: the 20-minute soak, in a full run or by name;
+ *                          12: a project's first sync of 1,000 phased items, paced a second a mutation)
  *   BENCH_REDIS=auto|force|off
  *                          4 and 5 need an app that shares its queue through
  *                          Redis; "auto" runs them when it does, "force" always
@@ -27,6 +28,7 @@ import { apiPerEvent } from "./scenarios/api-per-event.js";
 import { auditRequests } from "./scenarios/audit.js";
 import { evaluation } from "./scenarios/evaluation.js";
 import { gateFlip } from "./scenarios/gate-flip.js";
+import { projectSync } from "./scenarios/projects.js";
 import { restartDurability, sharedQueue, twoProcesses } from "./scenarios/redis.js";
 import { soak } from "./scenarios/soak.js";
 import { fanOutBesideB, flipBesideB } from "./scenarios/tenants.js";
@@ -96,6 +98,9 @@ async function main(): Promise<void> {
     fanOutBesideB(settings),
   );
   await step(11, "audit requests", () => auditRequests(settings));
+  await step(12, "project: first sync of phased items, then a steady PR event", () =>
+    projectSync(settings),
+  );
 
   const seconds = (performance.now() - started) / 1000;
   const run = { machine: host, mode: settings.quick ? "quick" : "full", results, seconds };

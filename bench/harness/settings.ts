@@ -37,6 +37,8 @@ export interface BenchSettings {
   soakPrsPerRepo: number;
   /** Merged PRs in the year the audit reads in scenario 11 (BENCH_AUDIT_PRS, 2000). */
   auditPrs: number;
+  /** Phased issues and PRs in the project's first sync (BENCH_PROJECT_ITEMS, 1000; quick 100). */
+  projectItems: number;
   /** Heading of the run recorded in BENCHMARKS.md (BENCH_LABEL); BENCH_RECORD=0 records nothing. */
   label: string;
   record: boolean;
@@ -89,6 +91,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     soakRepos: int(env, "BENCH_SOAK_REPOS", 200, 200, quick),
     soakPrsPerRepo: int(env, "BENCH_SOAK_PRS", 5, 5, quick),
     auditPrs: int(env, "BENCH_AUDIT_PRS", 2000, 2000, quick),
+    projectItems: int(env, "BENCH_PROJECT_ITEMS", 1000, 100, quick),
     label: env.BENCH_LABEL ?? "run",
     record: env.BENCH_RECORD !== "0",
   };

@@ -19,6 +19,9 @@
  *   the GraphQL mutations that create the same things. Check runs, labels,
  *   milestones, edits and closes notify nobody new and are not counted: the
  *   1,000-PR gate flip is then paced by points alone (180 writes/min).
+ * - "Wait at least one second between" writes (GitHub's best practices; the
+ *   Projects API's own pacing for its mutations): a GraphQL mutation less
+ *   than `mutationGapMs` after the installation's previous one is refused.
  * - A 304 answer to a conditional request is free (refunded after sending).
  * - A request is in flight from admission to its answer. The emulator answers
  *   in well under a millisecond where GitHub takes 100 ms or more, so the
@@ -39,6 +42,8 @@ export interface LimitSettings {
   contentPerHour: number;
   /** Requests in flight at once (GitHub: 100). */
   concurrent: number;
+  /** Least time between two GraphQL mutations of an actor, ms (GitHub: one second). */
+  mutationGapMs: number;
 }
 
 export const GITHUB_SECONDARY_LIMITS: Readonly<LimitSettings> = {
@@ -47,6 +52,7 @@ export const GITHUB_SECONDARY_LIMITS: Readonly<LimitSettings> = {
   contentPerMinute: 80,
   contentPerHour: 500,
   concurrent: 100,
+  mutationGapMs: 1000,
 };
 
 export type LimitReason =
@@ -54,6 +60,7 @@ export type LimitReason =
   | "graphql-points"
   | "content-minute"
   | "content-hour"
+  | "mutation-gap"
   | "concurrent";
 
 export interface LimitedRequest {
@@ -69,6 +76,8 @@ export interface RequestCost {
   points: number;
   /** Counts against the content-creation limits. */
   content: boolean;
+  /** A GraphQL mutation (one a second). */
+  mutation?: boolean;
 }
 
 /** plugin-throttling's generated `triggers-notification-paths` (v11), as path patterns. */
@@ -112,6 +121,7 @@ export function requestCost(request: LimitedRequest): RequestCost {
       api: "graphql",
       points: mutation ? 5 : 1,
       content: mutation && CONTENT_MUTATIONS.test(request.graphqlQuery ?? ""),
+      mutation,
     };
   }
   const path = request.path.split("?")[0] ?? request.path;
@@ -197,6 +207,7 @@ export class SecondaryLimits {
       "graphql-points": 0,
       "content-minute": 0,
       "content-hour": 0,
+      "mutation-gap": 0,
       concurrent: 0,
     },
     notModified: 0,
@@ -247,6 +258,11 @@ export class SecondaryLimits {
     );
     if (pointsWait > 0)
       return refuse(cost.api === "rest" ? "points" : "graphql-points", pointsWait);
+    if (cost.mutation) {
+      const last = account.charges.findLast((c) => c.cost.mutation);
+      if (last && now - last.at < settings.mutationGapMs)
+        return refuse("mutation-gap", Math.ceil((last.at + settings.mutationGapMs - now) / 1000));
+    }
     if (cost.content) {
       const content = (c: Charge): number => (c.cost.content ? 1 : 0);
       const minuteWait = secondsUntilRoom(

@@ -11,6 +11,8 @@ export interface RequestLogEntry {
   response?: { body: unknown };
   /** Set when the emulator refused the request over a secondary rate limit (a 403): which limit. */
   limitedBy?: string;
+  /** A GraphQL request's fields called with arguments (`projectV2`, `addProjectV2ItemById`…), to tell operations apart. */
+  graphql?: string[];
 }
 
 /** Every request the emulator answered, so tests can count calls and prove "no writes". */

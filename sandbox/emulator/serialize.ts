@@ -209,7 +209,8 @@ export function serializeIssue(urls: Urls, repo: RepoRecord, issue: IssueRecord)
   const html = `${urls.web}/${repo.full_name}/${issue.pull ? "pull" : "issues"}/${issue.number}`;
   const result: Schemas["issue"] = {
     id: issue.id,
-    node_id: nodeId(issue.pull ? "PR" : "I", issue.id),
+    // A PR's node id is its PullRequest's, as GitHub answers it (the pulls API says the same).
+    node_id: issue.pull ? nodeId("PR", issue.pull.pullId) : nodeId("I", issue.id),
     url: api,
     repository_url: `${urls.api}/repos/${repo.full_name}`,
     labels_url: `${api}/labels{/name}`,

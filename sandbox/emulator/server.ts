@@ -136,6 +136,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
               },
             }
           : {}),
+        ...(url.pathname.endsWith("/graphql") ? { graphql: graphqlFieldsOf(raw) } : {}),
       });
       if (options.verbose)
         process.stderr.write(`[sandbox] ${status} ${method} ${url.pathname}${url.search}\n`);
@@ -316,4 +317,11 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });
+}
+
+/** The names a GraphQL document calls with arguments, past its operation header (for the request log). */
+function graphqlFieldsOf(raw: string): string[] {
+  const document = (graphqlQueryOf(raw) ?? "").replace(/#[^\n\r]*/g, "");
+  const body = document.slice(Math.max(0, document.indexOf("{")));
+  return [...body.matchAll(/(\w+)\s*\(/g)].map((m) => m[1] ?? "");
 }

@@ -329,7 +329,7 @@ export async function checkPullRequest(
   job.settings.metrics?.checkWrite(write);
   // The project shows the check's phase (floor, links and all); its errors never hold the check.
   if (loaded.kind === "ok" && verdict && loaded.config.project) {
-    await syncPullIntoProject(job, loaded.config, pr.number, verdict.phase.phaseIndex);
+    await syncPullIntoProject(job, loaded.config, pr, verdict.phase.phaseIndex);
   }
   job.log.info(
     {

@@ -10,7 +10,7 @@
  */
 
 import { gatePhaseIndex } from "../core/gates.js";
-import { itemPhaseClaims } from "../core/phases.js";
+import { inheritedClaims, itemPhaseClaims } from "../core/phases.js";
 import {
   type DesiredItem,
   gateOptionName,
@@ -31,6 +31,7 @@ import {
   projectProblemOf,
   readProject,
 } from "../github/projects.js";
+import { linkedIssueFacts } from "../github/pull-requests.js";
 import { space } from "../state/store.js";
 import type { RepoJob } from "./repo-job.js";
 
@@ -69,6 +70,8 @@ export const PROJECT_STATUS = space<{ problems: ProjectProblem[] }>("project-sta
 export interface ProjectItemSpec {
   ref: IssueRef;
   desired: DesiredItem;
+  /** The issue's or PR's GraphQL node id when the caller has it (payload, list): no query for it. */
+  nodeId?: string | undefined;
 }
 
 export interface ProjectSyncResult {
@@ -183,7 +186,8 @@ async function syncItem(
     {
       projectId: state.projectId,
       itemId: known?.itemId ?? null,
-      contentId: () => contentIdOf(job.octokit, item.ref),
+      contentId: () =>
+        item.nodeId ? Promise.resolve(item.nodeId) : contentIdOf(job.octokit, item.ref),
       fields: { phase: state.phase, gate: state.gate },
     },
     writes,
@@ -253,16 +257,20 @@ export async function putProjectItemBack(
 export async function syncPullIntoProject(
   job: RepoJob,
   config: Config,
-  number: number,
+  pr: { number: number; nodeId?: string | undefined },
   phaseIndex: number | null,
 ): Promise<void> {
   const phase = phaseIndex === null ? null : (config.phases[phaseIndex]?.name ?? null);
-  await syncProjectItems(job, config, [{ ref: { ...job.repo, number }, desired: { phase } }]);
+  await syncProjectItems(job, config, [
+    { ref: { ...job.repo, number: pr.number }, desired: { phase }, nodeId: pr.nodeId },
+  ]);
 }
 
 /**
- * One issue's item: the phase of its own labels and milestone. A gate issue
- * is kept with its gate (refresh-reports.ts), not here.
+ * One issue's item: the phase of its own labels and milestone, else (with
+ * `parentIssues`) its nearest ancestor's, walked as a PR's linked issue is
+ * (the ancestry kept in the store: a steady state reads nothing). A gate
+ * issue is kept with its gate (refresh-reports.ts), not here.
  */
 export async function syncIssueIntoProject(
   job: RepoJob,
@@ -270,6 +278,9 @@ export async function syncIssueIntoProject(
     number: number;
     labels?: ({ name?: string } | null)[] | undefined;
     milestone?: string | null;
+    node_id?: string | undefined;
+    html_url?: string | undefined;
+    parent_issue_url?: string | null | undefined;
   },
 ): Promise<void> {
   const loaded = await job.config();
@@ -277,11 +288,23 @@ export async function syncIssueIntoProject(
   const { config } = loaded;
   const labels = (issue.labels ?? []).flatMap((l) => (l?.name ? [l.name] : []));
   if (labels.some((l) => gatePhaseIndex(config, l) >= 0)) return;
-  const claims = itemPhaseClaims(config, { labels, milestone: issue.milestone ?? null });
+  const own = { labels, milestone: issue.milestone ?? null };
+  let claims = itemPhaseClaims(config, own);
+  if (claims.length === 0 && config.parentIssues && issue.html_url) {
+    const ref = { ...job.repo, number: issue.number };
+    const facts = linkedIssueFacts(ref, {
+      html_url: issue.html_url,
+      labels,
+      milestone: own.milestone === null ? null : { title: own.milestone },
+      ...(issue.parent_issue_url !== undefined ? { parent_issue_url: issue.parent_issue_url } : {}),
+    });
+    if (facts.readable)
+      claims = inheritedClaims(config, await job.ancestry.of(config, facts))?.claims ?? [];
+  }
   const at = claims.length === 0 ? null : Math.max(...claims.map((c) => c.phaseIndex));
   const phase = at === null ? null : (config.phases[at]?.name ?? null);
   await syncProjectItems(job, config, [
-    { ref: { ...job.repo, number: issue.number }, desired: { phase } },
+    { ref: { ...job.repo, number: issue.number }, desired: { phase }, nodeId: issue.node_id },
   ]);
 }
 
@@ -290,7 +313,7 @@ export function gateItems(
   job: RepoJob,
   config: Config,
   gates: readonly ({ state: GateStateName } | null)[],
-  issues: readonly ({ number: number } | null)[],
+  issues: readonly ({ number: number; node_id?: string | undefined } | null)[],
 ): ProjectItemSpec[] {
   return config.phases.flatMap((phase, i) => {
     const status = gates[i];
@@ -300,6 +323,7 @@ export function gateItems(
       {
         ref: { ...job.repo, number: issue.number },
         desired: { phase: phase.name, gate: gateOptionName(status.state) },
+        nodeId: issue.node_id,
       },
     ];
   });

@@ -11,6 +11,10 @@
  * - ≤ 2,000 points per minute for the GraphQL endpoint: a query costs 1, a
  *   mutation 5 (these points are separate from GraphQL's primary-limit points);
  * - ≤ 80 content-generating requests per minute and ≤ 500 per hour;
+ * - "wait at least one second between each request" that writes (GitHub's
+ *   best practices for integrators, and the Projects API for its mutations):
+ *   here every GraphQL mutation of an installation is one second (and a
+ *   little: see the skew below) after the previous one;
  * - ≤ 100 concurrent requests (github/request-budget.ts caps concurrency).
  *
  * Decisions where the documentation leaves room, all on the safe side:
@@ -122,10 +126,40 @@ const CONTENT_ROUTES: readonly RegExp[] = [
 /** POST creates on every route above; PUT creates a merge and a collaborator invitation. */
 const CREATING_METHODS = new Set(["POST", "PUT"]);
 
+/**
+ * GraphQL mutations that notify nobody: a project's items and fields (what
+ * project-sync sends). Like check runs and labels, they are paced by points
+ * and the second between mutations, not by the content limits (at 500 an
+ * hour, a first sync of 1,000 items would take four hours).
+ */
+const QUIET_MUTATIONS = new Set([
+  "addProjectV2ItemById",
+  "updateProjectV2ItemFieldValue",
+  "clearProjectV2ItemFieldValue",
+  "createProjectV2Field",
+]);
+
+/**
+ * Whether every field a mutation calls is a quiet one. The fields are read
+ * as the names called with arguments (`name(`) after the operation's own
+ * header; any other such name (a nested field with arguments included)
+ * makes the mutation count as content-creating: the safe side.
+ */
+function isQuietMutation(body: unknown): boolean {
+  const document = graphqlDocument(body);
+  if (document === null) return false;
+  const withoutComments = document.replace(/#[^\n\r]*/g, "");
+  const header = /\bmutation\b\s*(\w+)?\s*(\([^)]*\))?/.exec(withoutComments);
+  if (!header) return false;
+  const rest = withoutComments.slice(header.index + header[0].length);
+  const called = [...rest.matchAll(/(\w+)\s*\(/g)].map((m) => m[1] ?? "");
+  return called.length > 0 && called.every((name) => QUIET_MUTATIONS.has(name));
+}
+
 /** Whether a request creates content (the 80-a-minute, 500-an-hour limit). GraphQL mutations may: see below. */
 export function isContentCreating(request: ApiRequest): boolean {
   const method = request.method.toUpperCase();
-  if (isGraphql(request)) return isGraphqlMutation(request.body);
+  if (isGraphql(request)) return isGraphqlMutation(request.body) && !isQuietMutation(request.body);
   if (!CREATING_METHODS.has(method)) return false;
   const path = requestPath(request.url);
   return CONTENT_ROUTES.some((route) => route.test(path));
@@ -145,17 +179,36 @@ export function graphqlPoints(request: ApiRequest): number {
 
 const contentCost = (request: ApiRequest): number => (isContentCreating(request) ? 1 : 0);
 
+/** 1 for a GraphQL mutation (the one-a-second pacing), 0 for anything else. */
+export function graphqlMutationCost(request: ApiRequest): number {
+  return isGraphql(request) && isGraphqlMutation(request.body) ? 1 : 0;
+}
+
+/**
+ * The gap between two mutations of an installation: GitHub's second, and
+ * 50 ms for the request before to be still in transit (a mutation is stamped
+ * when it leaves, GitHub counts it when it arrives). Not the full second of
+ * skew of the minute windows: that would double a first project sync.
+ */
+export const MUTATION_GAP_MS = 1_050;
+
 /**
  * GitHub's documented secondary limits, per installation. A GraphQL mutation
- * is counted as content-creating: GitHub counts content created "through the
- * REST API and GraphQL API" alike, and a mutation cannot be told apart
- * without parsing it (the app sends none today).
+ * is counted as content-creating (GitHub counts content created "through the
+ * REST API and GraphQL API" alike) unless it only calls quiet mutations (the
+ * project ones above). Every mutation waits for the gap after the previous.
  */
 export const GITHUB_SECONDARY_LIMITS: readonly BudgetLimit[] = [
   { name: "rest-points", windowMs: MINUTE_MS + SKEW_MS, capacity: 900, cost: restPoints },
   { name: "graphql-points", windowMs: MINUTE_MS + SKEW_MS, capacity: 2000, cost: graphqlPoints },
   { name: "content-minute", windowMs: MINUTE_MS + SKEW_MS, capacity: 80, cost: contentCost },
   { name: "content-hour", windowMs: HOUR_MS + SKEW_MS, capacity: 500, cost: contentCost },
+  {
+    name: "graphql-mutation-gap",
+    windowMs: MUTATION_GAP_MS,
+    capacity: 1,
+    cost: graphqlMutationCost,
+  },
 ];
 
 /** A request counted in a window: when it was let through, and what it cost there. */

@@ -42,6 +42,7 @@ interface IssueReply {
   milestone?: { title: string } | null;
   parent_issue_url?: string | null;
   sub_issues_summary?: { total: number };
+  node_id?: string;
 }
 
 /** `…/repos/{o}/{r}/issues/{n}` → the issue's ref. */
@@ -188,7 +189,7 @@ async function walkDown(
   octokit: GitHub,
   start: { ref: IssueRef; total: number | undefined },
   seen: Set<string>,
-  visit: (child: IssueReply, ref: IssueRef) => Below,
+  visit: (child: IssueReply, ref: IssueRef, parent: IssueRef) => Below,
 ): Promise<boolean> {
   let level = [start];
   for (let depth = 0; depth < MAX_PARENT_DEPTH && level.length > 0; depth++) {
@@ -200,7 +201,7 @@ async function walkDown(
         const childRef = refOfReply(child);
         if (!childRef || seen.has(issueKey(childRef))) continue;
         seen.add(issueKey(childRef));
-        const below = visit(child, childRef);
+        const below = visit(child, childRef, ref);
         if (below === "stop") return false;
         if (below === "descend")
           next.push({ ref: childRef, total: child.sub_issues_summary?.total });
@@ -228,6 +229,43 @@ export async function listDescendants(
     new Set([issueKey(issue)]),
     (_, ref) => {
       found.push(ref);
+      return found.length >= MAX_DESCENDANTS ? "stop" : "descend";
+    },
+  );
+  return found;
+}
+
+/** An issue below another, as `GET …/sub_issues` shows it, with the issue it is directly under. */
+export interface DescendantFacts {
+  ref: IssueRef;
+  parent: IssueRef;
+  open: boolean;
+  labels: string[];
+  milestone: string | null;
+  nodeId?: string;
+}
+
+/** listDescendants, with what each sub-issue's listing says of it (no read per issue). */
+export async function listDescendantFacts(
+  octokit: GitHub,
+  issue: IssueRef,
+  knownTotal?: number,
+): Promise<DescendantFacts[]> {
+  const found: DescendantFacts[] = [];
+  await walkDown(
+    octokit,
+    { ref: issue, total: knownTotal },
+    new Set([issueKey(issue)]),
+    (child, ref, parent) => {
+      const facts = linkedIssueFacts(ref, child);
+      found.push({
+        ref,
+        parent,
+        open: child.state !== "closed",
+        labels: facts.readable ? facts.labels : [],
+        milestone: facts.readable ? facts.milestone : null,
+        ...(child.node_id ? { nodeId: child.node_id } : {}),
+      });
       return found.length >= MAX_DESCENDANTS ? "stop" : "descend";
     },
   );

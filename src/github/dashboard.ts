@@ -19,7 +19,8 @@ interface ListedIssue {
   labels: (string | { name?: string })[];
   milestone?: { title: string } | null;
   pull_request?: unknown;
-  sub_issues_summary?: { total: number };
+  node_id?: string;
+  sub_issues_summary?: { total: number } | null;
 }
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -117,7 +118,9 @@ export interface PhasedIssue {
   state: "open" | "closed";
   labels: string[];
   milestone: string | null;
-  /** How many sub-issues it has (`sub_issues_summary.total`), when GitHub says. */
+  /** GitHub's GraphQL node id (a project item points at it; saves a query per issue). */
+  nodeId?: string;
+  /** How many sub-issues it has, when the listing says (`sub_issues_summary.total`). */
   subIssues?: number;
 }
 
@@ -141,7 +144,10 @@ export async function listPhasedIssues(
         state: i.state === "closed" ? "closed" : "open",
         labels: labelNames(i.labels),
         milestone: i.milestone?.title ?? null,
-        ...(i.sub_issues_summary ? { subIssues: i.sub_issues_summary.total } : {}),
+        ...(i.node_id ? { nodeId: i.node_id } : {}),
+        ...(typeof i.sub_issues_summary?.total === "number"
+          ? { subIssues: i.sub_issues_summary.total }
+          : {}),
       });
     }
   };

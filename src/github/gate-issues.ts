@@ -32,6 +32,7 @@ export interface IssueData {
   comments: number;
   labels: (string | { name?: string })[];
   pull_request?: unknown;
+  node_id?: string;
 }
 
 export function labelNames(labels: IssueData["labels"]): string[] {

@@ -17,6 +17,8 @@ export interface PullFacts {
   labels: string[];
   milestone: string | null;
   htmlUrl: string;
+  /** GitHub's GraphQL node id, where the payload or list gave it (a project item points at it). */
+  nodeId?: string;
 }
 
 interface PullLike {
@@ -28,6 +30,7 @@ interface PullLike {
   labels: { name?: string }[];
   milestone?: { title: string } | null;
   html_url: string;
+  node_id?: string;
 }
 
 export function toPullFacts(pr: PullLike): PullFacts {
@@ -40,6 +43,7 @@ export function toPullFacts(pr: PullLike): PullFacts {
     labels: labelNames(pr.labels),
     milestone: pr.milestone?.title ?? null,
     htmlUrl: pr.html_url,
+    ...(pr.node_id ? { nodeId: pr.node_id } : {}),
   };
 }
 

@@ -17,7 +17,14 @@ import {
   replyFiles,
 } from "../helpers/app.js";
 import { type CheckBody, expectCreate, replyGate, replyNoCheckYet } from "../helpers/replies.js";
-import { API, OWNER, pullRequestEvent, REPO } from "../helpers/webhooks.js";
+import {
+  API,
+  issueEvent,
+  issueObject,
+  OWNER,
+  pullRequestEvent,
+  REPO,
+} from "../helpers/webhooks.js";
 
 // SPEC §5 "Projects" against GitHub's GraphQL as nock plays it: every
 // operation the app sends, the errors GitHub answers, and a steady state that
@@ -85,10 +92,7 @@ describe("a PR's item in the organisation's project", () => {
           },
         },
       });
-    // the PR's node id
-    scope
-      .post("/graphql", asks("issueOrPullRequest("))
-      .reply(200, { data: { repository: { issueOrPullRequest: { id: "PR_10" } } } });
+    // no query for the PR's node id: the payload carries it
     scope
       .post(
         "/graphql",
@@ -108,7 +112,9 @@ describe("a PR's item in the organisation's project", () => {
         data: { updateProjectV2ItemFieldValue: { projectV2Item: { id: "PVTI_10" } } },
       });
 
-    await app.receive("pull_request", pullRequestEvent("opened", RUN_PR));
+    const opened = pullRequestEvent("opened", RUN_PR);
+    (opened.pull_request as Record<string, unknown>).node_id = "PR_10";
+    await app.receive("pull_request", opened);
     expect(created[0]?.output.title).toBe("Blocked: Walk gate pending");
     expect(sent.map((b) => (b.variables.input as { name: string }).name)).toEqual([
       "Phase",
@@ -135,8 +141,7 @@ describe("a PR's item in the organisation's project", () => {
     } finally {
       nock.emitter.off("no match", listen);
     }
-    expect(calls).toEqual([]);
-    expect(app.errors).toEqual([]);
+    expect(calls.filter((c) => c.includes("/graphql") || c.includes("/issues/5"))).toEqual([]);
   });
 });
 
@@ -262,6 +267,41 @@ describe("what GitHub refuses, as the dashboard and doctor say it", () => {
     expect(result?.problems[0]?.message).toContain('no option "Run"');
   });
 
+  it("a first sync with the node ids known (payloads, REST lists) asks no content query; the next asks nothing", async () => {
+    const store = new MemoryStateStore();
+    const scope = nock(API);
+    const sent: GraphqlBody[] = [];
+    replyProject(scope, [
+      single("F1", "Phase", ["Crawl", "Walk", "Run"]),
+      single("F2", "Gate", ["Pending", "Approved", "Stopped"]),
+    ]);
+    scope
+      .post("/graphql", (b: GraphqlBody) => asks("addProjectV2ItemById")(b) && !!sent.push(b))
+      .twice()
+      .reply(200, (_uri, body) => ({
+        data: {
+          addProjectV2ItemById: {
+            item: { id: `PVTI_${(body as GraphqlBody).variables.contentId}` },
+          },
+        },
+      }));
+    scope
+      .post("/graphql", asks("updateProjectV2ItemFieldValue"))
+      .twice()
+      .reply(200, { data: { updateProjectV2ItemFieldValue: { projectV2Item: { id: "x" } } } });
+    const items = [10, 11].map((number) => ({
+      ref: { owner: OWNER, repo: REPO, number },
+      desired: { phase: "Run" },
+      nodeId: `I_${number}`,
+    }));
+    const result = await syncProjectItems(jobOn(store), configOf(CONFIG), items);
+    expect(result?.written).toBe(2);
+    expect(sent.map((b) => b.variables.contentId)).toEqual(["I_10", "I_11"]);
+    scope.done();
+    // Steady state: the store knows the items; nock would refuse any request.
+    expect((await syncProjectItems(jobOn(store), configOf(CONFIG), items))?.written).toBe(0);
+  });
+
   it("no project configured: no request", async () => {
     expect(await syncProjectItems(jobOn(new MemoryStateStore()), configOf(""), ITEM)).toBeNull();
   });
@@ -298,5 +338,56 @@ describe("projects_v2_item.edited: a person's change is put back, the app's own 
     }
     expect(calls.filter((c) => !c.includes("access_tokens"))).toEqual([]);
     expect(app.errors).toEqual([]);
+  });
+});
+
+describe("an issue that inherits its parent's phase (parentIssues)", () => {
+  it("is in the project at its parent's phase; the next event on it reads nothing", async () => {
+    const app = await createTestApp({ revalidateMs: 60_000 });
+    const scope = githubScope();
+    replyConfig(scope, `${CONFIG}parentIssues: true\n`);
+    // the parent the payload names, read once: it is in Run
+    scope
+      .get(`/repos/${OWNER}/${REPO}/issues/5`)
+      .reply(200, { ...issueObject({ number: 5, labels: ["phase: run"] }) });
+    replyProject(scope, [
+      single("F1", "Phase", ["Crawl", "Walk", "Run"]),
+      single("F2", "Gate", ["Pending", "Approved", "Stopped"]),
+    ]);
+    scope
+      .post(
+        "/graphql",
+        (b: GraphqlBody) => asks("addProjectV2ItemById")(b) && b.variables.contentId === "I_12",
+      )
+      .reply(200, { data: { addProjectV2ItemById: { item: { id: "PVTI_12" } } } });
+    scope
+      .post(
+        "/graphql",
+        (b: GraphqlBody) =>
+          asks("updateProjectV2ItemFieldValue")(b) && b.variables.optionId === "F1-2",
+      )
+      .reply(200, { data: { updateProjectV2ItemFieldValue: { projectV2Item: { id: "x" } } } });
+    const task = (action: string) => {
+      const event = issueEvent(action, { number: 12, labels: ["docs"] }, { label: "docs" });
+      Object.assign(event.issue as Record<string, unknown>, {
+        node_id: "I_12",
+        parent_issue_url: `${API}/repos/${OWNER}/${REPO}/issues/5`,
+      });
+      return event;
+    };
+    await app.receive("issues", task("opened"));
+    assertAllCalled();
+    // labelled again (not a phase): the ancestry and the item are in the store; no project
+    // or parent read (the PRs that close it are looked for as ever: not the project's)
+    const calls: string[] = [];
+    const listen = (req: { method: string; path: string }) =>
+      calls.push(`${req.method} ${req.path}`);
+    nock.emitter.on("no match", listen);
+    try {
+      await app.receive("issues", task("labeled"));
+    } finally {
+      nock.emitter.off("no match", listen);
+    }
+    expect(calls.filter((c) => c.includes("/graphql") || c.includes("/issues/5"))).toEqual([]);
   });
 });

@@ -132,8 +132,9 @@ export function projectById(state: StateCore, id: string): ProjectRecord | undef
   return all(state).find((p) => p.id === id);
 }
 
+/** As GitHub: a PR's node id is its PullRequest's, in the issues API and the pulls API alike. */
 export function issueNodeId(issue: IssueRecord): string {
-  return nodeId(issue.pull ? "PR" : "I", issue.id);
+  return issue.pull ? nodeId("PR", issue.pull.pullId) : nodeId("I", issue.id);
 }
 
 /** The issue or PR a node id names. */

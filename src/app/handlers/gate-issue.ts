@@ -38,6 +38,10 @@ export interface IssueEvent {
     /** The issue's milestone title as the payload shows it (issues events only). */
     milestone?: string | null;
     pull_request?: unknown;
+    /** For the project: its node id (no query for it) and where it is (its parents, `parentIssues`). */
+    node_id?: string | undefined;
+    html_url?: string | undefined;
+    parent_issue_url?: string | null | undefined;
   };
   /** The label added or removed, on labeled/unlabeled. */
   label?: { name: string } | undefined;
@@ -141,6 +145,12 @@ function subIssueCount(issue: object): number | undefined {
   return typeof summary?.total === "number" ? summary.total : undefined;
 }
 
+/** `parent_issue_url` of a payload's issue, when GitHub sent it (newer payloads). */
+function parentUrlOf(issue: object): { parent_issue_url?: string | null } {
+  const url = (issue as { parent_issue_url?: unknown }).parent_issue_url;
+  return typeof url === "string" || url === null ? { parent_issue_url: url } : {};
+}
+
 /** Actions on an issue that change the phase its sub-issues inherit. */
 const INHERITED_PHASE_ACTIONS = new Set(["labeled", "unlabeled", "milestoned", "demilestoned"]);
 
@@ -156,6 +166,9 @@ export const issueRoute = route(ISSUE_EVENTS, (context): Receipt => {
       labels: payloadLabels(payload.issue.labels),
       milestone: payload.issue.milestone?.title ?? null,
       ...(payload.issue.pull_request ? { pull_request: {} } : {}),
+      node_id: payload.issue.node_id,
+      html_url: payload.issue.html_url,
+      ...parentUrlOf(payload.issue),
     },
     ...(label ? { label } : {}),
     ...(milestone !== undefined

@@ -14,6 +14,12 @@ import {
   type WindowEntry,
   windowWait,
 } from "../../../src/core/request-cost.js";
+import {
+  ADD_ITEM_MUTATION,
+  CLEAR_VALUE_MUTATION,
+  CREATE_FIELD_MUTATION,
+  SET_VALUE_MUTATION,
+} from "../../../src/github/projects.js";
 
 const API = "https://api.github.com";
 const GHE = "https://ghe.example.com/api/v3";
@@ -31,7 +37,7 @@ function costs(request: ApiRequest): Record<string, number> {
 }
 
 describe("what a request costs against GitHub's secondary limits", () => {
-  it.each<[string, ApiRequest, [rest: number, graphql: number, content: number]]>([
+  it.each<[string, ApiRequest, [rest: number, graphql: number, content: number, gap?: number]]>([
     ["a read", { method: "GET", url: `${API}${R}/pulls/1` }, [1, 0, 0]],
     ["a read with a query string", { method: "GET", url: `${R}/issues?labels=a,b` }, [1, 0, 0]],
     ["a HEAD", { method: "HEAD", url: `${API}${R}` }, [1, 0, 0]],
@@ -68,24 +74,44 @@ describe("what a request costs against GitHub's secondary limits", () => {
     [
       "a GraphQL mutation (may create content)",
       { method: "POST", url: `${API}/graphql`, body: mutation },
-      [0, 5, 1],
+      [0, 5, 1, 1],
+    ],
+    ...[ADD_ITEM_MUTATION, SET_VALUE_MUTATION, CLEAR_VALUE_MUTATION, CREATE_FIELD_MUTATION].map(
+      (document): [string, ApiRequest, [number, number, number, number]] => [
+        `a project mutation (notifies nobody): ${/mutation[^{]*\{\s*(\w+)/.exec(document)?.[1]}`,
+        { method: "POST", url: `${API}/graphql`, body: JSON.stringify({ query: document }) },
+        [0, 5, 0, 1],
+      ],
+    ),
+    [
+      "a project mutation beside one that creates content",
+      {
+        method: "POST",
+        url: `${API}/graphql`,
+        body: {
+          query:
+            "mutation { a: addProjectV2ItemById(input: {}) { item { id } } b: addComment(input: {}) { clientMutationId } }",
+        },
+      },
+      [0, 5, 1, 1],
     ],
     [
       "a GraphQL body that is not JSON",
       { method: "POST", url: `${API}/graphql`, body: "{" },
-      [0, 5, 1],
+      [0, 5, 1, 1],
     ],
     [
       "a GraphQL body without a query",
       { method: "POST", url: `${API}/graphql`, body: "{}" },
-      [0, 5, 1],
+      [0, 5, 1, 1],
     ],
-  ])("%s", (_name, request, [rest, graphql, content]) => {
+  ])("%s", (_name, request, [rest, graphql, content, gap = 0]) => {
     expect(costs(request)).toEqual({
       "rest-points": rest,
       "graphql-points": graphql,
       "content-minute": content,
       "content-hour": content,
+      "graphql-mutation-gap": gap,
     });
   });
 
@@ -124,12 +150,13 @@ describe("what a request costs against GitHub's secondary limits", () => {
     );
   });
 
-  it("uses GitHub's documented limits, each a second longer than GitHub's window", () => {
+  it("uses GitHub's documented limits, each a second longer than GitHub's window (the mutation gap 50 ms)", () => {
     expect(GITHUB_SECONDARY_LIMITS.map((l) => [l.name, l.capacity, l.windowMs])).toEqual([
       ["rest-points", 900, 61_000],
       ["graphql-points", 2000, 61_000],
       ["content-minute", 80, 61_000],
       ["content-hour", 500, 3_601_000],
+      ["graphql-mutation-gap", 1, 1_050],
     ]);
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApiRequest } from "../../../src/core/request-cost.js";
+import { SET_VALUE_MUTATION } from "../../../src/github/projects.js";
 import {
   type BudgetClock,
   ConcurrencyCap,
@@ -22,6 +23,14 @@ const QUERY: ApiRequest = {
   url: "https://api.github.com/graphql",
   body: JSON.stringify({ query: "{ viewer { login } }" }),
 };
+/** A project item's field set: a mutation that notifies nobody. */
+const PROJECT_MUTATION: ApiRequest = {
+  method: "POST",
+  url: "https://api.github.com/graphql",
+  body: JSON.stringify({ query: SET_VALUE_MUTATION }),
+};
+/** GitHub's second between mutations, plus the budget's 50 ms for one in transit. */
+const GAP = 1_050;
 /** GitHub's minute, plus the second the budget adds for requests in transit. */
 const WINDOW = 61_000;
 
@@ -98,6 +107,28 @@ function contract(name: string, make: (clock: BudgetClock) => RequestBudget) {
       ["a check run is not content: it passes after 80 comments", [[80, COMMENT]], CHECK, []],
       ["GraphQL has its own points: a query passes after 900 REST points", [[900, GET]], QUERY, []],
       ["2,000 GraphQL queries fit, the 2,001st waits", [[2000, QUERY]], QUERY, [WINDOW]],
+      [
+        "a mutation waits a second after the previous one",
+        [[1, PROJECT_MUTATION]],
+        PROJECT_MUTATION,
+        [GAP],
+      ],
+      ["a query does not wait for the mutation gap", [[1, PROJECT_MUTATION]], QUERY, []],
+      [
+        "queries in between do not shorten the gap",
+        [
+          [1, PROJECT_MUTATION],
+          [5, QUERY],
+        ],
+        PROJECT_MUTATION,
+        [GAP],
+      ],
+      [
+        "project mutations are not content: 80 comments leave them at their second",
+        [[80, COMMENT]],
+        PROJECT_MUTATION,
+        [],
+      ],
     ])("%s", async (_name, batches, next, sleeps) => {
       const clock = new FakeClock();
       const budget = make(clock);
@@ -105,6 +136,19 @@ function contract(name: string, make: (clock: BudgetClock) => RequestBudget) {
       expect(clock.sleeps).toEqual([]);
       await budget.take(1, next);
       expect(clock.sleeps).toEqual(sleeps);
+      await budget.close();
+    });
+
+    it("paces 60 project mutations a second apart: GitHub's floor, not the 80-a-minute content limit", async () => {
+      const clock = new FakeClock();
+      const start = clock.time;
+      const budget = make(clock);
+      await takeMany(budget, 1, 60, PROJECT_MUTATION);
+      expect(clock.sleeps).toEqual(Array.from({ length: 59 }, () => GAP));
+      expect(clock.time - start).toBe(59 * GAP);
+      // Another installation's mutations are paced apart from these.
+      await budget.take(2, PROJECT_MUTATION);
+      expect(clock.sleeps).toHaveLength(59);
       await budget.close();
     });
 

@@ -11,7 +11,9 @@ import {
 } from "../../../sandbox/emulator/index.js";
 
 describe("requestCost", () => {
-  it.each<[string, LimitedRequest, { api: string; points: number; content: boolean }]>([
+  it.each<
+    [string, LimitedRequest, { api: string; points: number; content: boolean; mutation?: boolean }]
+  >([
     [
       "a REST read",
       { method: "GET", path: "/repos/a/b/pulls/1" },
@@ -96,12 +98,12 @@ describe("requestCost", () => {
     [
       "a GraphQL query",
       { method: "POST", path: "/graphql", graphqlQuery: "query { viewer { login } }" },
-      { api: "graphql", points: 1, content: false },
+      { api: "graphql", points: 1, content: false, mutation: false },
     ],
     [
       "a GraphQL shorthand query",
       { method: "POST", path: "/graphql", graphqlQuery: "{ viewer { login } }" },
-      { api: "graphql", points: 1, content: false },
+      { api: "graphql", points: 1, content: false, mutation: false },
     ],
     [
       "a GraphQL mutation",
@@ -110,7 +112,7 @@ describe("requestCost", () => {
         path: "/graphql",
         graphqlQuery: "mutation { updateIssue(input: {}) { clientMutationId } }",
       },
-      { api: "graphql", points: 5, content: false },
+      { api: "graphql", points: 5, content: false, mutation: true },
     ],
     [
       "a GraphQL comment",
@@ -119,7 +121,7 @@ describe("requestCost", () => {
         path: "/graphql",
         graphqlQuery: "# note\nmutation { addComment(input: {}) { clientMutationId } }",
       },
-      { api: "graphql", points: 5, content: true },
+      { api: "graphql", points: 5, content: true, mutation: true },
     ],
   ])("%s", (_name, request, expected) => {
     expect(requestCost(request)).toEqual(expected);
@@ -130,6 +132,11 @@ const GET: LimitedRequest = { method: "GET", path: "/repos/a/b/pulls/1" };
 const PATCH: LimitedRequest = { method: "PATCH", path: "/repos/a/b/check-runs/1" };
 const COMMENT: LimitedRequest = { method: "POST", path: "/repos/a/b/issues/1/comments" };
 const QUERY: LimitedRequest = { method: "POST", path: "/graphql", graphqlQuery: "{ a }" };
+const PROJECT_SET: LimitedRequest = {
+  method: "POST",
+  path: "/graphql",
+  graphqlQuery: "mutation { updateProjectV2ItemFieldValue(input: {}) { projectV2Item { id } } }",
+};
 
 interface Step {
   at: number;
@@ -221,6 +228,19 @@ describe("SecondaryLimits", () => {
       ["ok", "ok", "graphql-points 60"],
     ],
     [
+      "mutations: one a second (GitHub's pacing); queries between them pass",
+      {},
+      [
+        { at: 0, request: PROJECT_SET },
+        { at: 500, request: QUERY },
+        { at: 999, request: PROJECT_SET },
+        { at: 1_000, request: PROJECT_SET },
+        { at: 1_200, request: PROJECT_SET, subject: "installation:2" },
+        { at: 2_000, request: PROJECT_SET },
+      ],
+      ["ok", "ok", "mutation-gap 1", "ok", "ok", "ok"],
+    ],
+    [
       "content: the third comment in a minute is refused under a limit of two",
       { contentPerMinute: 2 },
       [
@@ -280,6 +300,7 @@ describe("SecondaryLimits", () => {
         "graphql-points": 0,
         "content-minute": 0,
         "content-hour": 0,
+        "mutation-gap": 0,
         concurrent: 0,
         ...refused,
       },
