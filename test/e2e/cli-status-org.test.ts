@@ -3,6 +3,11 @@ import { createActors } from "../../sandbox/actors.js";
 import { createEmulator, type Emulator } from "../../sandbox/emulator/index.js";
 import { buildCliStory, runCli } from "../helpers/cli.js";
 
+/** The lines the two configured repositories give, in order: repository, then phase. */
+const BY_PHASE = ["api", "web"].flatMap((repo) =>
+  ["Crawl", "Walk", "Run", "Fly"].map((phase) => `fleet/${repo} ${phase}`),
+);
+
 // `phase-gates status --org` (SPEC §5 "Projects", issue: the cross-repository
 // picture from the command line): one line per repository and phase.
 describe("phase-gates status across repositories", { timeout: 60_000 }, () => {
@@ -30,16 +35,7 @@ describe("phase-gates status across repositories", { timeout: 60_000 }, () => {
       repositories: { repo: string; phase: string; gate: string; pulls: number; blocked: number }[];
       skipped: { repo: string; reason: string }[];
     };
-    expect(s.repositories.map((l) => `${l.repo} ${l.phase}`)).toEqual([
-      "fleet/api Crawl",
-      "fleet/api Walk",
-      "fleet/api Run",
-      "fleet/api Fly",
-      "fleet/web Crawl",
-      "fleet/web Walk",
-      "fleet/web Run",
-      "fleet/web Fly",
-    ]);
+    expect(s.repositories.map((l) => `${l.repo} ${l.phase}`)).toEqual(BY_PHASE);
     // The same counting as `status` for one repository.
     const single = JSON.parse(
       (await runCli(["status", "fleet/api", "--json", ...api()], { env: lead })).stdout,
@@ -59,16 +55,7 @@ describe("phase-gates status across repositories", { timeout: 60_000 }, () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split("\n");
     expect(lines[0]).toMatch(/^repository\s+phase\s+gate\s+open issues\s+open PRs\s+blocked$/);
-    expect(lines.slice(1).map((l) => l.split(/\s+/).slice(0, 2).join(" "))).toEqual([
-      "fleet/api Crawl",
-      "fleet/api Walk",
-      "fleet/api Run",
-      "fleet/api Fly",
-      "fleet/web Crawl",
-      "fleet/web Walk",
-      "fleet/web Run",
-      "fleet/web Fly",
-    ]);
+    expect(lines.slice(1).map((l) => l.split(/\s+/).slice(0, 2).join(" "))).toEqual(BY_PHASE);
     expect(r.stderr).toMatch(/^skipped fleet\/docs: fleet\/docs is not configured/);
   });
 

@@ -2,20 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createActors } from "../../sandbox/actors.js";
 import { createEmulator, type Emulator } from "../../sandbox/emulator/index.js";
 import { generatePrivateKey } from "../../sandbox/run-app.js";
-import { runCli } from "../helpers/cli.js";
+import { type DoctorJson, runCli } from "../helpers/cli.js";
 
 // `phase-gates doctor`'s project line (SPEC §5 "Projects"): the permission the
 // installation accepted, the project, and its fields, with the fix for each.
-
-interface DoctorJson {
-  checks: {
-    check: string;
-    status: string;
-    summary: string;
-    details: string[];
-    fix: string | null;
-  }[];
-}
 
 let emu: Emulator;
 let installationId = 0;

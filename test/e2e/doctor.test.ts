@@ -5,7 +5,7 @@ import { requiredChecksRule } from "../../sandbox/emulator/state/index.js";
 import type { RepoRecord } from "../../sandbox/emulator/types.js";
 import { generatePrivateKey } from "../../sandbox/run-app.js";
 import { DASHBOARD_LABEL, DASHBOARD_TITLE } from "../../src/core/dashboard.js";
-import { runCli } from "../helpers/cli.js";
+import { type DoctorJson, runCli } from "../helpers/cli.js";
 
 // `phase-gates doctor` and `status`'s enforcement, the built binary against the sandbox.
 
@@ -18,19 +18,6 @@ deployments:
   - environment: production
     phase: run
 `;
-
-interface DoctorJson {
-  bites: boolean;
-  exitCode: number;
-  enforcement: { state: string };
-  checks: {
-    check: string;
-    status: string;
-    summary: string;
-    details: string[];
-    fix: string | null;
-  }[];
-}
 
 let emu: Emulator;
 let repo: RepoRecord;

@@ -52,3 +52,17 @@ export function runCli(
     child.stdin.end(options.stdin ?? "");
   });
 }
+
+/** What `phase-gates doctor --json` prints. */
+export interface DoctorJson {
+  bites: boolean;
+  exitCode: number;
+  enforcement: { state: string };
+  checks: {
+    check: string;
+    status: string;
+    summary: string;
+    details: string[];
+    fix: string | null;
+  }[];
+}

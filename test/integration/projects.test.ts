@@ -60,6 +60,26 @@ function replyProject(scope: nock.Scope, fields: unknown[]) {
     });
 }
 
+/** `addProjectV2ItemById` for `contentId`, then `updateProjectV2ItemFieldValue` on field F1 with `optionId`. */
+function replyAddAndSet(scope: nock.Scope, contentId: string, itemId: string, optionId: string) {
+  scope
+    .post(
+      "/graphql",
+      (b: GraphqlBody) => asks("addProjectV2ItemById")(b) && b.variables.contentId === contentId,
+    )
+    .reply(200, { data: { addProjectV2ItemById: { item: { id: itemId } } } });
+  scope
+    .post(
+      "/graphql",
+      (b: GraphqlBody) =>
+        asks("updateProjectV2ItemFieldValue")(b) &&
+        b.variables.itemId === itemId &&
+        b.variables.fieldId === "F1" &&
+        b.variables.optionId === optionId,
+    )
+    .reply(200, { data: { updateProjectV2ItemFieldValue: { projectV2Item: { id: itemId } } } });
+}
+
 afterEach(() => assertAllCalled());
 
 describe("a PR's item in the organisation's project", () => {
@@ -93,24 +113,7 @@ describe("a PR's item in the organisation's project", () => {
         },
       });
     // no query for the PR's node id: the payload carries it
-    scope
-      .post(
-        "/graphql",
-        (b: GraphqlBody) => asks("addProjectV2ItemById")(b) && b.variables.contentId === "PR_10",
-      )
-      .reply(200, { data: { addProjectV2ItemById: { item: { id: "PVTI_10" } } } });
-    scope
-      .post(
-        "/graphql",
-        (b: GraphqlBody) =>
-          asks("updateProjectV2ItemFieldValue")(b) &&
-          b.variables.itemId === "PVTI_10" &&
-          b.variables.fieldId === "F1" &&
-          b.variables.optionId === "F1-2",
-      )
-      .reply(200, {
-        data: { updateProjectV2ItemFieldValue: { projectV2Item: { id: "PVTI_10" } } },
-      });
+    replyAddAndSet(scope, "PR_10", "PVTI_10", "F1-2");
 
     const opened = pullRequestEvent("opened", RUN_PR);
     (opened.pull_request as Record<string, unknown>).node_id = "PR_10";
@@ -354,19 +357,7 @@ describe("an issue that inherits its parent's phase (parentIssues)", () => {
       single("F1", "Phase", ["Crawl", "Walk", "Run"]),
       single("F2", "Gate", ["Pending", "Approved", "Stopped"]),
     ]);
-    scope
-      .post(
-        "/graphql",
-        (b: GraphqlBody) => asks("addProjectV2ItemById")(b) && b.variables.contentId === "I_12",
-      )
-      .reply(200, { data: { addProjectV2ItemById: { item: { id: "PVTI_12" } } } });
-    scope
-      .post(
-        "/graphql",
-        (b: GraphqlBody) =>
-          asks("updateProjectV2ItemFieldValue")(b) && b.variables.optionId === "F1-2",
-      )
-      .reply(200, { data: { updateProjectV2ItemFieldValue: { projectV2Item: { id: "x" } } } });
+    replyAddAndSet(scope, "I_12", "PVTI_12", "F1-2");
     const task = (action: string) => {
       const event = issueEvent(action, { number: 12, labels: ["docs"] }, { label: "docs" });
       Object.assign(event.issue as Record<string, unknown>, {
