@@ -665,6 +665,9 @@ async function main(): Promise<number> {
   let cleaning: Promise<void> | null = null;
   const cleanup = (): Promise<void> => {
     cleaning ??= (async () => {
+      // The story is over: what GitHub would still send the stopping app (its own late
+      // writes' echoes, answered 503 while it drains) is not part of it.
+      if (emu) emu.webhooks.target = null;
       await app?.stop();
       await emu?.close();
     })();
