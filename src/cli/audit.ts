@@ -22,7 +22,6 @@ import {
 import { AuditInterrupted, auditClient } from "../github/audit-client.js";
 import {
   approversOfLabelEvents,
-  listOrgRepos,
   type OnPage,
   readGateHistories,
   readLabelEventsGraphql,
@@ -31,7 +30,7 @@ import {
   readRepoEventsRest,
 } from "../github/audit-reads.js";
 import { type GitHub, httpStatus, type RepoRef } from "../github/octokit.js";
-import { appIdOfSlug, readRepository } from "../github/repository.js";
+import { appIdOfSlug, listOrgRepos, readRepository } from "../github/repository.js";
 import { connect, describeGitHubError, parseRepo, resolveApiUrl, resolveToken } from "./connect.js";
 import { CliError, EXIT, type ExitCode } from "./exit-codes.js";
 import type { Term } from "./term.js";

@@ -1,4 +1,4 @@
-import { listOrgRepositories } from "../github/repository.js";
+import { listOrgRepos } from "../github/repository.js";
 import { connect, describeGitHubError } from "./connect.js";
 import { CliError, EXIT, type ExitCode } from "./exit-codes.js";
 import { type NetworkOptions, openRepo } from "./open-repo.js";
@@ -54,7 +54,7 @@ export async function statusMany(
   if (org) {
     const conn = connect(options.apiUrl, version);
     try {
-      names.push(...(await listOrgRepositories(conn.octokit, org)));
+      names.push(...(await listOrgRepos(conn.octokit, org)).map((r) => `${r.owner}/${r.repo}`));
     } catch (error) {
       throw describeGitHubError(error, {
         apiUrl: conn.apiUrl,

@@ -447,19 +447,6 @@ export async function readMergedPullsRest(
   return pulls;
 }
 
-/** Repositories of an organisation (`GET /orgs/{org}/repos`, 100 a page), archived ones left out. */
-export async function listOrgRepos(octokit: GitHub, org: string): Promise<RepoRef[]> {
-  const repos = await octokit.paginate(octokit.rest.repos.listForOrg, {
-    org,
-    per_page: 100,
-    type: "all",
-  });
-  return repos
-    .filter((r) => !r.archived)
-    .map((r) => ({ owner: r.owner.login, repo: r.name }))
-    .sort((a, b) => a.repo.toLowerCase().localeCompare(b.repo.toLowerCase()));
-}
-
 /**
  * Every gate issue of each gate, with GitHub's record of it (events,
  * comments) and the people found authorized: what core's gateRounds rebuilds

@@ -100,8 +100,15 @@ export async function appIdOfSlug(octokit: GitHub, slug: string): Promise<number
   }
 }
 
-/** The full names of an organisation's repositories (not archived), all pages. */
-export async function listOrgRepositories(octokit: GitHub, org: string): Promise<string[]> {
-  const repos = await octokit.paginate(octokit.rest.repos.listForOrg, { org, per_page: 100 });
-  return repos.filter((r) => !r.archived).map((r) => r.full_name);
+/** Repositories of an organisation (`GET /orgs/{org}/repos`, 100 a page), archived ones left out. */
+export async function listOrgRepos(octokit: GitHub, org: string): Promise<RepoRef[]> {
+  const repos = await octokit.paginate(octokit.rest.repos.listForOrg, {
+    org,
+    per_page: 100,
+    type: "all",
+  });
+  return repos
+    .filter((r) => !r.archived)
+    .map((r) => ({ owner: r.owner.login, repo: r.name }))
+    .sort((a, b) => a.repo.toLowerCase().localeCompare(b.repo.toLowerCase()));
 }
