@@ -1,5 +1,5 @@
 import { configErrorsToMarkdown } from "../config/format-config-error.js";
-import { ownPhaseIndex, phasesBelow } from "../core/ancestry.js";
+import { ownPhaseIndex } from "../core/ancestry.js";
 import {
   type DashboardFacts,
   type PhaseReport,
@@ -13,11 +13,7 @@ import { planProgressSection, renderProgressSection } from "../core/progress-sec
 import { nothingToWrite } from "../core/reconcile.js";
 import type { PullSummary, Timebox } from "../core/report-text.js";
 import type { Config, GateStatus } from "../core/types.js";
-import {
-  type InheritingIssue,
-  listDescendantFacts,
-  listInheritingIssues,
-} from "../github/ancestry.js";
+import { type InheritingIssue, listInheritingIssues } from "../github/ancestry.js";
 import { findOurCheckRun } from "../github/check-runs.js";
 import {
   applyDashboardPlan,
@@ -136,41 +132,24 @@ function openIssueItems(
   const gates = new Set(gateIssues.flatMap((i) => (i ? [i.number] : [])));
   return phased.flatMap((issue) => {
     if (issue.state !== "open" || gates.has(issue.number)) return [];
-    const at = Math.max(-1, ...itemPhaseClaims(config, issue).map((c) => c.phaseIndex));
-    const phase = config.phases[at]?.name ?? null;
+    const at = ownPhaseIndex(config, issue);
+    const phase = at === null ? null : (config.phases[at]?.name ?? null);
     return phase
       ? [{ ref: { ...job.repo, number: issue.number }, desired: { phase }, nodeId: issue.nodeId }]
       : [];
   });
 }
 
-/**
- * Open issues of this repository below a phased issue with no phase of their
- * own (`parentIssues`): in the project at their nearest phased ancestor's
- * phase. One `GET …/sub_issues` per phased issue whose listing says it has
- * sub-issues (none for the others); an issue with a phase of its own is in
- * `phased` already.
- */
-async function inheritedIssueItems(
-  job: RepoJob,
+/** The open issues that are in a phase only through a parent issue, at that phase. */
+function inheritedIssueItems(
   config: Config,
-  phased: readonly PhasedIssue[],
-): Promise<ProjectItemSpec[]> {
-  if (!config.parentIssues) return [];
-  const listed = new Set(phased.map((i) => i.number));
-  const found = new Map<number, ProjectItemSpec>();
-  for (const root of phased) {
-    if (!root.subIssues) continue;
-    const ref = { ...job.repo, number: root.number };
-    const below = await listDescendantFacts(job.octokit, ref, root.subIssues);
-    for (const { issue, phaseIndex, inherited } of phasesBelow(config, { ...root, ref }, below)) {
-      const phase = config.phases[phaseIndex]?.name;
-      if (!inherited || !phase || !issue.open || listed.has(issue.ref.number)) continue;
-      if (repoKey(issue.ref) !== repoKey(job.repo)) continue;
-      found.set(issue.ref.number, { ref: issue.ref, desired: { phase }, nodeId: issue.nodeId });
-    }
-  }
-  return [...found.values()];
+  inherited: readonly InheritingIssue[],
+): ProjectItemSpec[] {
+  return inherited.flatMap((issue) => {
+    const phase = config.phases[issue.phaseIndex]?.name;
+    if (issue.state !== "open" || !phase) return [];
+    return [{ ref: issue.ref, desired: { phase }, nodeId: issue.nodeId }];
+  });
 }
 
 /**
@@ -245,11 +224,13 @@ export async function refreshReports(job: RepoJob): Promise<ReportWrites | null>
 
   if (!config.dashboard && !config.project) return { dashboard: "off", progress };
   const phased = await listPhasedIssues(job.octokit, job.repo, config, milestones);
+  // One walk down the sub-issues serves the project's items and the dashboard's counts.
+  const inherited = await inheritingIssues(job, config, phased);
   const project = config.project
     ? await syncProjectItems(job, config, [
         ...gateItems(job, config, gates, issues),
         ...openIssueItems(job, config, phased, issues),
-        ...(await inheritedIssueItems(job, config, phased)),
+        ...inheritedIssueItems(config, inherited),
       ])
     : null;
   if (!config.dashboard) return { dashboard: "off", progress };
@@ -265,7 +246,7 @@ export async function refreshReports(job: RepoJob): Promise<ReportWrites | null>
     const report = phases[at];
     if (report) report.issues[issue.state] += 1;
   }
-  for (const issue of await inheritingIssues(job, config, phased)) {
+  for (const issue of inherited) {
     const report = phases[issue.phaseIndex];
     if (!report) continue;
     report.issues.inherited ??= { open: 0, closed: 0, from: [] };

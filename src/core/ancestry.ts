@@ -52,33 +52,3 @@ export function ownPhaseIndex(
   const claims = itemPhaseClaims(config, item);
   return claims.length > 0 ? Math.max(...claims.map((c) => c.phaseIndex)) : null;
 }
-
-/** An issue below another, as a listing of sub-issues shows it: under `parent`, with its own labels and milestone. */
-export interface BelowFacts {
-  ref: IssueRef;
-  parent: IssueRef;
-  labels: string[];
-  milestone: string | null;
-}
-
-/**
- * The phase each issue below `root` is in (SPEC §2 "Parent issues"): its own
- * when it has one, else its nearest ancestor's, -1 for none. `below` lists
- * parents before their children (a walk down, level by level); one whose
- * parent is not in the walk inherits nothing.
- */
-export function phasesBelow<T extends BelowFacts>(
-  config: Config,
-  root: { ref: IssueRef; labels: string[]; milestone: string | null },
-  below: readonly T[],
-): { issue: T; phaseIndex: number; inherited: boolean }[] {
-  const phaseAt = (item: { labels: string[]; milestone: string | null }) =>
-    Math.max(-1, ...itemPhaseClaims(config, item).map((c) => c.phaseIndex));
-  const phaseOf = new Map([[issueKey(root.ref), phaseAt(root)]]);
-  return below.map((issue) => {
-    const own = phaseAt(issue);
-    const phaseIndex = own >= 0 ? own : (phaseOf.get(issueKey(issue.parent)) ?? -1);
-    phaseOf.set(issueKey(issue.ref), phaseIndex);
-    return { issue, phaseIndex, inherited: own < 0 && phaseIndex >= 0 };
-  });
-}

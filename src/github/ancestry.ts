@@ -189,7 +189,7 @@ async function walkDown(
   octokit: GitHub,
   start: { ref: IssueRef; total: number | undefined },
   seen: Set<string>,
-  visit: (child: IssueReply, ref: IssueRef, parent: IssueRef) => Below,
+  visit: (child: IssueReply, ref: IssueRef) => Below,
 ): Promise<boolean> {
   let level = [start];
   for (let depth = 0; depth < MAX_PARENT_DEPTH && level.length > 0; depth++) {
@@ -201,7 +201,7 @@ async function walkDown(
         const childRef = refOfReply(child);
         if (!childRef || seen.has(issueKey(childRef))) continue;
         seen.add(issueKey(childRef));
-        const below = visit(child, childRef, ref);
+        const below = visit(child, childRef);
         if (below === "stop") return false;
         if (below === "descend")
           next.push({ ref: childRef, total: child.sub_issues_summary?.total });
@@ -235,43 +235,6 @@ export async function listDescendants(
   return found;
 }
 
-/** An issue below another, as `GET …/sub_issues` shows it, with the issue it is directly under. */
-export interface DescendantFacts {
-  ref: IssueRef;
-  parent: IssueRef;
-  open: boolean;
-  labels: string[];
-  milestone: string | null;
-  nodeId?: string;
-}
-
-/** listDescendants, with what each sub-issue's listing says of it (no read per issue). */
-export async function listDescendantFacts(
-  octokit: GitHub,
-  issue: IssueRef,
-  knownTotal?: number,
-): Promise<DescendantFacts[]> {
-  const found: DescendantFacts[] = [];
-  await walkDown(
-    octokit,
-    { ref: issue, total: knownTotal },
-    new Set([issueKey(issue)]),
-    (child, ref, parent) => {
-      const facts = linkedIssueFacts(ref, child);
-      found.push({
-        ref,
-        parent,
-        open: child.state !== "closed",
-        labels: facts.readable ? facts.labels : [],
-        milestone: facts.readable ? facts.milestone : null,
-        ...(child.node_id ? { nodeId: child.node_id } : {}),
-      });
-      return found.length >= MAX_DESCENDANTS ? "stop" : "descend";
-    },
-  );
-  return found;
-}
-
 /** An issue in a phase only through a parent issue (SPEC §2), for the reports' counts. */
 export interface InheritingIssue {
   ref: IssueRef;
@@ -279,6 +242,8 @@ export interface InheritingIssue {
   phaseIndex: number;
   /** The nearest ancestor with a phase of its own. */
   from: IssueRef;
+  /** GitHub's GraphQL node id, as the listing shows it (a project item points at it). */
+  nodeId?: string;
 }
 
 /** An issue with a phase of its own, from which the issues below it may inherit. */
@@ -312,7 +277,13 @@ export async function listInheritingIssues(
         // An issue with a phase of its own passes on its own phase, not this root's.
         if (ownPhaseIndex(config, own) !== null) return "skip";
         const state = child.state === "closed" ? "closed" : "open";
-        found.push({ ref, state, phaseIndex: root.phaseIndex, from: root.ref });
+        found.push({
+          ref,
+          state,
+          phaseIndex: root.phaseIndex,
+          from: root.ref,
+          ...(child.node_id ? { nodeId: child.node_id } : {}),
+        });
         return found.length >= MAX_DESCENDANTS ? "stop" : "descend";
       },
     );

@@ -4,7 +4,6 @@ import {
   ancestryStillAnswers,
   MAX_PARENT_DEPTH,
   nextAncestryStep,
-  phasesBelow,
 } from "../../../src/core/ancestry.js";
 import { decide } from "../../../src/core/evaluate.js";
 import { applyPhaseFloor } from "../../../src/core/phase-floor.js";
@@ -239,40 +238,5 @@ describe("the check summary", () => {
     ],
   ])("says where a walk stopped: %j", (end, text) => {
     expect(render(withAncestry({ ancestors: [], end }))).toContain(text);
-  });
-});
-
-describe("the phase of each issue below a phased one (what the project shows)", () => {
-  const config = defaultConfig;
-  const under = (n: number, parent: number, labels: string[] = []) => ({
-    ref: ref(n),
-    parent: ref(parent),
-    labels,
-    milestone: null,
-  });
-  it.each<[string, ReturnType<typeof under>[], [number, number, boolean][]]>([
-    ["a child with no phase inherits the root's", [under(2, 1)], [[2, RUN, true]]],
-    [
-      "a grandchild inherits through a child with no phase",
-      [under(2, 1), under(3, 2)],
-      [
-        [2, RUN, true],
-        [3, RUN, true],
-      ],
-    ],
-    [
-      "the nearest phased ancestor wins: a Walk child passes Walk down",
-      [under(2, 1, ["phase: walk"]), under(3, 2)],
-      [
-        [2, 1, false],
-        [3, 1, true],
-      ],
-    ],
-    ["a parent outside the walk passes nothing", [under(3, 9)], [[3, -1, false]]],
-  ])("%s", (_name, below, expected) => {
-    const root = { ref: ref(1), labels: ["phase: run"], milestone: null };
-    expect(
-      phasesBelow(config, root, below).map((r) => [r.issue.ref.number, r.phaseIndex, r.inherited]),
-    ).toEqual(expected);
   });
 });
