@@ -164,6 +164,31 @@ export async function blockedRunCheck(world: World): Promise<{ check: CheckShape
   };
 }
 
+/** The app's check as it wrote it (`check`), put on `headSha` by the emulator: a PR the app checked long ago. */
+export function putAppCheck(
+  emu: Emulator,
+  repo: RepoRecord,
+  headSha: string,
+  check: CheckShape,
+): void {
+  emu.state.createCheckRun(
+    repo,
+    {
+      name: CHECK_NAME,
+      head_sha: headSha,
+      status: "completed",
+      conclusion: check.conclusion ?? "failure",
+      ...(check.external_id ? { external_id: check.external_id } : {}),
+      output: {
+        title: check.output.title ?? "",
+        summary: check.output.summary ?? "",
+        ...(check.output.text ? { text: check.output.text } : {}),
+      },
+    },
+    emu.state.bot,
+  );
+}
+
 /**
  * Opens `count` Run PRs with no webhook (the relay has no target meanwhile),
  * each with the app's blocked check already on its head, as if the app had
@@ -188,22 +213,7 @@ export function openBlockedRunPrs(world: World, count: number, check: CheckShape
         emu.state.user(DEV),
       );
       numbers.push(pr.number);
-      emu.state.createCheckRun(
-        repo,
-        {
-          name: CHECK_NAME,
-          head_sha: pr.pull?.headSha ?? "",
-          status: "completed",
-          conclusion: check.conclusion ?? "failure",
-          ...(check.external_id ? { external_id: check.external_id } : {}),
-          output: {
-            title: check.output.title ?? "",
-            summary: check.output.summary ?? "",
-            ...(check.output.text ? { text: check.output.text } : {}),
-          },
-        },
-        emu.state.bot,
-      );
+      putAppCheck(emu, repo, pr.pull?.headSha ?? "", check);
     }
   } finally {
     relay.targets = targets;

@@ -11,6 +11,7 @@ import {
   deliverTo,
   openBlockedRunPrs,
   prepareRepository,
+  putAppCheck,
   settle,
   startPhaseGates,
   type World,
@@ -230,22 +231,7 @@ function openFanOutRepos(
           dev,
         );
         prs.push({ repo: name, number: pr.number });
-        emu.state.createCheckRun(
-          repo,
-          {
-            name: CHECK_NAME,
-            head_sha: pr.pull?.headSha ?? "",
-            status: "completed",
-            conclusion: check.conclusion ?? "failure",
-            ...(check.external_id ? { external_id: check.external_id } : {}),
-            output: {
-              title: check.output.title ?? "",
-              summary: check.output.summary ?? "",
-              ...(check.output.text ? { text: check.output.text } : {}),
-            },
-          },
-          emu.state.bot,
-        );
+        putAppCheck(emu, repo, pr.pull?.headSha ?? "", check);
       }
     }
   } finally {
