@@ -14,6 +14,9 @@
  *                          4 and 5 need an app that shares its queue through
  *                          Redis; "auto" runs them when it does, "force" always
  *   BENCH_LABEL="before"   heading of the run in BENCHMARKS.md; BENCH_RECORD=0 records nothing
+ *   BENCH_APP_LOG=debug     the app's log at that level, echoed to stderr (app processes of the bench's own starting)
+ *   BENCH_DUMP_REQUESTS=F   2: every API request of the burst and after, one line each (seconds from the burst's end)
+ *   SANDBOX_APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" SANDBOX_APP_STOP_MS=30000: profile the app
  *   BENCH_APP_PATH=…       7 and 8: another build of the app (e.g. a "before" commit's lib/index.js)
  *   BENCH_RATE, BENCH_ACK_SECONDS, BENCH_MIX_PRS, BENCH_MIX_SECONDS, BENCH_FLIP_PRS,
  *   BENCH_KILL_PRS, BENCH_RESTART_PRS, BENCH_EVAL_PRS, BENCH_FANOUT_REPOS, BENCH_SOAK_MINUTES, BENCH_SOAK_RATE,

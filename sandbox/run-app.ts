@@ -129,6 +129,21 @@ const STRIPPED_ENV = [
  * Starts the real app server the way `npm start` does
  * (`node lib/start.js`: Probot's server, the log format, the key check), pointed at the emulator.
  */
+/**
+ * Node flags for the app's process from `SANDBOX_APP_NODE_ARGS` (e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof`, which Node refuses in NODE_OPTIONS):
+ * how a bench run profiles the app it measures.
+ */
+function appNodeArgs(): string[] {
+  return (process.env.SANDBOX_APP_NODE_ARGS ?? "").split(/\s+/).filter((arg) => arg !== "");
+}
+
+/** How long `stop` waits after SIGTERM before SIGKILL (`SANDBOX_APP_STOP_MS`, 3 s; a profiled app needs longer to write its profile). */
+function stopGraceMs(): number {
+  const ms = Number(process.env.SANDBOX_APP_STOP_MS);
+  return Number.isFinite(ms) && ms > 0 ? ms : 3000;
+}
+
 export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   const root = options.cwd ?? REPO_ROOT;
   const appFile = options.appPath ?? "./lib/index.js";
@@ -170,7 +185,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
         stdio: ["ignore", "pipe", "pipe"],
         detached: true,
       })
-    : spawn(process.execPath, [join(root, "lib", "start.js"), appFile], {
+    : spawn(process.execPath, [...appNodeArgs(), join(root, "lib", "start.js"), appFile], {
         cwd: root,
         env,
         stdio: ["ignore", "pipe", "pipe"],
@@ -210,7 +225,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     if (exited) return;
     if (viaNpm) signalGroup("SIGTERM");
     else child.kill("SIGTERM");
-    const timer = setTimeout(() => (viaNpm ? signalGroup("SIGKILL") : child.kill("SIGKILL")), 3000);
+    const timer = setTimeout(() => (viaNpm ? signalGroup("SIGKILL") : child.kill("SIGKILL")), stopGraceMs());
     await exitPromise;
     clearTimeout(timer);
   };

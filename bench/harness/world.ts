@@ -52,7 +52,8 @@ export async function startPhaseGates(
   const app = await startApp({
     emulator: world.emu,
     connect: false,
-    logLevel: "error",
+    logLevel: (process.env.BENCH_APP_LOG as "error" | undefined) ?? "error",
+    echo: process.env.BENCH_APP_LOG !== undefined,
     ...(options.appPath ? { appPath: options.appPath } : {}),
     env: options.redisUrl ? { REDIS_URL: options.redisUrl } : {},
   });

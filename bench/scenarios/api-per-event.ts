@@ -40,6 +40,16 @@ export async function apiPerEvent(settings: BenchSettings): Promise<ScenarioResu
     const drainMs = 120_000;
     const idle = await drained(world, 3000, drainMs);
     const requests = apiRequests(world.emu.requestLog.entries);
+    if (process.env.BENCH_DUMP_REQUESTS) {
+      const { writeFileSync } = await import("node:fs");
+      const burstEndWall = Date.now() - (performance.now() - burstEnd);
+      writeFileSync(
+        process.env.BENCH_DUMP_REQUESTS,
+        world.emu.requestLog.entries
+          .map((e) => `${((e.at - burstEndWall) / 1000).toFixed(2)} ${e.status} ${e.method} ${e.path}`)
+          .join("\n"),
+      );
+    }
     const events = sent.sent;
     const { counts } = world.audit;
     // A correct app needs, per PR that got a new head, one list of its files and one check created.
