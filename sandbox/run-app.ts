@@ -225,7 +225,10 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     if (exited) return;
     if (viaNpm) signalGroup("SIGTERM");
     else child.kill("SIGTERM");
-    const timer = setTimeout(() => (viaNpm ? signalGroup("SIGKILL") : child.kill("SIGKILL")), stopGraceMs());
+    const timer = setTimeout(
+      () => (viaNpm ? signalGroup("SIGKILL") : child.kill("SIGKILL")),
+      stopGraceMs(),
+    );
     await exitPromise;
     clearTimeout(timer);
   };

@@ -46,7 +46,9 @@ export async function apiPerEvent(settings: BenchSettings): Promise<ScenarioResu
       writeFileSync(
         process.env.BENCH_DUMP_REQUESTS,
         world.emu.requestLog.entries
-          .map((e) => `${((e.at - burstEndWall) / 1000).toFixed(2)} ${e.status} ${e.method} ${e.path}`)
+          .map(
+            (e) => `${((e.at - burstEndWall) / 1000).toFixed(2)} ${e.status} ${e.method} ${e.path}`,
+          )
           .join("\n"),
       );
     }
