@@ -27,6 +27,10 @@ import {
   type CheckWrite,
   findOurCheckRun,
   type KnownRun,
+  type LatestRun,
+  PULL_LATEST_RUN,
+  pullRunKey,
+  rememberLatestRun,
   writeCheckRun,
 } from "../github/check-runs.js";
 import type { LoadedConfig } from "../github/load-config.js";
@@ -65,24 +69,34 @@ const FLOOR_LOOKBACK = 3;
 
 /**
  * The PR's phase floor, remembered on this app's check runs: the highest of
- * the run on its head and the run on the head before a push (`previousSha`).
- * A head the app has not checked yet, reached by any other event (a push
- * that raced a label removal), inherits from the PR's latest earlier commits
- * that carry a run, so no ordering of events loses the floor.
+ * the run on its head, the PR's newest run the store knows (every run the app
+ * writes, or reads in one go, is recorded there; it carries the floor of the
+ * runs before it) and the run on the head before a push (`previousSha`),
+ * read from GitHub unless it is that newest run. A head the app has not
+ * checked yet, reached by any other event (a push that raced a label
+ * removal), with no newest run known (a fresh process without Redis),
+ * inherits from the PR's latest earlier commits that carry a run, so no
+ * ordering of events loses the floor.
  */
 async function phaseFloor(
   job: RepoJob,
   config: Config,
   pr: PullFacts,
   headRun: KnownRun | null,
-  options: Pick<CheckOptions, "previousSha" | "opened">,
+  options: Pick<CheckOptions, "previousSha" | "opened" | "newestRun">,
 ): Promise<number | null> {
   const { octokit, repo } = job;
-  const floors = [decodePhaseFloor(config, headRun?.externalId)];
-  if (options.previousSha) {
+  const latest = await newestRunOf(job, pr, options);
+  const floors = [
+    decodePhaseFloor(config, headRun?.externalId),
+    decodePhaseFloor(config, latest?.externalId),
+  ];
+  if (options.previousSha && options.previousSha !== latest?.sha) {
+    // A head before the push that is not the PR's newest known run may carry
+    // one this process never saw (a force-push whose event came late): read it.
     const before = await findOurCheckRun(job.runs, options.previousSha);
     floors.push(decodePhaseFloor(config, before?.externalId));
-  } else if (!headRun && !options.opened) {
+  } else if (!options.previousSha && !headRun && !options.opened && !latest) {
     const earlier = (await listPullCommitShas(octokit, repo, pr.number))
       .filter((sha) => sha !== pr.headSha)
       .slice(-FLOOR_LOOKBACK)
@@ -97,6 +111,16 @@ async function phaseFloor(
   }
   const known = floors.filter((f): f is number => f !== null);
   return known.length > 0 ? Math.max(...known) : null;
+}
+
+/** The PR's newest run the store knows (null: none), unless the caller already read it. */
+async function newestRunOf(
+  job: RepoJob,
+  pr: PullFacts,
+  options: Pick<CheckOptions, "newestRun">,
+): Promise<LatestRun | null> {
+  if (options.newestRun !== undefined) return options.newestRun;
+  return (await job.store.get(PULL_LATEST_RUN, pullRunKey(job.repo, pr.number))) ?? null;
 }
 
 /**
@@ -227,6 +251,8 @@ export interface CheckOptions {
   opened?: boolean;
   /** The head was just pushed: no run of ours can be on it yet unless the store knows it, so GitHub is not asked. */
   headUnchecked?: boolean;
+  /** The PR's newest run as the caller read it from the store (undefined: read where needed). */
+  newestRun?: LatestRun | null;
   /**
    * Someone asked for a re-run in GitHub's UI: write a new completed run even
    * when nothing changed, as GitHub expects (it shows the re-run until then).
@@ -262,8 +288,8 @@ export async function computeCheck(
   let verdict: Verdict | null = null;
   if (loaded.kind === "invalid") {
     output = renderInvalidConfig(configErrorsToMarkdown(loaded.errors), loaded.errors.length);
-    // The floor is kept as it was: a broken config must not reset it.
-    externalId = headRun?.externalId ?? null;
+    // The floor is kept as it was: a broken config must not reset it, not even on a new head.
+    externalId = headRun?.externalId ?? (await newestRunOf(job, pr, options))?.externalId ?? null;
   } else {
     const floor = await phaseFloor(job, loaded.config, pr, headRun, options);
     verdict = await verdictFor(job, loaded.config, pr, floor, options.lowering ?? { by: null });
@@ -307,13 +333,18 @@ export async function checkPullRequest(
   const loaded = await job.config();
   if (loaded.kind === "none") return { pr: pr.number, write: "skipped" };
 
-  const headRun = await job.ourRun(pr.headSha, { knownOnly: options.headUnchecked === true });
+  const newestRun = await newestRunOf(job, pr, options);
+  // Every run the app writes on a PR's head becomes its newest: a head that
+  // is not it carries no run of ours the store does not hold, so GitHub is not asked.
+  const headUnchecked =
+    options.headUnchecked === true || (newestRun !== null && newestRun.sha !== pr.headSha);
+  const headRun = await job.ourRun(pr.headSha, { knownOnly: headUnchecked });
   const { output, externalId, proposedErrors, verdict } = await computeCheck(
     job,
     loaded,
     pr,
     headRun,
-    options,
+    { ...options, newestRun },
   );
 
   const write = await writeCheckRun(
@@ -327,6 +358,12 @@ export async function checkPullRequest(
     options.fresh ? null : headSha === pr.headSha ? headRun : undefined,
   );
   job.settings.metrics?.checkWrite(write);
+  if (
+    headSha === pr.headSha &&
+    (newestRun?.sha !== headSha || newestRun.externalId !== externalId)
+  ) {
+    await rememberLatestRun(job.store, job.repo, pr.number, { sha: headSha, externalId });
+  }
   // The project shows the check's phase (floor, links and all); its errors never hold the check.
   if (loaded.kind === "ok" && verdict && loaded.config.project) {
     await syncPullIntoProject(job, loaded.config, pr, verdict.phase.phaseIndex);
@@ -432,6 +469,10 @@ export async function releaseOpenPulls(
       },
       run,
     );
+    await rememberLatestRun(job.store, repo, pr.number, {
+      sha: pr.headSha,
+      externalId: run?.externalId ?? null,
+    });
     results.push({ pr: pr.number, write, conclusion: output.conclusion, title: output.title });
   }
   job.log.info(

@@ -45,6 +45,40 @@ export interface KnownRun {
  */
 export const OUR_RUNS = space<KnownRun>("check-run", { limit: 20_000 });
 
+/** The newest run of ours a PR is known to carry: its head SHA and what the run remembers. */
+export interface LatestRun {
+  sha: string;
+  externalId: string | null;
+}
+
+/**
+ * The newest run the app wrote or read on each PR's head, so the PR's phase
+ * floor needs no read of the run before a push or of earlier commits (SPEC
+ * §2 "Phase floor"): every run the app writes passes through here. Absent
+ * (a fresh process without Redis, or after 30 days) the floor is read from
+ * GitHub as before.
+ */
+export const PULL_LATEST_RUN = space<LatestRun>("pull-latest-run", {
+  limit: 20_000,
+  ttlMs: 30 * 24 * 60 * 60_000,
+});
+
+export const pullRunKey = (repo: RepoRef, number: number) =>
+  `${repo.owner}/${repo.repo}#${number}`.toLowerCase();
+
+/** Records `run` as the PR's newest, unless the store already says exactly that (no write). */
+export async function rememberLatestRun(
+  store: StateStore,
+  repo: RepoRef,
+  number: number,
+  run: LatestRun,
+): Promise<void> {
+  const key = pullRunKey(repo, number);
+  const known = await store.get(PULL_LATEST_RUN, key);
+  if (known?.sha === run.sha && known.externalId === run.externalId) return;
+  await store.set(PULL_LATEST_RUN, key, run);
+}
+
 /** Where the app's runs are read and written: the job's client, repository, app id and store. */
 export interface RunsAt {
   octokit: GitHub;
@@ -233,6 +267,7 @@ const OUR_RUNS_QUERY = `query($owner: String!, $repo: String!, $appId: Int!, $af
     pullRequests(states: OPEN, first: 100, after: $after) {
       pageInfo { hasNextPage endCursor }
       nodes {
+        number
         headRefOid
         commits(last: 1) {
           nodes {
@@ -267,6 +302,7 @@ interface OurRunsPage {
     pullRequests: {
       pageInfo: { hasNextPage: boolean; endCursor: string | null };
       nodes: {
+        number: number;
         headRefOid: string;
         commits: {
           nodes: {
@@ -283,8 +319,9 @@ interface OurRunsPage {
 
 /**
  * This app's run on the head of every open PR, 100 PRs per GraphQL query,
- * remembered as `findOurCheckRun` would remember each: a fresh process or a
- * full re-check then reads no run per PR. Answers how many runs it learnt in
+ * remembered as `findOurCheckRun` would remember each, and as the PR's
+ * newest run where none is known: a fresh process or a full re-check then
+ * reads no run per PR, and a push to any of them reads no run before it. Answers how many runs it learnt in
  * how many queries; an error when GraphQL does not answer
  * (`findOurCheckRun` then reads each run over REST, as before).
  */
@@ -308,6 +345,8 @@ export async function preloadOurRuns(at: RunsAt): Promise<{ learnt: number; page
       const ours = head?.checkSuites.nodes[0]?.checkRuns.nodes[0];
       if (!head || head.oid !== pr.headRefOid || !ours) continue;
       const externalId = ours.externalId ?? null;
+      // The repository's jobs run one at a time: no run of ours is newer than GitHub's answer.
+      await rememberLatestRun(store, repo, pr.number, { sha: head.oid, externalId });
       await store.set(OUR_RUNS, runKey(repo, head.oid), {
         id: ours.databaseId,
         externalId,

@@ -240,4 +240,96 @@ describe("the phase floor", () => {
     expect(written[1]?.output.title).toBe("Blocked: Walk gate pending");
     expect(written[1]?.external_id).toBe("phase-gates:floor=run");
   });
+  describe("from the PR's newest run the store knows (no read of older runs)", () => {
+    /** A push the app handles from the start: the floor from the run before it (read), written on new-sha. */
+    async function firstPush(written: CheckBody[]): Promise<void> {
+      const scope = githubScope();
+      replyConfig(scope, DEFAULTS);
+      replyExistingCheck(scope, "run-sha", 55, BLOCKED_AT_RUN);
+      replyGate(scope, "gate: crawl", CRAWL_GATE);
+      replyGate(scope, "gate: walk", WALK_GATE);
+      replyFiles(scope, 10);
+      expectCreate(scope, "new-sha", written);
+      await app().receive(
+        "pull_request",
+        pullRequestEvent(
+          "synchronize",
+          { ...UNLABELLED, headSha: "new-sha", by: "writer", updatedAt: "2026-11-25T10:00:01Z" },
+          { before: "run-sha" },
+        ),
+      );
+      assertAllCalled();
+    }
+
+    it("a second push reads no run before it: the floor is the PR's newest run", async () => {
+      const written: CheckBody[] = [];
+      await firstPush(written);
+      const later = nock(API);
+      replyConfig(later, DEFAULTS);
+      replyGate(later, "gate: crawl", CRAWL_GATE);
+      replyGate(later, "gate: walk", WALK_GATE);
+      replyFiles(later, 10);
+      // no GET …/commits/new-sha/check-runs: any request not stated here fails the test
+      expectCreate(later, "third-sha", written);
+      await app().receive(
+        "pull_request",
+        pullRequestEvent(
+          "synchronize",
+          { ...UNLABELLED, headSha: "third-sha", by: "writer", updatedAt: "2026-11-25T10:00:02Z" },
+          { before: "new-sha" },
+        ),
+      );
+      assertAllCalled();
+      expect(written.map((w) => [w.head_sha, w.external_id])).toEqual([
+        ["new-sha", "phase-gates:floor=run"],
+        ["third-sha", "phase-gates:floor=run"],
+      ]);
+    });
+
+    it("an event on a head not checked yet reads no run and lists no earlier commits: the floor is the PR's newest run", async () => {
+      const written: CheckBody[] = [];
+      await firstPush(written);
+      const later = nock(API);
+      // a label removal handled before the push to third-sha that it raced
+      replyConfig(later, DEFAULTS);
+      // no run read on third-sha either: the app's runs on this PR all pass through the store
+      replyGate(later, "gate: crawl", CRAWL_GATE);
+      replyGate(later, "gate: walk", WALK_GATE);
+      replyRole(later, "writer", "write");
+      replyFiles(later, 10);
+      // no GET …/pulls/10/commits, no run read on earlier commits
+      expectCreate(later, "third-sha", written);
+      await app().receive(
+        "pull_request",
+        pullRequestEvent(
+          "unlabeled",
+          { ...UNLABELLED, headSha: "third-sha", by: "writer", updatedAt: "2026-11-25T10:00:02Z" },
+          { label: { name: "phase: run" } },
+        ),
+      );
+      assertAllCalled();
+      expect(written[1]?.output.title).toBe("Blocked: Walk gate pending");
+      expect(written[1]?.external_id).toBe("phase-gates:floor=run");
+    });
+
+    it("a push while the config is invalid carries the floor to the new head", async () => {
+      const written: CheckBody[] = [];
+      await firstPush(written);
+      const later = nock(API);
+      replyConfig(later, "phases: [", '"cfg2"');
+      // the config is broken: no gate is read, and the PR's own config is not inspected
+      expectCreate(later, "third-sha", written);
+      await app().receive(
+        "pull_request",
+        pullRequestEvent(
+          "synchronize",
+          { ...UNLABELLED, headSha: "third-sha", by: "writer", updatedAt: "2026-11-25T10:00:02Z" },
+          { before: "new-sha" },
+        ),
+      );
+      assertAllCalled();
+      expect(written[1]?.output.title).toBe("Invalid .github/phase-gates.yml");
+      expect(written[1]?.external_id).toBe("phase-gates:floor=run");
+    });
+  });
 });

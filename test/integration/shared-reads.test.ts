@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { currentPull, type PullSnapshot } from "../../src/app/handlers/pull-request.js";
 import { LinkIndex } from "../../src/app/link-index.js";
 import { type AppSettings, RepoJob } from "../../src/app/repo-job.js";
+import { PULL_LATEST_RUN, pullRunKey } from "../../src/github/check-runs.js";
 import type { GitHub } from "../../src/github/octokit.js";
 import { MemoryStateStore } from "../../src/state/memory-store.js";
 import {
@@ -289,7 +290,9 @@ describe("the app's runs on every open PR's head, read in one go", () => {
     summary: "Waiting.",
     externalId: "floor:run",
   });
-  const pull = (sha: string, runs: ReturnType<typeof run>[]) => ({
+  let numbers = 0;
+  const pull = (sha: string, runs: ReturnType<typeof run>[], number = ++numbers) => ({
+    number,
     headRefOid: sha,
     commits: {
       nodes: [
@@ -328,6 +331,32 @@ describe("the app's runs on every open PR's head, read in one go", () => {
     assertAllCalled();
     // Another job, another PR: already known (nock would refuse a request).
     expect(await jobOn(store, 1000).ourRun("sha-b")).toMatchObject({ id: 12 });
+  });
+
+  it("remembers each PR's run as its newest: a push to it needs no read of the run before", async () => {
+    const store = new MemoryStateStore();
+    nock(API)
+      .post("/graphql")
+      .reply(200, {
+        data: {
+          repository: {
+            pullRequests: {
+              pageInfo: { hasNextPage: false, endCursor: null },
+              nodes: [pull("sha-a", [run(11, "FAILURE")], 7), pull("sha-b", [], 8)],
+            },
+          },
+        },
+      });
+    await jobOn(store, 1000).ourRun("sha-a");
+    assertAllCalled();
+    expect(await store.get(PULL_LATEST_RUN, pullRunKey({ owner: OWNER, repo: REPO }, 7))).toEqual({
+      sha: "sha-a",
+      externalId: "floor:run",
+    });
+    // a PR whose head carries no run of ours has no newest run to remember
+    expect(
+      await store.get(PULL_LATEST_RUN, pullRunKey({ owner: OWNER, repo: REPO }, 8)),
+    ).toBeUndefined();
   });
 
   it("reads them in one go again once three runs were missed since (PRs opened quietly)", async () => {

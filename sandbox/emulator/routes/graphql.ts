@@ -59,6 +59,7 @@ function openPullsWithRuns(ctx: RouteContext, query: string, variables: Record<s
           ]
         : [];
       return {
+        number: pr.number,
         headRefOid: oid,
         commits: {
           nodes: [
