@@ -26,6 +26,8 @@ export async function apiPerEvent(settings: BenchSettings): Promise<ScenarioResu
     const template = await blockedRunCheck(world);
     const prs = [template.pr, ...openBlockedRunPrs(world, settings.mixPrs - 1, template.check)];
     await settle(world);
+    // Kept for BENCH_DUMP_REQUESTS: the set-up's requests share the budget's minute with the burst's.
+    const setUp = [...world.emu.requestLog.entries];
     world.emu.requestLog.reset();
     world.audit.reset();
     const mix = createMix(world, prs);
@@ -45,7 +47,7 @@ export async function apiPerEvent(settings: BenchSettings): Promise<ScenarioResu
       const burstEndWall = Date.now() - (performance.now() - burstEnd);
       writeFileSync(
         process.env.BENCH_DUMP_REQUESTS,
-        world.emu.requestLog.entries
+        [...setUp, ...world.emu.requestLog.entries]
           .map(
             (e) => `${((e.at - burstEndWall) / 1000).toFixed(2)} ${e.status} ${e.method} ${e.path}`,
           )
