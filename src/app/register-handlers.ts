@@ -19,22 +19,25 @@ import { milestoneRoute } from "./handlers/milestone.js";
 import { projectItemRoute } from "./handlers/project-item.js";
 import { pullRequestRoute } from "./handlers/pull-request.js";
 import { subIssuesRoute } from "./handlers/sub-issues.js";
+import type { Metrics } from "./http/metrics.js";
+import { validatePayload } from "./http/payloads.js";
 import { mergeJobs } from "./jobs/coalesce.js";
 import { runJob } from "./jobs/dispatch.js";
 import type { EventRoute, Forget } from "./jobs/handler.js";
 import type { JobData, JobQueue, JobQueueEvents, JobSpec } from "./jobs/job.js";
 import { InMemoryJobQueue } from "./jobs/memory-queue.js";
-import { LinkIndex } from "./link-index.js";
-import type { Metrics } from "./metrics.js";
-import { validatePayload } from "./payloads.js";
-import { InMemoryPendingDeployments, type PendingDeployments } from "./pending-deployments.js";
-import { type AppSettings, LINKED_ISSUES_MAX_AGE_MS, RepoJob } from "./repo-job.js";
+import { type AppSettings, LINKED_ISSUES_MAX_AGE_MS, RepoJob } from "./jobs/repo-job.js";
 import {
   type Clock,
   DEFAULT_REPORT_INTERVAL_MS,
   ReportPacer,
   systemClock,
-} from "./report-pacer.js";
+} from "./jobs/report-pacer.js";
+import { LinkIndex } from "./shared/link-index.js";
+import {
+  InMemoryPendingDeployments,
+  type PendingDeployments,
+} from "./shared/pending-deployments.js";
 
 /** Every webhook the app takes, and how each payload becomes jobs. */
 const ROUTES: readonly EventRoute[] = [

@@ -3,8 +3,8 @@ import { pino } from "pino";
 import { ProbotOctokit } from "probot";
 import { afterEach, describe, expect, it } from "vitest";
 import { currentPull, type PullSnapshot } from "../../src/app/handlers/pull-request.js";
-import { LinkIndex } from "../../src/app/link-index.js";
-import { type AppSettings, RepoJob } from "../../src/app/repo-job.js";
+import { type AppSettings, RepoJob } from "../../src/app/jobs/repo-job.js";
+import { LinkIndex } from "../../src/app/shared/link-index.js";
 import type { GitHub } from "../../src/github/octokit.js";
 import { MemoryStateStore } from "../../src/state/memory-store.js";
 import {

@@ -1,7 +1,7 @@
 import type { Context, Probot } from "probot";
 import type { RepoRef } from "../../github/octokit.js";
-import type { RepoJob } from "../repo-job.js";
 import type { JobKind, JobSpec } from "./job.js";
+import type { RepoJob } from "./repo-job.js";
 
 /** A webhook event name as Probot subscribes it (`pull_request.labeled`). */
 export type WebhookName = Extract<Parameters<Probot["on"]>[0], string>;

@@ -1,4 +1,4 @@
-import { type RepoRef, repoKey } from "../github/octokit.js";
+import { type RepoRef, repoKey } from "../../github/octokit.js";
 
 /** A deployment GitHub asked about that waits for a gate (SPEC §4 "Deployments"). */
 export interface PendingDeployment {
