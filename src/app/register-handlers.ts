@@ -86,7 +86,7 @@ export interface PhaseGatesOptions {
    * the app's bot, `<slug>[bot]`, is the only bot whose writes count as ours.
    */
   appSlug?: string;
-  /** Where jobs, GitHub requests and check writes are counted (app/metrics.ts). */
+  /** Where jobs, GitHub requests and check writes are counted (app/http/metrics.ts). */
   metrics?: Metrics;
   /**
    * The dashboard and gate progress sections (SPEC §5): on by default; the
@@ -99,7 +99,7 @@ export interface PhaseGatesOptions {
    * stops asking for good when the API has no GraphQL). Tests turn it off.
    */
   graphql?: boolean;
-  /** Where deployments waiting for a gate are kept (default: in memory, see app/pending-deployments.ts). */
+  /** Where deployments waiting for a gate are kept (default: in memory, see app/shared/pending-deployments.ts). */
   pendingDeployments?: PendingDeployments;
 }
 
@@ -137,7 +137,7 @@ async function pacedClient(
 
 /**
  * `probot.on` for handlers that run only on a payload carrying every field
- * the app reads (app/payloads.ts). A malformed delivery is logged by field
+ * the app reads (app/http/payloads.ts). A malformed delivery is logged by field
  * path, never with the payload, and skipped: it can neither throw in a
  * handler nor queue a job that would call GitHub with `undefined` in a path.
  */

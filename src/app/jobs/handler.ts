@@ -14,7 +14,7 @@ export type Forget =
 /** What one delivery asks for, decided from its payload alone: no I/O, nothing awaited. */
 export interface Receipt {
   jobs: JobSpec[];
-  /** Issue or PR activity by `sender`: it may refresh the reports (app/report-pacer.ts). */
+  /** Issue or PR activity by `sender`: it may refresh the reports (app/jobs/report-pacer.ts). */
   activity?: { sender: string | undefined };
   forget?: Forget[];
 }

@@ -36,7 +36,7 @@ export interface AppSettings {
   appLogin: string;
   /** Whether the API answers GraphQL (GitHub's own list of the issues a PR closes); absent: body only. */
   graphql?: GraphqlSupport;
-  /** Counts check writes (app/metrics.ts); absent in most tests. */
+  /** Counts check writes (app/http/metrics.ts); absent in most tests. */
   metrics?: Pick<Metrics, "checkWrite">;
   /** Deployments waiting for a gate (SPEC §4 "Deployments"); absent → none are kept. */
   deployments?: PendingDeployments;
@@ -104,7 +104,7 @@ export interface JobScope {
   receivedAt: number;
   /** What the app remembers between jobs: one store for every job of the process, or of every process with Redis. */
   store: StateStore;
-  /** Which open PRs close which issues, per repository of the installation (app/link-index.ts). */
+  /** Which open PRs close which issues, per repository of the installation (app/shared/link-index.ts). */
   links: LinkIndex;
   /** Queues a follow-up job under this job's delivery and installation. */
   enqueue: (spec: JobSpec) => Promise<void>;
