@@ -29,7 +29,7 @@ EXPOSE 3000
 # node, not curl: the slim image has no curl.
 HEALTHCHECK --interval=30s --timeout=3s --start-period=15s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# node as PID 1 gets SIGTERM directly and drains the queue (src/app/shutdown.ts);
+# node as PID 1 gets SIGTERM directly and drains the queue (src/app/http/shutdown.ts);
 # Docker's default 10 s before SIGKILL covers SHUTDOWN_DEADLINE_MS (8 s).
 # lib/start.js is `npm start`: JSON logs in production, the private key checked first.
 STOPSIGNAL SIGTERM

@@ -1,11 +1,11 @@
 import type { ApplicationFunction } from "probot";
+import { createMetrics } from "./app/http/metrics.js";
+import { guardWebhooks, opsRoutes } from "./app/http/ops-routes.js";
+import { createRedisProbe } from "./app/http/redis-probe.js";
+import { Shutdown } from "./app/http/shutdown.js";
 import { RedisJobQueue } from "./app/jobs/redis-queue.js";
-import { createMetrics } from "./app/metrics.js";
-import { guardWebhooks, opsRoutes } from "./app/ops-routes.js";
-import { RedisPendingDeployments } from "./app/redis-pending-deployments.js";
-import { createRedisProbe } from "./app/redis-probe.js";
 import { createPhaseGatesApp, type PhaseGatesApp } from "./app/register-handlers.js";
-import { Shutdown } from "./app/shutdown.js";
+import { RedisPendingDeployments } from "./app/shared/redis-pending-deployments.js";
 import { requestBudgetFor } from "./github/request-budget.js";
 import { describeTarget, redisTargetFromEnv } from "./state/redis-connection.js";
 import { RedisStateStore } from "./state/redis-store.js";

@@ -1,7 +1,7 @@
 import { pino } from "pino";
 import { createActors } from "../../sandbox/actors.js";
 import { createEmulator, type Emulator } from "../../sandbox/emulator/index.js";
-import { RepoJob } from "../../src/app/repo-job.js";
+import { RepoJob } from "../../src/app/jobs/repo-job.js";
 import { type AuditApi, auditRepositories } from "../../src/cli/audit.js";
 import { parseWindow } from "../../src/core/audit-report.js";
 import { auditClient } from "../../src/github/audit-client.js";

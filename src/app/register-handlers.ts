@@ -19,22 +19,25 @@ import { milestoneRoute } from "./handlers/milestone.js";
 import { projectItemRoute } from "./handlers/project-item.js";
 import { pullRequestRoute } from "./handlers/pull-request.js";
 import { subIssuesRoute } from "./handlers/sub-issues.js";
+import type { Metrics } from "./http/metrics.js";
+import { validatePayload } from "./http/payloads.js";
 import { mergeJobs } from "./jobs/coalesce.js";
 import { runJob } from "./jobs/dispatch.js";
 import type { EventRoute, Forget } from "./jobs/handler.js";
 import type { JobData, JobQueue, JobQueueEvents, JobSpec } from "./jobs/job.js";
 import { InMemoryJobQueue } from "./jobs/memory-queue.js";
-import { LinkIndex } from "./link-index.js";
-import type { Metrics } from "./metrics.js";
-import { validatePayload } from "./payloads.js";
-import { InMemoryPendingDeployments, type PendingDeployments } from "./pending-deployments.js";
-import { type AppSettings, LINKED_ISSUES_MAX_AGE_MS, RepoJob } from "./repo-job.js";
+import { type AppSettings, LINKED_ISSUES_MAX_AGE_MS, RepoJob } from "./jobs/repo-job.js";
 import {
   type Clock,
   DEFAULT_REPORT_INTERVAL_MS,
   ReportPacer,
   systemClock,
-} from "./report-pacer.js";
+} from "./jobs/report-pacer.js";
+import { LinkIndex } from "./shared/link-index.js";
+import {
+  InMemoryPendingDeployments,
+  type PendingDeployments,
+} from "./shared/pending-deployments.js";
 
 /** Every webhook the app takes, and how each payload becomes jobs. */
 const ROUTES: readonly EventRoute[] = [
@@ -83,7 +86,7 @@ export interface PhaseGatesOptions {
    * the app's bot, `<slug>[bot]`, is the only bot whose writes count as ours.
    */
   appSlug?: string;
-  /** Where jobs, GitHub requests and check writes are counted (app/metrics.ts). */
+  /** Where jobs, GitHub requests and check writes are counted (app/http/metrics.ts). */
   metrics?: Metrics;
   /**
    * The dashboard and gate progress sections (SPEC §5): on by default; the
@@ -96,7 +99,7 @@ export interface PhaseGatesOptions {
    * stops asking for good when the API has no GraphQL). Tests turn it off.
    */
   graphql?: boolean;
-  /** Where deployments waiting for a gate are kept (default: in memory, see app/pending-deployments.ts). */
+  /** Where deployments waiting for a gate are kept (default: in memory, see app/shared/pending-deployments.ts). */
   pendingDeployments?: PendingDeployments;
 }
 
@@ -134,7 +137,7 @@ async function pacedClient(
 
 /**
  * `probot.on` for handlers that run only on a payload carrying every field
- * the app reads (app/payloads.ts). A malformed delivery is logged by field
+ * the app reads (app/http/payloads.ts). A malformed delivery is logged by field
  * path, never with the payload, and skipped: it can neither throw in a
  * handler nor queue a job that would call GitHub with `undefined` in a path.
  */

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import type { Logger } from "probot";
-import { RepoJob } from "../app/repo-job.js";
+import { RepoJob } from "../app/jobs/repo-job.js";
 import type { Config } from "../config/schema.js";
 import { gateRounds, impostorLabels, type LabelEvent } from "../core/audit-gates.js";
 import { type MergedPull, pullRecord } from "../core/audit-pulls.js";

@@ -1,4 +1,4 @@
-import { computeCheck } from "../app/evaluate-pull-request.js";
+import { computeCheck } from "../app/recipes/evaluate-pull-request.js";
 import { type AppCheckRun, findCheckRunOfApp } from "../github/check-runs.js";
 import { getPull } from "../github/pull-requests.js";
 import { describeGitHubError } from "./connect.js";

@@ -1,4 +1,4 @@
-import { RepoJob } from "../app/repo-job.js";
+import { RepoJob } from "../app/jobs/repo-job.js";
 import type { ConfigError } from "../config/parse-config.js";
 import type { Config } from "../config/schema.js";
 import type { RepoRef } from "../github/octokit.js";

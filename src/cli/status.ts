@@ -1,4 +1,4 @@
-import { computeCheck } from "../app/evaluate-pull-request.js";
+import { computeCheck } from "../app/recipes/evaluate-pull-request.js";
 import type { Config } from "../config/schema.js";
 import { DASHBOARD_LABEL } from "../core/dashboard.js";
 import { type Enforcement, enforcementWords } from "../core/enforcement.js";

@@ -4,7 +4,7 @@ import { primaryLimitHoldMs, rateLimitHoldMs } from "../core/request-cost.js";
 import type { GitHub } from "./octokit.js";
 import { ConcurrencyCap, type RequestBudget } from "./request-budget.js";
 
-/** What the job client reports to the app's metrics (app/metrics.ts implements it). */
+/** What the job client reports to the app's metrics (app/http/metrics.ts implements it). */
 export interface RequestObserver {
   githubResponse(response: {
     method: string;

@@ -1,7 +1,7 @@
 import nock from "nock";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { RepoJob } from "../../src/app/repo-job.js";
+import { RepoJob } from "../../src/app/jobs/repo-job.js";
 import {
   type AuditRun,
   auditExitCode,

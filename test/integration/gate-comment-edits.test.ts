@@ -145,7 +145,7 @@ describe("editing or deleting an /approve comment", () => {
   // Fixed: the reopen comment blames a remaining approver for the close. The app closed the
   // gate (on ben's `/approve`); after ben's approval is deleted, readGate's decidingCommand
   // (src/github/gate-issues.ts) resolves `closedBy` to ana, the latest approval still
-  // standing, and reconcileGate (src/app/gate-flow.ts, step 2) passes that to
+  // standing, and reconcileGate (src/app/recipes/gate-flow.ts, step 2) passes that to
   // closeRevertedComment, which says "@ana closed this gate, but the close does not count"
   // and pings ana, who neither closed the gate nor withdrew anything.
   it("does not say a remaining approver closed the gate when another's /approve is deleted", async () => {

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
 import { afterEach, describe, expect, it } from "vitest";
-import { createMetrics, deliveryEventLabel } from "../../src/app/metrics.js";
+import { createMetrics, deliveryEventLabel } from "../../src/app/http/metrics.js";
 import { createPhaseGatesApp } from "../../src/app/register-handlers.js";
 import {
   assertAllCalled,

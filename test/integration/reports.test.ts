@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RedisJobQueue } from "../../src/app/jobs/redis-queue.js";
+import type { Clock } from "../../src/app/jobs/report-pacer.js";
 import type { PhaseGatesOptions } from "../../src/app/register-handlers.js";
-import type { Clock } from "../../src/app/report-pacer.js";
 import { DASHBOARD_LABEL, DASHBOARD_MARKER, DASHBOARD_TITLE } from "../../src/core/dashboard.js";
 import { PROGRESS_START } from "../../src/core/progress-section.js";
 import {

@@ -2,12 +2,12 @@ import nock from "nock";
 import { pino } from "pino";
 import { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { RepoJob } from "../../src/app/jobs/repo-job.js";
 import {
   NOT_YET_MARKER,
   onIssuePhaseLabelled,
   onItemMilestoneChanged,
-} from "../../src/app/phase-labels.js";
-import { RepoJob } from "../../src/app/repo-job.js";
+} from "../../src/app/recipes/phase-labels.js";
 import { gateIssueQuery, REPO_PATH, replyConfig } from "../helpers/app.js";
 import { defaultGateEvents, replyEvents } from "../helpers/replies.js";
 import {

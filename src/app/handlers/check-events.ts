@@ -1,8 +1,8 @@
 import { CHECK_NAME } from "../../core/render-check.js";
 import { getPull, listOpenPulls, type PullFacts } from "../../github/pull-requests.js";
-import { checkPullRequest } from "../evaluate-pull-request.js";
 import { handler, route } from "../jobs/handler.js";
-import type { RepoJob } from "../repo-job.js";
+import type { RepoJob } from "../jobs/repo-job.js";
+import { checkPullRequest } from "../recipes/evaluate-pull-request.js";
 
 /**
  * A re-run from the GitHub UI, or a new check suite:

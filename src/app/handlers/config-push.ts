@@ -4,8 +4,8 @@ import { listInstallationRepositories } from "../../github/installation.js";
 import type { RepoRef } from "../../github/octokit.js";
 import { repoKey } from "../../github/octokit.js";
 import { handler, route } from "../jobs/handler.js";
-import type { RepoJob } from "../repo-job.js";
-import { syncRepository } from "../sync-repository.js";
+import type { RepoJob } from "../jobs/repo-job.js";
+import { syncRepository } from "../recipes/sync-repository.js";
 import { answerWaitingDeployments } from "./deployment.js";
 
 export interface PushEvent {

@@ -7,8 +7,8 @@ import {
 import { answerDeployment, callbackRunId } from "../../github/deployments.js";
 import { httpStatus } from "../../github/octokit.js";
 import { handler, route } from "../jobs/handler.js";
-import type { PendingDeployment, PendingDeployments } from "../pending-deployments.js";
-import type { RepoJob } from "../repo-job.js";
+import type { RepoJob } from "../jobs/repo-job.js";
+import type { PendingDeployment, PendingDeployments } from "../shared/pending-deployments.js";
 
 /** The answer to a deployment to `environment` now, from the job's config and gates. */
 export async function decideForEnvironment(

@@ -4,13 +4,13 @@ import type { IssueRef } from "../../core/types.js";
 import { forgetAncestry, listDescendants } from "../../github/ancestry.js";
 import { repoKey } from "../../github/octokit.js";
 import { closingReferences, type PullFacts } from "../../github/pull-requests.js";
-import { type Lowering, recheckOpenPulls } from "../evaluate-pull-request.js";
-import { type GateTrigger, reconcileGate } from "../gate-flow.js";
 import { handler, type Receipt, route } from "../jobs/handler.js";
-import { onIssuePhaseLabelled, onItemMilestoneChanged } from "../phase-labels.js";
-import { syncIssueIntoProject } from "../project-sync.js";
-import { refreshReports } from "../refresh-reports.js";
-import type { RepoJob } from "../repo-job.js";
+import type { RepoJob } from "../jobs/repo-job.js";
+import { type Lowering, recheckOpenPulls } from "../recipes/evaluate-pull-request.js";
+import { type GateTrigger, reconcileGate } from "../recipes/gate-flow.js";
+import { onIssuePhaseLabelled, onItemMilestoneChanged } from "../recipes/phase-labels.js";
+import { syncIssueIntoProject } from "../recipes/project-sync.js";
+import { refreshReports } from "../recipes/refresh-reports.js";
 import { answerWaitingDeployments } from "./deployment.js";
 import {
   LINKED_PHASE_ACTIONS,

@@ -1,7 +1,7 @@
 import { forgetEnforcement } from "../../github/enforcement.js";
 import { handler, route } from "../jobs/handler.js";
-import type { RepoJob } from "../repo-job.js";
-import { syncRepository } from "../sync-repository.js";
+import type { RepoJob } from "../jobs/repo-job.js";
+import { syncRepository } from "../recipes/sync-repository.js";
 
 /** The app was installed on a repository: labels, milestones, gate issues, then a check on every open PR. */
 export async function onInstalled(job: RepoJob): Promise<void> {

@@ -9,9 +9,13 @@ import {
   listOpenPulls,
   type PullFacts,
 } from "../../github/pull-requests.js";
-import { checkPullRequest, type Lowering, recheckOpenPulls } from "../evaluate-pull-request.js";
 import { handler } from "../jobs/handler.js";
-import type { RepoJob } from "../repo-job.js";
+import type { RepoJob } from "../jobs/repo-job.js";
+import {
+  checkPullRequest,
+  type Lowering,
+  recheckOpenPulls,
+} from "../recipes/evaluate-pull-request.js";
 
 /** Issue actions that can change the phase of the PRs that close the issue. */
 export const LINKED_PHASE_ACTIONS = new Set([

@@ -1,6 +1,6 @@
 import { handler, route } from "../jobs/handler.js";
-import { refreshReports } from "../refresh-reports.js";
-import type { RepoJob } from "../repo-job.js";
+import type { RepoJob } from "../jobs/repo-job.js";
+import { refreshReports } from "../recipes/refresh-reports.js";
 
 export const MILESTONE_EVENTS = [
   "milestone.created",

@@ -1,6 +1,6 @@
 import { handler, type Receipt, route } from "../jobs/handler.js";
-import { putProjectItemBack } from "../project-sync.js";
-import type { RepoJob } from "../repo-job.js";
+import type { RepoJob } from "../jobs/repo-job.js";
+import { putProjectItemBack } from "../recipes/project-sync.js";
 
 /** What a `project_item` job needs of a `projects_v2_item.edited` delivery. */
 export interface ProjectItemInput {

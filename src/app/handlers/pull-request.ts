@@ -10,10 +10,14 @@ import {
   toPullFacts,
 } from "../../github/pull-requests.js";
 import { space } from "../../state/store.js";
-import { type CheckOptions, checkPullRequest, FULL_RECHECKS } from "../evaluate-pull-request.js";
 import { handler, type Receipt, route } from "../jobs/handler.js";
-import { onItemMilestoneChanged } from "../phase-labels.js";
-import type { RepoJob } from "../repo-job.js";
+import type { RepoJob } from "../jobs/repo-job.js";
+import {
+  type CheckOptions,
+  checkPullRequest,
+  FULL_RECHECKS,
+} from "../recipes/evaluate-pull-request.js";
+import { onItemMilestoneChanged } from "../recipes/phase-labels.js";
 
 /** Every PR event that can change the PR's phase or head (SPEC §4). */
 export const PULL_REQUEST_EVENTS = [

@@ -3,7 +3,7 @@ import { forgetAncestry, listDescendants } from "../../github/ancestry.js";
 import { parentOfIssue } from "../../github/pull-requests.js";
 import { space } from "../../state/store.js";
 import { handler, type Receipt, route } from "../jobs/handler.js";
-import type { RepoJob } from "../repo-job.js";
+import type { RepoJob } from "../jobs/repo-job.js";
 import { recheckPullsClosingAny } from "./linked-elsewhere.js";
 
 /** A sub-issue link made or undone (SPEC §2 "Parent issues"). */

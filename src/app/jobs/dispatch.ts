@@ -8,10 +8,10 @@ import { milestoneHandler } from "../handlers/milestone.js";
 import { projectItemHandler } from "../handlers/project-item.js";
 import { pullRequestHandler } from "../handlers/pull-request.js";
 import { subIssuesHandler } from "../handlers/sub-issues.js";
-import { reportsHandler } from "../refresh-reports.js";
-import type { RepoJob } from "../repo-job.js";
+import { reportsHandler } from "../recipes/refresh-reports.js";
 import type { JobHandler } from "./handler.js";
 import type { JobData, JobKind } from "./job.js";
+import type { RepoJob } from "./repo-job.js";
 
 const HANDLERS: readonly JobHandler[] = [
   pullRequestHandler,

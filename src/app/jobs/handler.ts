@@ -1,7 +1,7 @@
 import type { Context, Probot } from "probot";
 import type { RepoRef } from "../../github/octokit.js";
-import type { RepoJob } from "../repo-job.js";
 import type { JobKind, JobSpec } from "./job.js";
+import type { RepoJob } from "./repo-job.js";
 
 /** A webhook event name as Probot subscribes it (`pull_request.labeled`). */
 export type WebhookName = Extract<Parameters<Probot["on"]>[0], string>;
@@ -14,7 +14,7 @@ export type Forget =
 /** What one delivery asks for, decided from its payload alone: no I/O, nothing awaited. */
 export interface Receipt {
   jobs: JobSpec[];
-  /** Issue or PR activity by `sender`: it may refresh the reports (app/report-pacer.ts). */
+  /** Issue or PR activity by `sender`: it may refresh the reports (app/jobs/report-pacer.ts). */
   activity?: { sender: string | undefined };
   forget?: Forget[];
 }

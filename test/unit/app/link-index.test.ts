@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LinkIndex } from "../../../src/app/link-index.js";
+import { LinkIndex } from "../../../src/app/shared/link-index.js";
 import { pullsClosing } from "../../../src/core/affected.js";
 import { MemoryStateStore } from "../../../src/state/memory-store.js";
 import { redisUnavailable } from "../../helpers/redis-server.js";

@@ -2,7 +2,7 @@ import examples from "@octokit/webhooks-examples/api.github.com/index.json" with
 import { describe, expect, it } from "vitest";
 import { ISSUE_EVENTS } from "../../../src/app/handlers/gate-issue.js";
 import { PULL_REQUEST_EVENTS } from "../../../src/app/handlers/pull-request.js";
-import { validatePayload } from "../../../src/app/payloads.js";
+import { validatePayload } from "../../../src/app/http/payloads.js";
 import { deploymentProtectionRuleEvent, subIssuesEvent } from "../../helpers/webhooks.js";
 
 type Json = Record<string, unknown>;

@@ -3,8 +3,8 @@ import {
   InMemoryPendingDeployments,
   type PendingDeployment,
   type PendingDeployments,
-} from "../../../src/app/pending-deployments.js";
-import { RedisPendingDeployments } from "../../../src/app/redis-pending-deployments.js";
+} from "../../../src/app/shared/pending-deployments.js";
+import { RedisPendingDeployments } from "../../../src/app/shared/redis-pending-deployments.js";
 import { REDIS_KINDS, type RedisUnderTest, redisUnavailable } from "../../helpers/redis-server.js";
 
 const ROCKET = { owner: "acme", repo: "rocket" };

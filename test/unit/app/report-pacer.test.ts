@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Activity, type Clock, ReportPacer } from "../../../src/app/report-pacer.js";
+import { type Activity, type Clock, ReportPacer } from "../../../src/app/jobs/report-pacer.js";
 import { redisUnavailable } from "../../helpers/redis-server.js";
 import { useRedisStores } from "../../helpers/redis-stores.js";
 

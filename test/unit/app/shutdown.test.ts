@@ -1,8 +1,8 @@
 import pino from "pino";
 import type { Logger } from "probot";
 import { describe, expect, it } from "vitest";
+import { Shutdown } from "../../../src/app/http/shutdown.js";
 import type { JobData } from "../../../src/app/jobs/job.js";
-import { Shutdown } from "../../../src/app/shutdown.js";
 
 interface Line {
   level: number;

@@ -1,9 +1,9 @@
-import { planGateIssues } from "../core/plan-issues.js";
-import { applyGateIssuePlan } from "../github/gate-writes.js";
+import { planGateIssues } from "../../core/plan-issues.js";
+import { applyGateIssuePlan } from "../../github/gate-writes.js";
+import type { RepoJob } from "../jobs/repo-job.js";
 import { recheckOpenPulls, releaseOpenPulls } from "./evaluate-pull-request.js";
 import { syncLabelsAndMilestones } from "./phase-labels.js";
 import { refreshReports } from "./refresh-reports.js";
-import type { RepoJob } from "./repo-job.js";
 
 /**
  * Brings a repository in line with its config (installation, config push):

@@ -11,8 +11,8 @@
  * the interval, and "a refresh is waiting" an entry only one process can add
  * (`StateStore.add`); that process holds the timer of the waiting refresh.
  */
-import { MemoryStateStore } from "../state/memory-store.js";
-import { type StateSpace, type StateStore, space } from "../state/store.js";
+import { MemoryStateStore } from "../../state/memory-store.js";
+import { type StateSpace, type StateStore, space } from "../../state/store.js";
 
 export interface Clock {
   now(): number;

@@ -1,20 +1,20 @@
-import { configErrorsToMarkdown } from "../config/format-config-error.js";
-import { ownPhaseIndex } from "../core/ancestry.js";
+import { configErrorsToMarkdown } from "../../config/format-config-error.js";
+import { ownPhaseIndex } from "../../core/ancestry.js";
 import {
   type DashboardFacts,
   type PhaseReport,
   planDashboard,
   renderDashboard,
-} from "../core/dashboard.js";
-import { gateStatus } from "../core/gate-state.js";
-import { decodePhaseFloor } from "../core/phase-floor.js";
-import { itemPhaseClaims } from "../core/phases.js";
-import { planProgressSection, renderProgressSection } from "../core/progress-section.js";
-import { nothingToWrite } from "../core/reconcile.js";
-import type { PullSummary, Timebox } from "../core/report-text.js";
-import type { Config, GateStatus } from "../core/types.js";
-import { type InheritingIssue, listInheritingIssues } from "../github/ancestry.js";
-import { findOurCheckRun } from "../github/check-runs.js";
+} from "../../core/dashboard.js";
+import { gateStatus } from "../../core/gate-state.js";
+import { decodePhaseFloor } from "../../core/phase-floor.js";
+import { itemPhaseClaims } from "../../core/phases.js";
+import { planProgressSection, renderProgressSection } from "../../core/progress-section.js";
+import { nothingToWrite } from "../../core/reconcile.js";
+import type { PullSummary, Timebox } from "../../core/report-text.js";
+import type { Config, GateStatus } from "../../core/types.js";
+import { type InheritingIssue, listInheritingIssues } from "../../github/ancestry.js";
+import { findOurCheckRun } from "../../github/check-runs.js";
 import {
   applyDashboardPlan,
   applyIssueBodyPlan,
@@ -25,15 +25,15 @@ import {
   type PhasedIssue,
   readIssueBody,
   repoWebUrl,
-} from "../github/dashboard.js";
-import { recentEnforcement } from "../github/enforcement.js";
-import type { IssueData } from "../github/gate-issues.js";
-import { repoKey } from "../github/octokit.js";
-import { listOpenPulls } from "../github/pull-requests.js";
+} from "../../github/dashboard.js";
+import { recentEnforcement } from "../../github/enforcement.js";
+import type { IssueData } from "../../github/gate-issues.js";
+import { repoKey } from "../../github/octokit.js";
+import { listOpenPulls } from "../../github/pull-requests.js";
+import { handler } from "../jobs/handler.js";
+import type { RepoJob } from "../jobs/repo-job.js";
 import { verdictFor } from "./evaluate-pull-request.js";
-import { handler } from "./jobs/handler.js";
 import { gateItems, type ProjectItemSpec, syncProjectItems } from "./project-sync.js";
-import type { RepoJob } from "./repo-job.js";
 
 export interface ReportWrites {
   dashboard: "created" | "updated" | "unchanged" | "off";

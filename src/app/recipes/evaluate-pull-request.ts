@@ -1,28 +1,28 @@
-import { configErrorsToMarkdown } from "../config/format-config-error.js";
-import type { ConfigError } from "../config/parse-config.js";
+import { configErrorsToMarkdown } from "../../config/format-config-error.js";
+import type { ConfigError } from "../../config/parse-config.js";
 import {
   claimedPhaseIndex,
   configHasPaths,
   pathsPhase,
   withPathsPhase,
-} from "../core/changed-paths.js";
-import { MAX_LINKED_ISSUES } from "../core/closing-keywords.js";
-import { decide } from "../core/evaluate.js";
+} from "../../core/changed-paths.js";
+import { MAX_LINKED_ISSUES } from "../../core/closing-keywords.js";
+import { decide } from "../../core/evaluate.js";
 import {
   applyPhaseFloor,
   decodePhaseFloor,
   encodePhaseFloor,
   gatesSkippedByLowering,
-} from "../core/phase-floor.js";
-import { effectivePhase } from "../core/phases.js";
+} from "../../core/phase-floor.js";
+import { effectivePhase } from "../../core/phases.js";
 import {
   type CheckOutput,
   renderInvalidConfig,
   renderNotConfigured,
   renderPullRequestConfigInvalid,
   renderVerdict,
-} from "../core/render-check.js";
-import type { Config, IssueRef, PathsPhase, Verdict } from "../core/types.js";
+} from "../../core/render-check.js";
+import type { Config, IssueRef, PathsPhase, Verdict } from "../../core/types.js";
 import {
   type CheckWrite,
   findOurCheckRun,
@@ -32,24 +32,24 @@ import {
   pullRunKey,
   rememberLatestRun,
   writeCheckRun,
-} from "../github/check-runs.js";
-import type { LoadedConfig } from "../github/load-config.js";
-import { isBot, repoKey } from "../github/octokit.js";
-import { knownPullFiles, readPullFiles } from "../github/pull-files.js";
+} from "../../github/check-runs.js";
+import type { LoadedConfig } from "../../github/load-config.js";
+import { isBot, repoKey } from "../../github/octokit.js";
+import { knownPullFiles, readPullFiles } from "../../github/pull-files.js";
 import {
   configAnnotations,
   knownPullRequestConfigErrors,
   pullRequestConfigErrors,
-} from "../github/pull-request-config.js";
+} from "../../github/pull-request-config.js";
 import {
   closingReferencesCapped,
   listOpenPulls,
   listPullCommitShas,
   type PullFacts,
-} from "../github/pull-requests.js";
-import { space } from "../state/store.js";
+} from "../../github/pull-requests.js";
+import { space } from "../../state/store.js";
+import type { RepoJob } from "../jobs/repo-job.js";
 import { syncPullIntoProject } from "./project-sync.js";
-import type { RepoJob } from "./repo-job.js";
 
 export interface CheckResult {
   pr: number;

@@ -1,8 +1,8 @@
 import type { Logger } from "probot";
-import { gateStatuses, gatesBefore } from "../core/evaluate.js";
-import type { Config, GateIssueFacts, GateStatus, IssueRef } from "../core/types.js";
-import { AncestryReader } from "../github/ancestry.js";
-import { ApproverDirectory } from "../github/authorize.js";
+import { gateStatuses, gatesBefore } from "../../core/evaluate.js";
+import type { Config, GateIssueFacts, GateStatus, IssueRef } from "../../core/types.js";
+import { AncestryReader } from "../../github/ancestry.js";
+import { ApproverDirectory } from "../../github/authorize.js";
 import {
   findOurCheckRun,
   type KnownRun,
@@ -10,23 +10,23 @@ import {
   preloadOurRuns,
   type RunsAt,
   runKey,
-} from "../github/check-runs.js";
+} from "../../github/check-runs.js";
 import {
   closingIssuesOf,
   closingIssuesOfOpenPulls,
   type GraphqlSupport,
-} from "../github/closing-issues.js";
-import { type GateReader, type GateRecord, readGate } from "../github/gate-issues.js";
-import { type LoadedConfig, loadConfig } from "../github/load-config.js";
-import type { GitHub, RepoRef } from "../github/octokit.js";
-import { repoKey } from "../github/octokit.js";
-import { LinkedIssueReader } from "../github/pull-requests.js";
-import { MemoryStateStore } from "../state/memory-store.js";
-import { type StateSpace, type StateStore, space } from "../state/store.js";
-import type { JobSpec } from "./jobs/job.js";
-import { LinkIndex } from "./link-index.js";
-import type { Metrics } from "./metrics.js";
-import type { PendingDeployments } from "./pending-deployments.js";
+} from "../../github/closing-issues.js";
+import { type GateReader, type GateRecord, readGate } from "../../github/gate-issues.js";
+import { type LoadedConfig, loadConfig } from "../../github/load-config.js";
+import type { GitHub, RepoRef } from "../../github/octokit.js";
+import { repoKey } from "../../github/octokit.js";
+import { LinkedIssueReader } from "../../github/pull-requests.js";
+import { MemoryStateStore } from "../../state/memory-store.js";
+import { type StateSpace, type StateStore, space } from "../../state/store.js";
+import type { Metrics } from "../http/metrics.js";
+import { LinkIndex } from "../shared/link-index.js";
+import type { PendingDeployments } from "../shared/pending-deployments.js";
+import type { JobSpec } from "./job.js";
 import type { Reporting } from "./reporting.js";
 
 export interface AppSettings {
@@ -36,7 +36,7 @@ export interface AppSettings {
   appLogin: string;
   /** Whether the API answers GraphQL (GitHub's own list of the issues a PR closes); absent: body only. */
   graphql?: GraphqlSupport;
-  /** Counts check writes (app/metrics.ts); absent in most tests. */
+  /** Counts check writes (app/http/metrics.ts); absent in most tests. */
   metrics?: Pick<Metrics, "checkWrite">;
   /** Deployments waiting for a gate (SPEC §4 "Deployments"); absent → none are kept. */
   deployments?: PendingDeployments;
@@ -104,7 +104,7 @@ export interface JobScope {
   receivedAt: number;
   /** What the app remembers between jobs: one store for every job of the process, or of every process with Redis. */
   store: StateStore;
-  /** Which open PRs close which issues, per repository of the installation (app/link-index.ts). */
+  /** Which open PRs close which issues, per repository of the installation (app/shared/link-index.ts). */
   links: LinkIndex;
   /** Queues a follow-up job under this job's delivery and installation. */
   enqueue: (spec: JobSpec) => Promise<void>;

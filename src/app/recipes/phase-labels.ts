@@ -1,23 +1,23 @@
-import { decide } from "../core/evaluate.js";
-import { gatePhaseIndex } from "../core/gates.js";
-import { effectivePhase, phaseIndexOfLabel } from "../core/phases.js";
-import { planMarkedComment } from "../core/plan-issues.js";
-import type { Demilestoned, ItemPhaseState } from "../core/plan-milestones.js";
-import { nothingToWrite } from "../core/reconcile.js";
-import { describeApprovers } from "../core/render-check.js";
-import type { Config, GateStatus } from "../core/types.js";
-import { listComments } from "../github/gate-issues.js";
-import { applyCommentPlan } from "../github/gate-writes.js";
+import { decide } from "../../core/evaluate.js";
+import { gatePhaseIndex } from "../../core/gates.js";
+import { effectivePhase, phaseIndexOfLabel } from "../../core/phases.js";
+import { planMarkedComment } from "../../core/plan-issues.js";
+import type { Demilestoned, ItemPhaseState } from "../../core/plan-milestones.js";
+import { nothingToWrite } from "../../core/reconcile.js";
+import { describeApprovers } from "../../core/render-check.js";
+import type { Config, GateStatus } from "../../core/types.js";
+import { listComments } from "../../github/gate-issues.js";
+import { applyCommentPlan } from "../../github/gate-writes.js";
 import {
   ensureLabels,
   type ItemLabelChanges,
   type LabelSync,
   syncItemPhaseLabels,
-} from "../github/labels.js";
-import { ensureMilestones, type MilestoneSync } from "../github/milestones.js";
-import { closingReferences } from "../github/pull-requests.js";
-import { getIssueNow, type IssueNow } from "../github/repository.js";
-import type { RepoJob } from "./repo-job.js";
+} from "../../github/labels.js";
+import { ensureMilestones, type MilestoneSync } from "../../github/milestones.js";
+import { closingReferences } from "../../github/pull-requests.js";
+import { getIssueNow, type IssueNow } from "../../github/repository.js";
+import type { RepoJob } from "../jobs/repo-job.js";
 
 /** Marks the one "not yet, not no" comment per issue, so it is never posted twice. */
 export const NOT_YET_MARKER = "<!-- phase-gates:not-yet -->";

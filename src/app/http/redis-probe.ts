@@ -1,5 +1,5 @@
 import type { Logger } from "probot";
-import { type RedisConnection, redisClient } from "../state/redis-connection.js";
+import { type RedisConnection, redisClient } from "../../state/redis-connection.js";
 
 export interface RedisProbe {
   /** True when Redis answers a PING within `timeoutMs`. */

@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { CheckWrite } from "../github/check-runs.js";
-import type { RequestObserver } from "../github/tuned-octokit.js";
+import type { CheckWrite } from "../../github/check-runs.js";
+import type { RequestObserver } from "../../github/tuned-octokit.js";
 
 /** How the webhook endpoint answered a delivery. */
 export type DeliveryOutcome = "accepted" | "rejected" | "refused" | "failed";

@@ -1,5 +1,5 @@
 import type { Logger } from "probot";
-import type { JobData } from "./jobs/job.js";
+import type { JobData } from "../jobs/job.js";
 
 export interface Drainable {
   /** Resolves when every queued job has finished. */

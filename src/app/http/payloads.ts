@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { callbackRunId } from "../github/deployments.js";
+import { callbackRunId } from "../../github/deployments.js";
 
 // What the app reads of each webhook it handles, and nothing more: a delivery
 // lacking one of these fields (or carrying it with the wrong type) is skipped

@@ -1,12 +1,12 @@
-import type { Config } from "../config/schema.js";
-import { parseCommand } from "../core/commands.js";
+import type { Config } from "../../config/schema.js";
+import { parseCommand } from "../../core/commands.js";
 import {
   editedCommandComment,
   GUARD_MARKERS,
   impostorComment,
   labelRestoredComment,
-} from "../core/gate-guard-text.js";
-import { gateStatus, missingForApproval } from "../core/gate-state.js";
+} from "../../core/gate-guard-text.js";
+import { gateStatus, missingForApproval } from "../../core/gate-state.js";
 import {
   alreadyDecidedComment,
   approvalNotEnoughComment,
@@ -15,20 +15,20 @@ import {
   MARKERS,
   refusalComment,
   stopNeedsReasonComment,
-} from "../core/gate-text.js";
-import { planMarkedComment } from "../core/plan-issues.js";
-import { planDecisionLabel } from "../core/plan-labels.js";
-import type { GateConfig, GateStatus } from "../core/types.js";
-import { type GateRecord, identifyGateIssue, labelNames } from "../github/gate-issues.js";
+} from "../../core/gate-text.js";
+import { planMarkedComment } from "../../core/plan-issues.js";
+import { planDecisionLabel } from "../../core/plan-labels.js";
+import type { GateConfig, GateStatus } from "../../core/types.js";
+import { type GateRecord, identifyGateIssue, labelNames } from "../../github/gate-issues.js";
 import {
   applyCommentPlan,
   applyDecisionLabelPlan,
   closeIssue,
   comment,
   reopenIssue,
-} from "../github/gate-writes.js";
-import { addLabel, removeLabel } from "../github/labels.js";
-import type { RepoJob } from "./repo-job.js";
+} from "../../github/gate-writes.js";
+import { addLabel, removeLabel } from "../../github/labels.js";
+import type { RepoJob } from "../jobs/repo-job.js";
 
 /** What happened on the gate issue (or on an issue that carries, or just lost, its label). */
 export type GateTrigger =

@@ -1,7 +1,7 @@
-import type { PullLinks } from "../core/affected.js";
-import type { RepoRef } from "../github/octokit.js";
-import { MemoryStateStore } from "../state/memory-store.js";
-import { type StateSpace, type StateStore, space } from "../state/store.js";
+import type { PullLinks } from "../../core/affected.js";
+import type { RepoRef } from "../../github/octokit.js";
+import { MemoryStateStore } from "../../state/memory-store.js";
+import { type StateSpace, type StateStore, space } from "../../state/store.js";
 
 /** How long a repository's links (and an installation's repositories) are trusted. */
 export const LINK_INDEX_TTL_MS = 10 * 60_000;

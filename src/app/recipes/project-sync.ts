@@ -9,8 +9,8 @@
  * A project error is reported, never thrown: it must not hold a check.
  */
 
-import { gatePhaseIndex } from "../core/gates.js";
-import { inheritedClaims, itemPhaseClaims } from "../core/phases.js";
+import { gatePhaseIndex } from "../../core/gates.js";
+import { inheritedClaims, itemPhaseClaims } from "../../core/phases.js";
 import {
   type DesiredItem,
   gateOptionName,
@@ -20,9 +20,9 @@ import {
   planProjectFields,
   planProjectItem,
   type ResolvedField,
-} from "../core/plan-project.js";
-import type { Config, GateStateName, IssueRef } from "../core/types.js";
-import { repoKey } from "../github/octokit.js";
+} from "../../core/plan-project.js";
+import type { Config, GateStateName, IssueRef } from "../../core/types.js";
+import { repoKey } from "../../github/octokit.js";
 import {
   applyItemWrites,
   contentIdOf,
@@ -30,10 +30,10 @@ import {
   type ProjectRef,
   projectProblemOf,
   readProject,
-} from "../github/projects.js";
-import { linkedIssueFacts } from "../github/pull-requests.js";
-import { space } from "../state/store.js";
-import type { RepoJob } from "./repo-job.js";
+} from "../../github/projects.js";
+import { linkedIssueFacts } from "../../github/pull-requests.js";
+import { space } from "../../state/store.js";
+import type { RepoJob } from "../jobs/repo-job.js";
 
 /** The project as the app can use it, or why it cannot. */
 export type ProjectState =

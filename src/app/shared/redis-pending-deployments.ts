@@ -1,6 +1,10 @@
 import { z } from "zod";
-import { type RepoRef, repoKey } from "../github/octokit.js";
-import { type RedisClient, type RedisConnection, redisClient } from "../state/redis-connection.js";
+import { type RepoRef, repoKey } from "../../github/octokit.js";
+import {
+  type RedisClient,
+  type RedisConnection,
+  redisClient,
+} from "../../state/redis-connection.js";
 import {
   type PendingDeployment,
   type PendingDeployments,

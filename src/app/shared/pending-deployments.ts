@@ -1,4 +1,4 @@
-import { type RepoRef, repoKey } from "../github/octokit.js";
+import { type RepoRef, repoKey } from "../../github/octokit.js";
 
 /** A deployment GitHub asked about that waits for a gate (SPEC §4 "Deployments"). */
 export interface PendingDeployment {
@@ -20,7 +20,7 @@ export interface PendingDeployment {
  * Where waiting deployments are kept until a gate change answers them:
  * in memory by default (a restart forgets them; GitHub still holds the
  * deployment, and re-running it asks again), in Redis when `REDIS_URL` is set
- * (app/redis-pending-deployments.ts). The house/scale issue owns the Redis
+ * (app/shared/redis-pending-deployments.ts). The house/scale issue owns the Redis
  * set-up as a whole (connection sharing, key prefixes): it may move this.
  */
 export interface PendingDeployments {
