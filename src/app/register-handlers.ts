@@ -33,6 +33,7 @@ import {
   ReportPacer,
   systemClock,
 } from "./jobs/report-pacer.js";
+import { reportsJob } from "./recipes/refresh-reports.js";
 import { LinkIndex } from "./shared/link-index.js";
 import {
   InMemoryPendingDeployments,
@@ -340,7 +341,7 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       const repo: RepoRef = context.repo();
       const refresh = () => {
         work
-          .push(jobData({ kind: "reports", repo, input: {}, deliverySuffix: ":reports" }, from))
+          .push(jobData(reportsJob(repo), from))
           .catch((error: unknown) =>
             context.log.error({ err: error }, "reports refresh not queued"),
           );

@@ -246,6 +246,8 @@ describe("reports on a config push", () => {
     app = await createTestApp({ reporting: { clock: manualClock().clock } });
     const scope = githubScope();
     replyConfig(scope, "phases:\n  - id: Crawl!\n  - id: run\ndashbord: true\n");
+    // the reports job after the push's own reads the config again (tests read afresh in every job)
+    replyConfig(scope, "phases:\n  - id: Crawl!\n  - id: run\ndashbord: true\n");
     scope
       // every open PR's check shows the errors (none open here)
       .get(`${REPO_PATH}/pulls`)
@@ -280,6 +282,8 @@ describe("reports on a config push", () => {
 function fakeGitHub() {
   const labelled = new Set<number>();
   const writes: string[] = [];
+  /** Reads of the dashboard issue's list: one per refresh. */
+  let dashboardReads = 0;
   let dashboard: { number: number; body: string; title: string } | null = null;
   let gateBody = GATE.body;
   const pull = (n: number) =>
@@ -314,8 +318,10 @@ function fakeGitHub() {
     if (path === "/issues/1") return [200, issueObject({ ...GATE, body: gateBody })];
     if (path === "/issues" && q.get("labels") === "gate: crawl")
       return [200, [issueObject({ ...GATE, body: gateBody })]];
-    if (path === "/issues" && q.get("labels") === DASHBOARD_LABEL)
+    if (path === "/issues" && q.get("labels") === DASHBOARD_LABEL) {
+      dashboardReads += 1;
       return [200, dashboard ? [issueObject({ ...dashboard, by: BOT })] : []];
+    }
     if (path === "/issues") return [200, []];
     return [404, { message: `not faked: GET ${path}` }];
   });
@@ -344,8 +350,26 @@ function fakeGitHub() {
     writes,
     dashboardWrites: () => writes.filter((w) => w === "POST /issues" || w === "PATCH /issues/500"),
     dashboard: () => dashboard,
+    dashboardReads: () => dashboardReads,
   };
 }
+
+describe("a burst of events that refresh the reports at once", () => {
+  it("is one refresh after them, not one per event (five milestone edits)", async () => {
+    app = await createTestApp({ reporting: { clock: manualClock().clock } });
+    const github = fakeGitHub();
+    const test = app;
+    await Promise.all(
+      [1, 2, 3, 4, 5].map(() =>
+        test.receive("milestone", milestoneEvent("edited", "Crawl", 1, DUE)),
+      ),
+    );
+    await app.idle();
+    expect(github.dashboardReads()).toBe(1);
+    expect(github.dashboardWrites()).toEqual(["POST /issues"]);
+    nock.cleanAll();
+  });
+});
 
 describe("a burst of pull request events", () => {
   it("writes the dashboard at most twice for 100 label events: once at once, once when the minute is up", async () => {
@@ -362,6 +386,8 @@ describe("a burst of pull request events", () => {
           { label: { name: "phase: run" } },
         ),
       );
+      // The first event's refresh runs before the next events arrive (as on a quiet repository).
+      if (n === 1) await app.idle();
     }
     expect(github.dashboardWrites()).toEqual(["POST /issues"]);
     // Rendered after the first event: one Run PR then.

@@ -10,7 +10,7 @@ import { type Lowering, recheckOpenPulls } from "../recipes/evaluate-pull-reques
 import { type GateTrigger, reconcileGate } from "../recipes/gate-flow.js";
 import { onIssuePhaseLabelled, onItemMilestoneChanged } from "../recipes/phase-labels.js";
 import { syncIssueIntoProject } from "../recipes/project-sync.js";
-import { refreshReports } from "../recipes/refresh-reports.js";
+import { refreshReportsAfter } from "../recipes/refresh-reports.js";
 import { answerWaitingDeployments } from "./deployment.js";
 import {
   LINKED_PHASE_ACTIONS,
@@ -100,7 +100,7 @@ export async function onIssueChanged(job: RepoJob, event: IssueEvent): Promise<v
       (error: unknown) => error ?? new Error("deployments not answered"),
     );
     await recheckOpenPulls(job);
-    await refreshReports(job);
+    await refreshReportsAfter(job);
     if (unanswered) throw unanswered;
     return;
   }

@@ -1,6 +1,6 @@
 import { handler, route } from "../jobs/handler.js";
 import type { RepoJob } from "../jobs/repo-job.js";
-import { refreshReports } from "../recipes/refresh-reports.js";
+import { refreshReportsAfter } from "../recipes/refresh-reports.js";
 
 export const MILESTONE_EVENTS = [
   "milestone.created",
@@ -10,9 +10,9 @@ export const MILESTONE_EVENTS = [
   "milestone.opened",
 ] as const;
 
-/** A milestone changed (a due date is a phase's timebox): the reports are regenerated at once. */
+/** A milestone changed (a due date is a phase's timebox): the reports are regenerated after the jobs already waiting. */
 export async function onMilestoneChanged(job: RepoJob): Promise<void> {
-  await refreshReports(job);
+  await refreshReportsAfter(job);
 }
 
 export const milestoneRoute = route(MILESTONE_EVENTS, (context) => ({

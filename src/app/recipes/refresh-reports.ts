@@ -28,9 +28,10 @@ import {
 } from "../../github/dashboard.js";
 import { recentEnforcement } from "../../github/enforcement.js";
 import type { IssueData } from "../../github/gate-issues.js";
-import { repoKey } from "../../github/octokit.js";
+import { type RepoRef, repoKey } from "../../github/octokit.js";
 import { listOpenPulls } from "../../github/pull-requests.js";
 import { handler } from "../jobs/handler.js";
+import type { JobSpec } from "../jobs/job.js";
 import type { RepoJob } from "../jobs/repo-job.js";
 import { verdictFor } from "./evaluate-pull-request.js";
 import { gateItems, type ProjectItemSpec, syncProjectItems } from "./project-sync.js";
@@ -284,6 +285,24 @@ export async function refreshReports(job: RepoJob): Promise<ReportWrites | null>
   );
   if (dashboard !== "unchanged") job.log.info({ dashboard }, "dashboard written");
   return { dashboard, progress };
+}
+
+/**
+ * The job that regenerates a repository's reports. Waiting ones merge
+ * (`coalesce`): a burst of gate events, or of activity, is one refresh after
+ * the work already queued, however many asked for it.
+ */
+export function reportsJob(repo: RepoRef): JobSpec {
+  return { kind: "reports", repo, input: {}, deliverySuffix: ":reports", coalesce: "reports" };
+}
+
+/**
+ * The reports regenerated once the repository's waiting jobs have run: what a
+ * job that changed them asks, instead of refreshing in its own turn.
+ */
+export async function refreshReportsAfter(job: RepoJob): Promise<void> {
+  if (!job.settings.reporting?.active()) return;
+  await job.enqueue(reportsJob(job.repo));
 }
 
 export const reportsHandler = handler("reports", async (job) => {

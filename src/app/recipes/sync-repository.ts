@@ -3,7 +3,7 @@ import { applyGateIssuePlan } from "../../github/gate-writes.js";
 import type { RepoJob } from "../jobs/repo-job.js";
 import { recheckOpenPulls, releaseOpenPulls } from "./evaluate-pull-request.js";
 import { syncLabelsAndMilestones } from "./phase-labels.js";
-import { refreshReports } from "./refresh-reports.js";
+import { refreshReportsAfter } from "./refresh-reports.js";
 
 /**
  * Brings a repository in line with its config (installation, config push):
@@ -46,5 +46,5 @@ export async function syncRepository(
     }
   }
   await recheckOpenPulls(job);
-  await refreshReports(job);
+  await refreshReportsAfter(job);
 }
