@@ -6,9 +6,9 @@
  *
  * What GitHub documents and how it is read here:
  * - ≤ 100 concurrent requests, REST and GraphQL together.
- * - ≤ 900 points per minute for REST endpoints (read here as all REST
- *   endpoints together, the stricter reading; GitHub words it "a single
- *   endpoint"), ≤ 2,000 per minute for GraphQL. GET/HEAD/OPTIONS cost 1,
+ * - ≤ 900 points per minute to "a single endpoint" for REST (an endpoint:
+ *   the method and the route template, `PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}`),
+ *   ≤ 2,000 per minute for GraphQL. GET/HEAD/OPTIONS cost 1,
  *   POST/PATCH/PUT/DELETE 5; a GraphQL query 1, a mutation 5. "Some
  *   endpoints have a different cost that is not shared publicly": not modelled.
  * - Content-creating requests: "generally" ≤ 80 per minute and ≤ 500 per
@@ -69,10 +69,14 @@ export interface LimitedRequest {
   path: string;
   /** The GraphQL document, for `/graphql` (a mutation costs more than a query). */
   graphqlQuery?: string | null;
+  /** The endpoint whose points it counts in: method and route template (default: method and path). */
+  endpoint?: string;
 }
 
 export interface RequestCost {
   api: "rest" | "graphql";
+  /** REST: the endpoint its points count against (GitHub's 900 a minute are per endpoint). */
+  endpoint?: string;
   points: number;
   /** Counts against the content-creation limits. */
   content: boolean;
@@ -127,6 +131,7 @@ export function requestCost(request: LimitedRequest): RequestCost {
   const path = request.path.split("?")[0] ?? request.path;
   return {
     api: "rest",
+    endpoint: request.endpoint ?? `${method} ${path}`,
     points: READ_METHODS.has(method) ? 1 : 5,
     content: (method === "POST" || method === "PUT") && NOTIFYING_PATHS.some((p) => p.test(path)),
   };
@@ -245,7 +250,8 @@ export class SecondaryLimits {
       return { ok: false, reason, retryAfterSeconds: Math.max(1, retryAfterSeconds) };
     };
     if (account.inFlight >= settings.concurrent) return refuse("concurrent", 1);
-    const points = (c: Charge): number => (c.cost.api === cost.api ? c.cost.points : 0);
+    const points = (c: Charge): number =>
+      c.cost.api === cost.api && c.cost.endpoint === cost.endpoint ? c.cost.points : 0;
     const pointLimit =
       cost.api === "rest" ? settings.pointsPerMinute : settings.graphqlPointsPerMinute;
     const pointsWait = secondsUntilRoom(
@@ -303,7 +309,7 @@ export class SecondaryLimits {
     }
   }
 
-  /** What `subject` has used in the windows ending at `now`. */
+  /** What `subject` has used in the windows ending at `now` (REST points: every endpoint's together). */
   usage(subject: string, now: number): Usage {
     const account = this.accounts.get(subject);
     const charges = account?.charges ?? [];

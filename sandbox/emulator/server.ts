@@ -189,7 +189,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
             : null;
     const admission = limits.admit(
       limitSubject(auth),
-      { method, path, graphqlQuery: isGraphql ? graphqlQueryOf(raw) : null },
+      { method, path, graphqlQuery: isGraphql ? graphqlQueryOf(raw) : null, endpoint: routeKey },
       started,
     );
     if (!admission.ok) {

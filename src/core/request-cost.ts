@@ -18,9 +18,14 @@
  * - ≤ 100 concurrent requests (github/request-budget.ts caps concurrency).
  *
  * Decisions where the documentation leaves room, all on the safe side:
- * - GitHub says "per endpoint"; every REST request of an installation is
- *   counted in one pool, since a gate flip writes one endpoint anyway
- *   (check runs) and the other endpoints it reads would share its minute.
+ * - GitHub counts the 900 points "to a single endpoint per minute". An
+ *   endpoint's points are counted in its family's pool (`restEndpointFamily`:
+ *   the method and the first segment of the path after the repository, e.g.
+ *   every `GET /repos/{o}/{r}/pulls…` together): every endpoint belongs to
+ *   one family, so no endpoint can pass 900 a minute, while a burst's check
+ *   writes no longer wait for the PR and file reads of the same minute. (One
+ *   pool for all REST, as before, made a burst of 100 pushes wait ~40 s for
+ *   room its own endpoints still had.)
  * - A conditional request answered 304 does not count against the primary
  *   limit, but GitHub says nothing of the secondary one: it costs 1 point
  *   like any GET (the request is counted before its answer is known).
@@ -44,6 +49,26 @@ export interface BudgetLimit {
   readonly capacity: number;
   /** What one request costs against this limit; 0 when it does not count. */
   cost(request: ApiRequest): number;
+  /**
+   * Which of the limit's pools a request counts in, each with its own
+   * `capacity` (a name safe in a Redis key); absent: one pool for all.
+   */
+  pool?(request: ApiRequest): string;
+}
+
+/**
+ * The pool of a REST request's endpoint: its method and the first segment
+ * after the repository (`GET:pulls` for `/repos/o/r/pulls/7/files`), or the
+ * first segment of other paths (`GET:orgs`); `/api/v3` (GitHub Enterprise
+ * Server) is not part of it. Coarser than GitHub's endpoints, never finer.
+ */
+export function restEndpointFamily(request: ApiRequest): string {
+  const segments = requestPath(request.url)
+    .replace(/^\/api\/v3(?=\/|$)/, "")
+    .split("/")
+    .filter((s) => s !== "");
+  const family = segments[0] === "repos" ? (segments[3] ?? "repository") : (segments[0] ?? "root");
+  return `${request.method.toUpperCase()}:${family.replace(/[^A-Za-z0-9_.-]/g, "_")}`;
 }
 
 const MINUTE_MS = 60_000;
@@ -199,7 +224,13 @@ export const MUTATION_GAP_MS = 1_050;
  * project ones above). Every mutation waits for the gap after the previous.
  */
 export const GITHUB_SECONDARY_LIMITS: readonly BudgetLimit[] = [
-  { name: "rest-points", windowMs: MINUTE_MS + SKEW_MS, capacity: 900, cost: restPoints },
+  {
+    name: "rest-points",
+    windowMs: MINUTE_MS + SKEW_MS,
+    capacity: 900,
+    cost: restPoints,
+    pool: restEndpointFamily,
+  },
   { name: "graphql-points", windowMs: MINUTE_MS + SKEW_MS, capacity: 2000, cost: graphqlPoints },
   { name: "content-minute", windowMs: MINUTE_MS + SKEW_MS, capacity: 80, cost: contentCost },
   { name: "content-hour", windowMs: HOUR_MS + SKEW_MS, capacity: 500, cost: contentCost },

@@ -63,22 +63,30 @@ export function isRequestBudgetClosed(error: unknown): error is RequestBudgetClo
   return error instanceof RequestBudgetClosed;
 }
 
-/** Requests of one installation wait in arrival order: a cheap GET never overtakes a queued write. */
-class FifoByInstallation {
-  readonly #tails = new Map<number, Promise<unknown>>();
+/**
+ * Requests of one installation and pool wait in arrival order: a cheap GET
+ * never overtakes a queued write of its pool, while a pool with room does not
+ * wait behind a full one (GitHub counts points per endpoint).
+ */
+class FifoByLine {
+  readonly #tails = new Map<string, Promise<unknown>>();
 
-  run(installationId: number, admit: () => Promise<void>): Promise<void> {
-    const previous = this.#tails.get(installationId) ?? Promise.resolve();
+  run(line: string, admit: () => Promise<void>): Promise<void> {
+    const previous = this.#tails.get(line) ?? Promise.resolve();
     // The previous request's failure is its caller's to handle, not a reason to stop this one.
     const next = previous.then(admit, admit);
     const tail = next.catch(() => undefined);
-    this.#tails.set(installationId, tail);
+    this.#tails.set(line, tail);
     void tail.then(() => {
-      if (this.#tails.get(installationId) === tail) this.#tails.delete(installationId);
+      if (this.#tails.get(line) === tail) this.#tails.delete(line);
     });
     return next;
   }
 }
+
+/** The line a request waits in: its installation and the pools it counts in. */
+const lineOf = (installationId: number, charges: Charges): string =>
+  `${installationId}|${charges.pools.join("|")}`;
 
 /** Sleeps through `clock`, rejecting with RequestBudgetClosed when `signal` aborts. */
 async function sleepUnlessClosed(clock: BudgetClock, ms: number, signal: AbortSignal) {
@@ -101,17 +109,31 @@ export interface BudgetOptions {
   clock?: BudgetClock;
 }
 
+/** Where a request counts for each limit: its cost and, for limits with pools, which pool. */
+interface Charges {
+  costs: readonly number[];
+  /** Per limit: the pool's name, "" for a limit without pools. */
+  pools: readonly string[];
+}
+
+function chargesOf(limits: readonly BudgetLimit[], request: ApiRequest): Charges {
+  return {
+    costs: limits.map((limit) => limit.cost(request)),
+    pools: limits.map((limit) => limit.pool?.(request) ?? ""),
+  };
+}
+
 /**
- * The budget of one process: a rolling window per limit and installation.
- * Right when a single process talks to GitHub for an installation.
+ * The budget of one process: a rolling window per limit (and pool) and
+ * installation. Right when a single process talks to GitHub for an installation.
  */
 export class InMemoryRequestBudget implements RequestBudget {
   readonly #limits: readonly BudgetLimit[];
   readonly #clock: BudgetClock;
   readonly #closed = new AbortController();
-  readonly #fifo = new FifoByInstallation();
-  /** installation → one log per limit, oldest first. */
-  readonly #logs = new Map<number, WindowEntry[][]>();
+  readonly #fifo = new FifoByLine();
+  /** installation → the log of each limit's pool (`<limit index>:<pool>`), oldest first. */
+  readonly #logs = new Map<number, Map<string, WindowEntry[]>>();
   /** installation → time before which nothing goes (a rate limit GitHub reported). */
   readonly #heldUntil = new Map<number, number>();
   #admitted = 0;
@@ -123,24 +145,37 @@ export class InMemoryRequestBudget implements RequestBudget {
 
   take(installationId: number, request: ApiRequest): Promise<void> {
     if (this.#closed.signal.aborted) return Promise.reject(new RequestBudgetClosed());
-    const costs = this.#limits.map((limit) => limit.cost(request));
-    return this.#fifo.run(installationId, () => this.#admit(installationId, costs));
+    const charges = chargesOf(this.#limits, request);
+    return this.#fifo.run(lineOf(installationId, charges), () =>
+      this.#admit(installationId, charges),
+    );
   }
 
-  async #admit(installationId: number, costs: readonly number[]): Promise<void> {
+  async #admit(installationId: number, { costs, pools }: Charges): Promise<void> {
     for (;;) {
       if (this.#closed.signal.aborted) throw new RequestBudgetClosed();
       const now = this.#clock.now();
       const logs = this.#prune(installationId, now);
+      const logOf = (i: number): WindowEntry[] => {
+        const key = `${i}:${pools[i] ?? ""}`;
+        let log = logs.get(key);
+        if (!log) {
+          log = [];
+          logs.set(key, log);
+        }
+        return log;
+      };
       const held = (this.#heldUntil.get(installationId) ?? now) - now;
       if (held <= 0) this.#heldUntil.delete(installationId);
       const wait = Math.max(
         held,
-        ...this.#limits.map((limit, i) => windowWait(logs[i] ?? [], now, limit, costs[i] ?? 0)),
+        ...this.#limits.map((limit, i) =>
+          (costs[i] ?? 0) > 0 ? windowWait(logOf(i), now, limit, costs[i] ?? 0) : 0,
+        ),
       );
       if (wait === 0) {
         costs.forEach((cost, i) => {
-          if (cost > 0) logs[i]?.push({ at: now, cost });
+          if (cost > 0) logOf(i).push({ at: now, cost });
         });
         if (++this.#admitted % SWEEP_EVERY === 0) this.#sweep(now);
         return;
@@ -149,16 +184,16 @@ export class InMemoryRequestBudget implements RequestBudget {
     }
   }
 
-  /** Drops what left the windows, so an installation's memory is bounded by its limits. */
-  #prune(installationId: number, now: number): WindowEntry[][] {
-    const logs = this.#logs.get(installationId) ?? this.#limits.map(() => []);
+  /** Drops what left the windows (and emptied pools), so an installation's memory is bounded by its limits. */
+  #prune(installationId: number, now: number): Map<string, WindowEntry[]> {
+    const logs = this.#logs.get(installationId) ?? new Map<string, WindowEntry[]>();
     this.#logs.set(installationId, logs);
-    this.#limits.forEach((limit, i) => {
-      const log = logs[i];
-      if (!log) return;
-      const firstLive = log.findIndex((entry) => entry.at > now - limit.windowMs);
+    for (const [key, log] of logs) {
+      const limit = this.#limits[Number(key.slice(0, key.indexOf(":")))];
+      const firstLive = limit ? log.findIndex((entry) => entry.at > now - limit.windowMs) : -1;
       log.splice(0, firstLive === -1 ? log.length : firstLive);
-    });
+      if (log.length === 0) logs.delete(key);
+    }
     return logs;
   }
 
@@ -175,8 +210,7 @@ export class InMemoryRequestBudget implements RequestBudget {
   /** Forgets installations whose windows emptied, so a long-lived process does not keep every org it ever served. */
   #sweep(now: number): void {
     for (const installationId of [...this.#logs.keys()]) {
-      const logs = this.#prune(installationId, now);
-      if (logs.every((log) => log.length === 0)) this.#logs.delete(installationId);
+      if (this.#prune(installationId, now).size === 0) this.#logs.delete(installationId);
     }
   }
 
@@ -280,7 +314,7 @@ export interface RedisBudgetOptions extends BudgetOptions {
 
 /**
  * The budget of every process connected to one Redis (`REDIS_URL`): the
- * windows are sorted sets per installation and limit, checked and counted by
+ * windows are sorted sets per installation, limit and pool, checked and counted by
  * one Lua script, so N processes together stay inside one installation's
  * limits. Arrival order holds within a process; across processes the first
  * to ask when the window has room wins. Without a `clock`, time is Redis's
@@ -293,7 +327,7 @@ export class RedisRequestBudget implements RequestBudget {
   readonly #useServerTime: boolean;
   readonly #prefix: string;
   readonly #closed = new AbortController();
-  readonly #fifo = new FifoByInstallation();
+  readonly #fifo = new FifoByLine();
   /** Makes each counted request a distinct member of the sorted sets. */
   readonly #process = randomUUID();
   #counter = 0;
@@ -315,10 +349,16 @@ export class RedisRequestBudget implements RequestBudget {
     this.#client = client as RedisClient & BudgetCommands;
   }
 
-  /** `{<installation>}` is a hash tag: one installation's keys live in one slot of a Redis Cluster. */
-  #keys(installationId: number): string[] {
+  /**
+   * `{<installation>}` is a hash tag: one installation's keys live in one
+   * slot of a Redis Cluster. A limit with pools has a key per pool.
+   */
+  #keys(installationId: number, pools: readonly string[]): string[] {
     return [
-      ...this.#limits.map((limit) => `${this.#prefix}:{${installationId}}:${limit.name}`),
+      ...this.#limits.map((limit, i) => {
+        const pool = pools[i] ? `:${pools[i]}` : "";
+        return `${this.#prefix}:{${installationId}}:${limit.name}${pool}`;
+      }),
       this.#holdKey(installationId),
     ];
   }
@@ -338,8 +378,10 @@ export class RedisRequestBudget implements RequestBudget {
 
   take(installationId: number, request: ApiRequest): Promise<void> {
     if (this.#closed.signal.aborted) return Promise.reject(new RequestBudgetClosed());
-    const costs = this.#limits.map((limit) => limit.cost(request));
-    return this.#fifo.run(installationId, () => this.#admit(installationId, costs));
+    const charges = chargesOf(this.#limits, request);
+    return this.#fifo.run(lineOf(installationId, charges), () =>
+      this.#admit(installationId, charges),
+    );
   }
 
   /** The hold key's time; the queue compares it with its own clock (the hold's length is Redis's). */
@@ -347,8 +389,8 @@ export class RedisRequestBudget implements RequestBudget {
     return Number(await this.#client.get(this.#holdKey(installationId))) || 0;
   }
 
-  async #admit(installationId: number, costs: readonly number[]): Promise<void> {
-    const keys = this.#keys(installationId);
+  async #admit(installationId: number, { costs, pools }: Charges): Promise<void> {
+    const keys = this.#keys(installationId, pools);
     const member = `${this.#process}-${++this.#counter}`;
     // Whole milliseconds, so that every score and wait is one (Redis answers a script with an integer).
     const perLimit = this.#limits.flatMap((limit, i) => [

@@ -4,7 +4,11 @@ import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { afterEach, describe, expect, it } from "vitest";
 import { createPhaseGatesApp } from "../../src/app/register-handlers.js";
-import { GITHUB_SECONDARY_LIMITS, restPoints } from "../../src/core/request-cost.js";
+import {
+  GITHUB_SECONDARY_LIMITS,
+  restEndpointFamily,
+  restPoints,
+} from "../../src/core/request-cost.js";
 import type { GitHub } from "../../src/github/octokit.js";
 import {
   type ApiRequest,
@@ -117,7 +121,7 @@ const silent = pino({ level: "silent" });
 const REST_WINDOW = GITHUB_SECONDARY_LIMITS[0]?.windowMs ?? 0;
 
 describe("a job client made without a Context (tunedOctokitFrom)", () => {
-  it("keeps a 200-PR flip, reads and writes together, inside 900 points a minute: one wait", async () => {
+  it("keeps a 200-PR flip inside 900 points a minute per endpoint: the reads go at once, the 181st write waits once", async () => {
     const clock = new FakeClock();
     const client = tunedOctokitFrom(installationClient(), {
       log: silent,
@@ -125,22 +129,27 @@ describe("a job client made without a Context (tunedOctokitFrom)", () => {
       budget: new InMemoryRequestBudget({ clock }),
     });
     // What GitHub saw: when (virtual time) each request arrived, and its points.
-    const seen: { at: number; points: number }[] = [];
-    const answer = (method: string, status: number, body: object) => (): [number, object] => {
-      seen.push({ at: clock.time, points: restPoints({ method, url: "/" }) });
-      return [status, body];
-    };
+    const seen: { at: number; points: number; endpoint: string }[] = [];
+    const answer =
+      (method: string, path: string, status: number, body: object) => (): [number, object] => {
+        seen.push({
+          at: clock.time,
+          points: restPoints({ method, url: path }),
+          endpoint: restEndpointFamily({ method, url: path }),
+        });
+        return [status, body];
+      };
     const scope = nock(API).matchHeader("authorization", "token ghs_job");
     // The read each PR costs today: are there check runs on its head?
     scope
       .get(/^\/repos\/acme\/rocket\/commits\/s\d+\/check-runs$/)
       .times(200)
-      .reply(answer("GET", 200, { total_count: 0, check_runs: [] }));
+      .reply(answer("GET", `${REPO_PATH}/commits`, 200, { total_count: 0, check_runs: [] }));
     // The write: the PR's check.
     scope
       .post(`${REPO_PATH}/check-runs`, (body) => typeof body.head_sha === "string")
       .times(200)
-      .reply(answer("POST", 201, { id: 1 }));
+      .reply(answer("POST", `${REPO_PATH}/check-runs`, 201, { id: 1 }));
 
     // All at once, as a fan-out would: the budget, not plugin-throttling (1 write/s), paces them.
     await Promise.all(
@@ -156,10 +165,14 @@ describe("a job client made without a Context (tunedOctokitFrom)", () => {
     );
 
     expect(seen).toHaveLength(400);
-    // 1,200 points: the first 900 go at once, the rest after one wait for the window to pass.
+    // 200 read points and 1,000 write points: every read and 180 writes go at once, the rest after one wait.
     expect(clock.sleeps).toEqual([REST_WINDOW]);
-    for (const { at } of seen) {
-      const inWindow = seen.filter((r) => r.at > at - REST_WINDOW && r.at <= at);
+    const start = seen[0]?.at ?? 0;
+    expect(seen.filter((r) => r.at > start)).toHaveLength(20);
+    for (const { at, endpoint } of seen) {
+      const inWindow = seen.filter(
+        (r) => r.endpoint === endpoint && r.at > at - REST_WINDOW && r.at <= at,
+      );
       expect(inWindow.reduce((sum, r) => sum + r.points, 0)).toBeLessThanOrEqual(900);
     }
   });

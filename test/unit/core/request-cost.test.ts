@@ -10,6 +10,7 @@ import {
   primaryLimitHoldMs,
   rateLimitHoldMs,
   requestPath,
+  restEndpointFamily,
   restPoints,
   type WindowEntry,
   windowWait,
@@ -274,5 +275,21 @@ describe("how long an installation waits for its primary limit's reset", () => {
     ["none left and no reset", { "x-ratelimit-remaining": "0" }, 60_000],
   ])("%s", (_name, headers, ms) => {
     expect(primaryLimitHoldMs(headers, NOW)).toBe(ms);
+  });
+});
+
+describe("restEndpointFamily (GitHub counts REST points per endpoint)", () => {
+  it.each([
+    ["GET", "/repos/acme/rocket/pulls/7/files?per_page=100", "GET:pulls"],
+    ["GET", "https://ghe.example.com/api/v3/repos/acme/rocket/pulls/7", "GET:pulls"],
+    ["POST", "/repos/acme/rocket/check-runs", "POST:check-runs"],
+    ["PATCH", "https://api.github.com/repos/acme/rocket/check-runs/12", "PATCH:check-runs"],
+    ["GET", "/repos/acme/rocket/commits/abc/check-runs", "GET:commits"],
+    ["GET", "/repos/acme/rocket", "GET:repository"],
+    ["GET", "/repos/acme/rocket/contents/.github%2Fphase-gates.yml?ref=main", "GET:contents"],
+    ["get", "/orgs/acme/repos", "GET:orgs"],
+    ["GET", "/", "GET:root"],
+  ])("%s %s → %s", (method, url, family) => {
+    expect(restEndpointFamily({ method, url })).toBe(family);
   });
 });

@@ -80,22 +80,18 @@ function contract(name: string, make: (clock: BudgetClock) => RequestBudget) {
       ["179 writes leave room for a 180th", [[179, WRITE]], WRITE, []],
       ["900 reads fit, the 901st waits", [[900, GET]], GET, [WINDOW]],
       ["899 reads leave room for a 900th", [[899, GET]], GET, []],
+      ["900 reads fill their endpoint's points: the 901st waits", [[900, GET]], GET, [WINDOW]],
+      ["a write costs 5: 180 fill the points, the 181st waits", [[180, WRITE]], WRITE, [WINDOW]],
       [
-        "reads and writes share the points: 100 writes + 400 reads",
-        [
-          [100, WRITE],
-          [400, GET],
-        ],
+        "points are per endpoint: a read passes after 180 writes of another",
+        [[180, WRITE]],
         GET,
-        [WINDOW],
+        [],
       ],
       [
-        "a write needs 5 points free, not 1",
-        [
-          [179, WRITE],
-          [4, GET],
-        ],
-        WRITE,
+        "one endpoint family shares them: updates and creates of check runs on one path are two (methods differ), the same method's paths one",
+        [[180, WRITE]],
+        { method: "PATCH", url: `${R}/check-runs/2` },
         [WINDOW],
       ],
       [
@@ -174,19 +170,17 @@ function contract(name: string, make: (clock: BudgetClock) => RequestBudget) {
       await budget.close();
     });
 
-    it("lets an installation's requests through in arrival order: a read never overtakes a waiting write", async () => {
-      const clock = new FakeClock();
+    it("lets a request of another endpoint past one waiting for room (GitHub counts points per endpoint)", async () => {
+      const clock = new StuckClock();
       const budget = make(clock);
-      await takeMany(budget, 1, 179, WRITE);
-      await takeMany(budget, 1, 3, GET); // 898 points: room for a read, not for a write
-      const order: string[] = [];
-      await Promise.all([
-        budget.take(1, WRITE).then(() => order.push("write")),
-        budget.take(1, GET).then(() => order.push("read")),
-      ]);
-      expect(order).toEqual(["write", "read"]);
-      expect(clock.sleeps).toEqual([WINDOW]);
+      await takeMany(budget, 1, 180, WRITE);
+      const waiting = budget.take(1, WRITE);
+      await vi_waitFor(() => clock.sleeping === 1);
+      // Resolves while the write still waits for its window: no head-of-line wait across endpoints.
+      await budget.take(1, GET);
+      expect(clock.sleeping).toBe(1);
       await budget.close();
+      await expect(waiting).rejects.toBeInstanceOf(RequestBudgetClosed);
     });
 
     it("counts the hour's 500 content-creating requests, not only the minute's 80", async () => {
@@ -230,7 +224,8 @@ function contract(name: string, make: (clock: BudgetClock) => RequestBudget) {
       const budget = make(clock);
       await takeMany(budget, 1, 180, WRITE);
       const waiting = budget.take(1, WRITE);
-      const queued = budget.take(1, GET);
+      // Behind the waiting write of its endpoint: it waits in line, and is rejected with it.
+      const queued = budget.take(1, WRITE);
       await vi_waitFor(() => clock.sleeping === 1);
       await budget.close();
       await expect(waiting).rejects.toBeInstanceOf(RequestBudgetClosed);
@@ -328,10 +323,12 @@ describe.skipIf(noRedis !== null).each(REDIS_KINDS)("on $name", (kind) => {
     // b's 181st write waits for a's 100 to leave the window, 61 s after a sent them.
     await b.take(7, WRITE);
     expect(clock.sleeps).toEqual([WINDOW - 10_000]);
-    // b's 81 writes hold 405 points: 99 more writes of a fit, then a read waits for b's first 80 to leave.
+    // b's 81 writes hold 405 points: 99 more writes of a fit, then a write waits for b's first 80 to leave.
     await takeMany(a, 7, 99, WRITE);
     expect(clock.sleeps).toEqual([WINDOW - 10_000]);
-    await a.take(7, GET);
+    await a.take(7, GET); // another endpoint: its own points
+    expect(clock.sleeps).toEqual([WINDOW - 10_000]);
+    await a.take(7, WRITE);
     expect(clock.sleeps).toEqual([WINDOW - 10_000, 10_000]);
   });
 

@@ -124,7 +124,20 @@ describe("requestCost", () => {
       { api: "graphql", points: 5, content: true, mutation: true },
     ],
   ])("%s", (_name, request, expected) => {
-    expect(requestCost(request)).toEqual(expected);
+    const { endpoint: _endpoint, ...cost } = requestCost(request);
+    expect(cost).toEqual(expected);
+  });
+
+  it("counts a REST request's points against its endpoint: the route template the server matched, else the path", () => {
+    expect(
+      requestCost({ ...PATCH, endpoint: "PATCH /repos/{o}/{r}/check-runs/{id}" }),
+    ).toMatchObject({
+      endpoint: "PATCH /repos/{o}/{r}/check-runs/{id}",
+    });
+    expect(requestCost({ method: "get", path: "/repos/a/b/pulls/1?page=2" }).endpoint).toBe(
+      "GET /repos/a/b/pulls/1",
+    );
+    expect(requestCost(QUERY).endpoint).toBeUndefined();
   });
 });
 
@@ -168,9 +181,32 @@ describe("SecondaryLimits", () => {
       [
         { at: 0, request: PATCH },
         { at: 20_000, request: PATCH },
-        { at: 30_000, request: GET },
+        { at: 30_000, request: PATCH },
       ],
       ["ok", "ok", "points 30"],
+    ],
+    [
+      "points: counted per endpoint (method and route): another endpoint has its own",
+      { pointsPerMinute: 10 },
+      [
+        { at: 0, request: PATCH },
+        { at: 0, request: PATCH },
+        { at: 0, request: PATCH },
+        { at: 0, request: GET },
+        {
+          at: 0,
+          request: {
+            ...PATCH,
+            path: "/repos/a/b/check-runs/2",
+            endpoint: "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}",
+          },
+        },
+        {
+          at: 0,
+          request: { ...PATCH, endpoint: "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}" },
+        },
+      ],
+      ["ok", "ok", "points 60", "ok", "ok", "ok"],
     ],
     [
       "points: a minute later there is room again",
@@ -196,16 +232,14 @@ describe("SecondaryLimits", () => {
     ],
     [
       "points: a refused request costs nothing",
-      { pointsPerMinute: 5 },
+      { pointsPerMinute: 10 },
       [
-        { at: 0, request: GET },
         { at: 0, request: PATCH },
-        { at: 0, request: GET },
-        { at: 0, request: GET },
-        { at: 0, request: GET },
-        { at: 0, request: GET },
+        { at: 30_000, request: PATCH },
+        { at: 30_001, request: PATCH },
+        { at: 60_001, request: PATCH },
       ],
-      ["ok", "points 60", "ok", "ok", "ok", "ok"],
+      ["ok", "ok", "points 30", "ok"],
     ],
     [
       "points: counted per installation",
@@ -213,7 +247,7 @@ describe("SecondaryLimits", () => {
       [
         { at: 0, request: PATCH, subject: "installation:1" },
         { at: 0, request: PATCH, subject: "installation:2" },
-        { at: 0, request: GET, subject: "installation:1" },
+        { at: 0, request: PATCH, subject: "installation:1" },
       ],
       ["ok", "ok", "points 60"],
     ],
@@ -283,17 +317,18 @@ describe("SecondaryLimits", () => {
   });
 
   it("counts admissions, refusals by limit and free 304s", () => {
-    const limits = new SecondaryLimits({ pointsPerMinute: 11, contentPerMinute: 1 });
+    const limits = new SecondaryLimits({ pointsPerMinute: 10, contentPerMinute: 1 });
     play(limits, [
       { at: 0, request: GET, status: 304 },
       { at: 0, request: COMMENT },
       { at: 0, request: COMMENT },
       { at: 0, request: PATCH },
       { at: 0, request: PATCH },
+      { at: 0, request: PATCH },
     ]);
     const refused: Partial<Record<LimitReason, number>> = { "content-minute": 1, points: 1 };
     expect(limits.stats()).toEqual({
-      admitted: 3,
+      admitted: 4,
       notModified: 1,
       refused: {
         points: 0,
@@ -305,8 +340,9 @@ describe("SecondaryLimits", () => {
         ...refused,
       },
     });
+    // All REST points of the minute, every endpoint's together.
     expect(limits.usage("installation:1", 0)).toEqual({
-      points: 10,
+      points: 15,
       graphqlPoints: 0,
       contentLastMinute: 1,
       contentLastHour: 1,
