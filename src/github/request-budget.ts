@@ -31,6 +31,15 @@ export interface RequestBudget {
    * installation, so held work waits beside the queue, not in a worker.
    */
   heldUntil(installationId: number): Promise<number>;
+  /**
+   * Calls `listener` when a request of an installation starts waiting in
+   * this process for room in its windows (`paced` true) and when that wait
+   * is over (false). The in-process queue lends the worker slots of a paced
+   * installation's jobs to other installations meanwhile: a job asleep on
+   * its own installation's budget must not keep another installation's
+   * first job waiting. Returns the way to stop listening.
+   */
+  watchPacing(listener: PacingListener): () => void;
   /** Stops the budget: waiting and later `take`s reject with RequestBudgetClosed. */
   close(): Promise<void>;
 }
@@ -61,6 +70,32 @@ export class RequestBudgetClosed extends Error {
 
 export function isRequestBudgetClosed(error: unknown): error is RequestBudgetClosed {
   return error instanceof RequestBudgetClosed;
+}
+
+export type PacingListener = (installationId: number, paced: boolean) => void;
+
+/**
+ * The installations with a request asleep in this process's budget, told to
+ * whoever watches. Requests of one installation are admitted one at a time
+ * (FifoByInstallation), so "the one being admitted sleeps" is the whole state.
+ */
+class PacedInstallations {
+  readonly #paced = new Set<number>();
+  readonly #listeners = new Set<PacingListener>();
+
+  watch(listener: PacingListener): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  mark(installationId: number, paced: boolean): void {
+    if (this.#paced.has(installationId) === paced) return;
+    if (paced) this.#paced.add(installationId);
+    else this.#paced.delete(installationId);
+    for (const listener of this.#listeners) listener(installationId, paced);
+  }
 }
 
 /** Requests of one installation wait in arrival order: a cheap GET never overtakes a queued write. */
@@ -110,6 +145,7 @@ export class InMemoryRequestBudget implements RequestBudget {
   readonly #clock: BudgetClock;
   readonly #closed = new AbortController();
   readonly #fifo = new FifoByInstallation();
+  readonly #pacing = new PacedInstallations();
   /** installation → one log per limit, oldest first. */
   readonly #logs = new Map<number, WindowEntry[][]>();
   /** installation → time before which nothing goes (a rate limit GitHub reported). */
@@ -128,6 +164,14 @@ export class InMemoryRequestBudget implements RequestBudget {
   }
 
   async #admit(installationId: number, costs: readonly number[]): Promise<void> {
+    try {
+      await this.#admitOrSleep(installationId, costs);
+    } finally {
+      this.#pacing.mark(installationId, false);
+    }
+  }
+
+  async #admitOrSleep(installationId: number, costs: readonly number[]): Promise<void> {
     for (;;) {
       if (this.#closed.signal.aborted) throw new RequestBudgetClosed();
       const now = this.#clock.now();
@@ -145,6 +189,7 @@ export class InMemoryRequestBudget implements RequestBudget {
         if (++this.#admitted % SWEEP_EVERY === 0) this.#sweep(now);
         return;
       }
+      this.#pacing.mark(installationId, true);
       await sleepUnlessClosed(this.#clock, wait, this.#closed.signal);
     }
   }
@@ -170,6 +215,10 @@ export class InMemoryRequestBudget implements RequestBudget {
 
   async heldUntil(installationId: number): Promise<number> {
     return this.#heldUntil.get(installationId) ?? 0;
+  }
+
+  watchPacing(listener: PacingListener): () => void {
+    return this.#pacing.watch(listener);
   }
 
   /** Forgets installations whose windows emptied, so a long-lived process does not keep every org it ever served. */
@@ -294,6 +343,7 @@ export class RedisRequestBudget implements RequestBudget {
   readonly #prefix: string;
   readonly #closed = new AbortController();
   readonly #fifo = new FifoByInstallation();
+  readonly #pacing = new PacedInstallations();
   /** Makes each counted request a distinct member of the sorted sets. */
   readonly #process = randomUUID();
   #counter = 0;
@@ -347,7 +397,19 @@ export class RedisRequestBudget implements RequestBudget {
     return Number(await this.#client.get(this.#holdKey(installationId))) || 0;
   }
 
+  watchPacing(listener: PacingListener): () => void {
+    return this.#pacing.watch(listener);
+  }
+
   async #admit(installationId: number, costs: readonly number[]): Promise<void> {
+    try {
+      await this.#admitOrSleep(installationId, costs);
+    } finally {
+      this.#pacing.mark(installationId, false);
+    }
+  }
+
+  async #admitOrSleep(installationId: number, costs: readonly number[]): Promise<void> {
     const keys = this.#keys(installationId);
     const member = `${this.#process}-${++this.#counter}`;
     // Whole milliseconds, so that every score and wait is one (Redis answers a script with an integer).
@@ -362,6 +424,7 @@ export class RedisRequestBudget implements RequestBudget {
         await this.#client.phaseGatesTakeBudget(...keys, this.#now(), member, ...perLimit),
       );
       if (wait <= 0) return;
+      this.#pacing.mark(installationId, true);
       await sleepUnlessClosed(this.#clock, wait, this.#closed.signal);
     }
   }

@@ -225,6 +225,26 @@ function contract(name: string, make: (clock: BudgetClock) => RequestBudget) {
       await budget.close();
     });
 
+    it("tells its watchers when an installation's requests start and stop waiting for room (what the in-process queue lends slots by)", async () => {
+      const clock = new FakeClock();
+      const budget = make(clock);
+      const told: [number, boolean][] = [];
+      const stop = budget.watchPacing((installationId, paced) => told.push([installationId, paced]));
+      await takeMany(budget, 1, 180, WRITE);
+      await takeMany(budget, 2, 10, WRITE);
+      expect(told).toEqual([]);
+      // The 181st write sleeps a window, and the read queued behind it goes at once after it.
+      await Promise.all([budget.take(1, WRITE), budget.take(1, GET)]);
+      expect(told).toEqual([
+        [1, true],
+        [1, false],
+      ]);
+      stop();
+      await takeMany(budget, 1, 180, WRITE);
+      expect(told).toHaveLength(2);
+      await budget.close();
+    });
+
     it("on close, rejects the request waiting for room and every later one", async () => {
       const clock = new StuckClock();
       const budget = make(clock);
