@@ -229,7 +229,9 @@ function contract(name: string, make: (clock: BudgetClock) => RequestBudget) {
       const clock = new FakeClock();
       const budget = make(clock);
       const told: [number, boolean][] = [];
-      const stop = budget.watchPacing((installationId, paced) => told.push([installationId, paced]));
+      const stop = budget.watchPacing((installationId, paced) =>
+        told.push([installationId, paced]),
+      );
       await takeMany(budget, 1, 180, WRITE);
       await takeMany(budget, 2, 10, WRITE);
       expect(told).toEqual([]);
