@@ -53,6 +53,6 @@ export function queueWaitFigure(
       ? "no jobs (or no histogram)"
       : bound === Number.POSITIVE_INFINITY
         ? "> 300 s"
-        : `≤ ${bound}`;
-  return { name, value, unit: bound === null || !Number.isFinite(bound) ? "" : "s" };
+        : `≤ ${bound} s`;
+  return { name, value };
 }
