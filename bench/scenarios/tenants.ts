@@ -1,5 +1,6 @@
 import { type Actors, CHECK_NAME, createActors } from "../../sandbox/actors.js";
 import { pacingFloorSeconds } from "../../sandbox/emulator/index.js";
+import { queueWaitFigure, queueWaits } from "../harness/app-metrics.js";
 import type { Figure, ScenarioResult } from "../harness/report.js";
 import { apiRequests } from "../harness/requests.js";
 import type { BenchSettings } from "../harness/settings.js";
@@ -123,6 +124,13 @@ function bFigures(opened: readonly { at: number; finalAt: number | null }[]): Fi
   ];
 }
 
+/**
+ * The app's `pull_request` jobs in these scenarios are B's (A's PRs are
+ * re-checked inside its flip and fan-out jobs): their queue wait says whether
+ * a late B check waited in the queue or in its own job.
+ */
+const PR_JOB_WAIT = "B: PR jobs' queue wait (webhook → start), p99";
+
 /** 7. A flips 1,000 PRs of one repository while B opens a PR every 2 s. */
 export async function flipBesideB(settings: BenchSettings): Promise<ScenarioResult> {
   const started = performance.now();
@@ -137,6 +145,7 @@ export async function flipBesideB(settings: BenchSettings): Promise<ScenarioResu
     await settle(world);
     world.emu.requestLog.reset();
     world.audit.reset();
+    const waitsBefore = await queueWaits(app, "pull_request");
     const flipAt = performance.now();
     const bPrs = openBPrs(world, b, 2000);
     await approveGate(world, walkGate);
@@ -147,6 +156,7 @@ export async function flipBesideB(settings: BenchSettings): Promise<ScenarioResu
     });
     bPrs.stop();
     await bPrs.finish(60_000);
+    const waitsAfter = await queueWaits(app, "pull_request");
     const floor = pacingFloorSeconds({ writes: all.length });
     const requests = apiRequests(world.emu.requestLog.entries);
     return {
@@ -168,6 +178,7 @@ export async function flipBesideB(settings: BenchSettings): Promise<ScenarioResu
         },
         { name: "A: wall time / pacing floor", value: final.seconds / floor, target: "≤ 1.1" },
         ...bFigures(bPrs.opened),
+        queueWaitFigure(PR_JOB_WAIT, waitsBefore, waitsAfter, 99),
         {
           name: "secondary-limit 403s",
           value: requests.secondaryLimited,
@@ -293,6 +304,7 @@ export async function fanOutBesideB(settings: BenchSettings): Promise<ScenarioRe
     await settle(world);
     world.emu.requestLog.reset();
     world.audit.reset();
+    const waitsBefore = await queueWaits(app, "pull_request");
     const pushAt = performance.now();
     const bPrs = openBPrs(world, b, 2000);
     await org.pushConfig(OWNER_CONFIG_UNGATED, { by: "lead" });
@@ -308,6 +320,7 @@ export async function fanOutBesideB(settings: BenchSettings): Promise<ScenarioRe
     const seconds = (performance.now() - pushAt) / 1000;
     bPrs.stop();
     await bPrs.finish(60_000);
+    const waitsAfter = await queueWaits(app, "pull_request");
     const writesFloor = pacingFloorSeconds({ writes: prs.length });
     const readPoints = READS_PER_REPO * settings.fanOutRepos;
     // 900 REST points a minute: writes cost 5, reads 1.
@@ -342,6 +355,7 @@ export async function fanOutBesideB(settings: BenchSettings): Promise<ScenarioRe
           floor: writesFloor,
         },
         ...bFigures(bPrs.opened),
+        queueWaitFigure(PR_JOB_WAIT, waitsBefore, waitsAfter, 99),
         { name: "A: REST reads (304s apart)", value: requests.reads, floor: readPoints },
         {
           name: "secondary-limit 403s",

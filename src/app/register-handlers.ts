@@ -273,7 +273,15 @@ export function createPhaseGatesApp(options: PhaseGatesOptions = {}): PhaseGates
       holds: pacing.budget,
       ...(options.onJobError ? { onError: options.onJobError } : {}),
       ...(metrics
-        ? { onDone: (job, outcome, ms) => metrics.jobDone(job.kind, outcome, ms / 1000) }
+        ? {
+            onDone: (job, outcome, ms) =>
+              metrics.jobDone(
+                job.kind,
+                outcome,
+                ms / 1000,
+                (Date.now() - ms - job.receivedAt) / 1000,
+              ),
+          }
         : {}),
     };
     const queueLog = probot.log.child({ name: "queue" });

@@ -31,6 +31,15 @@ export interface RequestBudget {
    * installation, so held work waits beside the queue, not in a worker.
    */
   heldUntil(installationId: number): Promise<number>;
+  /**
+   * Calls `listener` when a request of an installation starts waiting in
+   * this process for room in its windows (`paced` true) and when that wait
+   * is over (false). The in-process queue lends the worker slots of a paced
+   * installation's jobs to other installations meanwhile: a job asleep on
+   * its own installation's budget must not keep another installation's
+   * first job waiting. Returns the way to stop listening.
+   */
+  watchPacing(listener: PacingListener): () => void;
   /** Stops the budget: waiting and later `take`s reject with RequestBudgetClosed. */
   close(): Promise<void>;
 }
@@ -61,6 +70,36 @@ export class RequestBudgetClosed extends Error {
 
 export function isRequestBudgetClosed(error: unknown): error is RequestBudgetClosed {
   return error instanceof RequestBudgetClosed;
+}
+
+export type PacingListener = (installationId: number, paced: boolean) => void;
+
+/**
+ * The installations with a request asleep in this process's budget, told to
+ * whoever watches: paced from the first of its requests that sleeps for room
+ * until the last such one is admitted (its pools wait in lines of their own,
+ * so several can sleep at once).
+ */
+class PacedInstallations {
+  readonly #sleeping = new Map<number, number>();
+  readonly #listeners = new Set<PacingListener>();
+
+  watch(listener: PacingListener): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /** One more (`true`) or one fewer (`false`) of the installation's requests asleep. */
+  mark(installationId: number, asleep: boolean): void {
+    const before = this.#sleeping.get(installationId) ?? 0;
+    const after = Math.max(0, before + (asleep ? 1 : -1));
+    if (after === 0) this.#sleeping.delete(installationId);
+    else this.#sleeping.set(installationId, after);
+    if ((before === 0) !== (after === 0))
+      for (const listener of this.#listeners) listener(installationId, after > 0);
+  }
 }
 
 /**
@@ -132,6 +171,7 @@ export class InMemoryRequestBudget implements RequestBudget {
   readonly #clock: BudgetClock;
   readonly #closed = new AbortController();
   readonly #fifo = new FifoByLine();
+  readonly #pacing = new PacedInstallations();
   /** installation → the log of each limit's pool (`<limit index>:<pool>`), oldest first. */
   readonly #logs = new Map<number, Map<string, WindowEntry[]>>();
   /** installation → time before which nothing goes (a rate limit GitHub reported). */
@@ -151,7 +191,20 @@ export class InMemoryRequestBudget implements RequestBudget {
     );
   }
 
-  async #admit(installationId: number, { costs, pools }: Charges): Promise<void> {
+  async #admit(installationId: number, charges: Charges): Promise<void> {
+    const asleep = { now: false };
+    try {
+      await this.#admitOrSleep(installationId, charges, asleep);
+    } finally {
+      if (asleep.now) this.#pacing.mark(installationId, false);
+    }
+  }
+
+  async #admitOrSleep(
+    installationId: number,
+    { costs, pools }: Charges,
+    asleep: { now: boolean },
+  ): Promise<void> {
     for (;;) {
       if (this.#closed.signal.aborted) throw new RequestBudgetClosed();
       const now = this.#clock.now();
@@ -180,6 +233,10 @@ export class InMemoryRequestBudget implements RequestBudget {
         if (++this.#admitted % SWEEP_EVERY === 0) this.#sweep(now);
         return;
       }
+      if (!asleep.now) {
+        asleep.now = true;
+        this.#pacing.mark(installationId, true);
+      }
       await sleepUnlessClosed(this.#clock, wait, this.#closed.signal);
     }
   }
@@ -205,6 +262,10 @@ export class InMemoryRequestBudget implements RequestBudget {
 
   async heldUntil(installationId: number): Promise<number> {
     return this.#heldUntil.get(installationId) ?? 0;
+  }
+
+  watchPacing(listener: PacingListener): () => void {
+    return this.#pacing.watch(listener);
   }
 
   /** Forgets installations whose windows emptied, so a long-lived process does not keep every org it ever served. */
@@ -328,6 +389,7 @@ export class RedisRequestBudget implements RequestBudget {
   readonly #prefix: string;
   readonly #closed = new AbortController();
   readonly #fifo = new FifoByLine();
+  readonly #pacing = new PacedInstallations();
   /** Makes each counted request a distinct member of the sorted sets. */
   readonly #process = randomUUID();
   #counter = 0;
@@ -389,7 +451,24 @@ export class RedisRequestBudget implements RequestBudget {
     return Number(await this.#client.get(this.#holdKey(installationId))) || 0;
   }
 
-  async #admit(installationId: number, { costs, pools }: Charges): Promise<void> {
+  watchPacing(listener: PacingListener): () => void {
+    return this.#pacing.watch(listener);
+  }
+
+  async #admit(installationId: number, charges: Charges): Promise<void> {
+    const asleep = { now: false };
+    try {
+      await this.#admitOrSleep(installationId, charges, asleep);
+    } finally {
+      if (asleep.now) this.#pacing.mark(installationId, false);
+    }
+  }
+
+  async #admitOrSleep(
+    installationId: number,
+    { costs, pools }: Charges,
+    asleep: { now: boolean },
+  ): Promise<void> {
     const keys = this.#keys(installationId, pools);
     const member = `${this.#process}-${++this.#counter}`;
     // Whole milliseconds, so that every score and wait is one (Redis answers a script with an integer).
@@ -404,6 +483,10 @@ export class RedisRequestBudget implements RequestBudget {
         await this.#client.phaseGatesTakeBudget(...keys, this.#now(), member, ...perLimit),
       );
       if (wait <= 0) return;
+      if (!asleep.now) {
+        asleep.now = true;
+        this.#pacing.mark(installationId, true);
+      }
       await sleepUnlessClosed(this.#clock, wait, this.#closed.signal);
     }
   }

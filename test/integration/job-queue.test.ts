@@ -390,6 +390,82 @@ async function spawnQueueProcess(
   return { child, started: (deliveryId) => printed(`started ${deliveryId}\n`) };
 }
 
+/** A budget stand-in whose pacing the test tells: `pace(installation, true)` as a request of it starts to sleep. */
+function pacingBudget(): {
+  holds: NonNullable<JobQueueEvents["holds"]>;
+  pace: (installationId: number, paced: boolean) => void;
+} {
+  const listeners = new Set<(installationId: number, paced: boolean) => void>();
+  return {
+    holds: {
+      heldUntil: async () => 0,
+      watchPacing: (listener) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    },
+    pace: (installationId, paced) => {
+      for (const listener of listeners) listener(installationId, paced);
+    },
+  };
+}
+
+describe("InMemoryJobQueue: an installation waiting for its budget", () => {
+  it("lends its running jobs' slots to other installations and starts none of its own until the wait is over", async () => {
+    const budget = pacingBudget();
+    const queue = memory({ concurrency: 1, holds: budget.holds });
+    const started: string[] = [];
+    const aSleeps = gate();
+    const bRan = gate();
+    await queue.push(job("a-one", "a1"));
+    await queue.push(job("a-two", "a2"));
+    await queue.push(job("b-one", "b1", { installationId: 2 }));
+    queue.start(async (j) => {
+      started.push(label(j));
+      if (label(j) === "a1") await aSleeps.opened;
+      if (label(j) === "b1") bRan.open();
+    });
+    await within(
+      (async () => {
+        while (started.length === 0) await sleep(5);
+      })(),
+      5_000,
+      "a1 started",
+    );
+    // a1's request now sleeps on A's budget: B's job runs in its slot, A's next one does not.
+    budget.pace(1, true);
+    await within(bRan.opened, 5_000, "B's job ran while A's job slept on its budget");
+    expect(started).toEqual(["a1", "b1"]);
+    budget.pace(1, false);
+    aSleeps.open();
+    await within(queue.idle(), 5_000, "idle");
+    expect(started).toEqual(["a1", "b1", "a2"]);
+  });
+
+  it("starts no job of a paced installation while it waits, so its jobs in flight stay within the limit", async () => {
+    const budget = pacingBudget();
+    const queue = memory({ concurrency: 1, holds: budget.holds });
+    const started: string[] = [];
+    const bDone = gate();
+    await queue.push(job("a-one", "a1"));
+    await queue.push(job("a-two", "a2"));
+    await queue.push(job("b-one", "b1", { installationId: 2 }));
+    await queue.push(job("b-two", "b2", { installationId: 2 }));
+    queue.start(async (j) => {
+      started.push(label(j));
+      if (label(j) === "a1") {
+        budget.pace(1, true);
+        await bDone.opened;
+        budget.pace(1, false);
+      }
+      if (label(j) === "b2") bDone.open();
+    });
+    await within(queue.idle(), 5_000, "idle");
+    // A's turn came after b1, but A was still waiting for its budget: b2 went first.
+    expect(started).toEqual(["a1", "b1", "b2", "a2"]);
+  });
+});
+
 describe.skipIf(noRedis !== null).each(REDIS_KINDS)(
   "RedisJobQueue: several processes on $name",
   (kind) => {

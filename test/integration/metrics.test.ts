@@ -79,6 +79,11 @@ describe("metrics of a job", () => {
     expect(lines).toContain(
       'phase_gates_job_duration_seconds_count{job="pull_request",outcome="ok"} 1',
     );
+    // Started as soon as it was queued: well within a second.
+    expect(lines).toContain(
+      'phase_gates_job_queue_wait_seconds_bucket{le="1",job="pull_request"} 1',
+    );
+    expect(lines).toContain('phase_gates_job_queue_wait_seconds_count{job="pull_request"} 1');
     // the config, the PR's files and the app's run on the head (the PR comes with the payload)
     expect(lines).toContain('phase_gates_github_requests_total{method="GET",status="200"} 3');
     expect(lines).toContain('phase_gates_github_requests_total{method="POST",status="403"} 1');

@@ -221,6 +221,7 @@ describe("a job client made without a Context (tunedOctokitFrom)", () => {
         holds.push(ms);
       },
       heldUntil: async () => 0,
+      watchPacing: () => () => undefined,
       close: async () => undefined,
     };
     const client = tunedOctokitFrom(installationClient(), {

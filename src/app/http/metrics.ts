@@ -15,7 +15,8 @@ export type CheckWriteResult = CheckWrite;
 export interface Metrics extends RequestObserver {
   readonly registry: Registry;
   delivery(event: string | string[] | undefined, outcome: DeliveryOutcome): void;
-  jobDone(job: string, outcome: "ok" | "failed", seconds: number): void;
+  /** A finished job: how long it ran, and how long it waited in the queue from its webhook to its start. */
+  jobDone(job: string, outcome: "ok" | "failed", seconds: number, waitedSeconds: number): void;
   checkWrite(result: CheckWriteResult): void;
 }
 
@@ -70,6 +71,15 @@ export function createMetrics(options: MetricsOptions): Metrics {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
     registers: [registry],
   });
+  // Where a late check waits: a job's own time is job_duration; this is the queue in front of it
+  // (another installation's work, a hold, its repository's earlier jobs).
+  const waits = new Histogram({
+    name: "phase_gates_job_queue_wait_seconds",
+    help: "Time a job waited from its webhook until it started (queue, holds, its repository's earlier jobs), by job.",
+    labelNames: ["job"] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+    registers: [registry],
+  });
   new Gauge({
     name: "phase_gates_queue_depth",
     help: "Jobs queued or running in this process.",
@@ -106,7 +116,10 @@ export function createMetrics(options: MetricsOptions): Metrics {
   return {
     registry,
     delivery: (event, outcome) => deliveries.inc({ event: deliveryEventLabel(event), outcome }),
-    jobDone: (job, outcome, seconds) => jobs.observe({ job, outcome }, seconds),
+    jobDone: (job, outcome, seconds, waitedSeconds) => {
+      jobs.observe({ job, outcome }, seconds);
+      waits.observe({ job }, Math.max(0, waitedSeconds));
+    },
     githubResponse: ({ method, status, installationId, headers }) => {
       requests.inc({ method, status: String(status) });
       const left = Number(headers["x-ratelimit-remaining"]);

@@ -68,6 +68,15 @@ export type JobOutcome = "ok" | "failed";
 export interface InstallationHolds {
   /** The time (ms since the epoch) the installation's hold ends; at or before now: not held. */
   heldUntil(installationId: number): Promise<number>;
+  /**
+   * Tells when an installation's requests in this process start (`paced`
+   * true) and stop waiting for room in its budget; returns the way to stop
+   * listening. The in-process queue does not count a paced installation's
+   * running jobs against its concurrency (they only sleep on their own
+   * installation's budget, so their slots go to other installations) and
+   * starts no new job of it until the wait is over.
+   */
+  watchPacing?(listener: (installationId: number, paced: boolean) => void): () => void;
 }
 
 export interface JobQueueEvents {

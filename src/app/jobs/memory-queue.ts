@@ -5,7 +5,11 @@ import type { JobData, JobOutcome, JobQueue, JobQueueEvents } from "./job.js";
 export interface MemoryQueueOptions extends JobQueueEvents {
   /** How many delivery ids are remembered for de-duplication (oldest forgotten first). */
   seenLimit?: number;
-  /** Jobs of different repositories running at once; one repository is always one at a time. */
+  /**
+   * Jobs of different repositories running at once, not counting those of an
+   * installation whose requests wait for its budget (`holds.watchPacing`);
+   * one repository is always one at a time.
+   */
   concurrency?: number;
   /** Merges two waiting jobs with the same `coalesce` key (app/jobs/coalesce.ts). */
   merge: (older: JobData, newer: JobData) => JobData;
@@ -44,6 +48,15 @@ const installationKey = (job: JobData): string =>
  * repositories: a repository goes to the back of its installation's line
  * after each job). An installation that GitHub asked to wait (`holds`) is
  * skipped until its hold ends; its jobs stay queued and take no slot.
+ *
+ * Pacing: a running job whose installation's requests wait for room in the
+ * budget (its minute's points spent) holds no slot while it waits: it would
+ * otherwise keep every other installation's jobs behind a wait only its own
+ * installation owes (8 jobs of a config fan-out asleep on their budget held
+ * every slot for 45 s while another installation's PRs queued). Meanwhile
+ * the installation starts no new job, so its jobs in flight stay within
+ * `concurrency`; they take their slots back when the wait is over, running
+ * beside the other installation's jobs that started meanwhile.
  */
 export class InMemoryJobQueue implements JobQueue {
   readonly #lanes = new Map<string, Lane>();
@@ -56,13 +69,26 @@ export class InMemoryJobQueue implements JobQueue {
   readonly #seen = new Set<string>();
   readonly #idleWaiters: (() => void)[] = [];
   #running = 0;
+  /** installation → its jobs running now: what a paced installation lends. */
+  readonly #runningBy = new Map<string, number>();
+  /** Installations whose requests wait for room in their budget (holds.watchPacing). */
+  readonly #paced = new Set<string>();
+  readonly #stopWatching: () => void;
   #run: ((job: JobData) => Promise<void>) | null = null;
   #closed = false;
 
   constructor(
     private readonly log: Logger,
     private readonly options: MemoryQueueOptions,
-  ) {}
+  ) {
+    this.#stopWatching =
+      options.holds?.watchPacing?.((installationId, paced) => {
+        const tenantKey = String(installationId);
+        if (paced) this.#paced.add(tenantKey);
+        else this.#paced.delete(tenantKey);
+        this.#pump();
+      }) ?? (() => undefined);
+  }
 
   async push(job: JobData): Promise<boolean> {
     if (this.#closed) throw new Error("the job queue is closed: no new work is taken");
@@ -116,6 +142,7 @@ export class InMemoryJobQueue implements JobQueue {
   async close(): Promise<void> {
     this.#closed = true;
     await this.idle();
+    this.#stopWatching();
     for (const timer of this.#holdTimers) clearTimeout(timer);
     this.#holdTimers.clear();
   }
@@ -136,12 +163,13 @@ export class InMemoryJobQueue implements JobQueue {
     return tenant;
   }
 
-  /** The next repository in turn, from the next installation in turn that is not held. */
+  /** The next repository in turn, from the next installation in turn that is neither held nor paced. */
   #next(now: number): string | undefined {
     for (let tried = 0; tried < this.#turns.length; tried++) {
       const tenantKey = this.#turns.shift() as string;
       const tenant = this.#tenants.get(tenantKey);
-      const repo = tenant && tenant.heldUntil <= now ? tenant.ready.shift() : undefined;
+      const free = tenant && tenant.heldUntil <= now && !this.#paced.has(tenantKey);
+      const repo = free ? tenant.ready.shift() : undefined;
       if (tenant && tenant.ready.length > 0) this.#turns.push(tenantKey);
       else if (!tenant || tenant.heldUntil <= now) this.#tenants.delete(tenantKey);
       if (repo) return repo;
@@ -180,12 +208,19 @@ export class InMemoryJobQueue implements JobQueue {
     return this.#running === 0 && this.#turns.length === 0;
   }
 
+  /** Running jobs that hold a slot: those of paced installations lend theirs. */
+  #occupied(): number {
+    let lent = 0;
+    for (const tenantKey of this.#paced) lent += this.#runningBy.get(tenantKey) ?? 0;
+    return this.#running - lent;
+  }
+
   #pump(): void {
     const run = this.#run;
     if (!run) return;
     const limit = this.options.concurrency ?? 8;
     const now = Date.now();
-    while (this.#running < limit) {
+    while (this.#occupied() < limit) {
       const key = this.#next(now);
       if (key === undefined) break;
       const lane = this.#lanes.get(key);
@@ -193,9 +228,13 @@ export class InMemoryJobQueue implements JobQueue {
       if (!lane || !job) continue;
       lane.running = job;
       this.#running += 1;
+      this.#runningBy.set(lane.tenant, (this.#runningBy.get(lane.tenant) ?? 0) + 1);
       void this.#start(run, lane, job).finally(() => {
         lane.running = null;
         this.#running -= 1;
+        const left = (this.#runningBy.get(lane.tenant) ?? 1) - 1;
+        if (left > 0) this.#runningBy.set(lane.tenant, left);
+        else this.#runningBy.delete(lane.tenant);
         if (lane.waiting.length > 0) this.#makeReady(lane.tenant, key);
         else this.#lanes.delete(key);
         this.#pump();

@@ -48,6 +48,21 @@ class FakeClock implements BudgetClock {
 }
 
 /** A clock whose sleeps last until the budget closes. */
+/** Time moved by the test; each sleep ends when the test wakes it. */
+class WakeableClock implements BudgetClock {
+  time = 1_000_000;
+  readonly sleepers: (() => void)[] = [];
+  now(): number {
+    return this.time;
+  }
+  sleep(_ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.sleepers.push(resolve);
+      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    });
+  }
+}
+
 class StuckClock implements BudgetClock {
   sleeping = 0;
   now(): number {
@@ -216,6 +231,54 @@ function contract(name: string, make: (clock: BudgetClock) => RequestBudget) {
       await budget.hold(1, 10_000);
       expect(await budget.heldUntil(1)).toBe(clock.time + 30_000);
       expect(await budget.heldUntil(2)).toBe(0);
+      await budget.close();
+    });
+
+    it("tells its watchers when an installation's requests start and stop waiting for room (what the in-process queue lends slots by)", async () => {
+      const clock = new FakeClock();
+      const budget = make(clock);
+      const told: [number, boolean][] = [];
+      const stop = budget.watchPacing((installationId, paced) =>
+        told.push([installationId, paced]),
+      );
+      await takeMany(budget, 1, 180, WRITE);
+      await takeMany(budget, 2, 10, WRITE);
+      expect(told).toEqual([]);
+      // The 181st write sleeps a window, and the read queued behind it goes at once after it.
+      await Promise.all([budget.take(1, WRITE), budget.take(1, GET)]);
+      expect(told).toEqual([
+        [1, true],
+        [1, false],
+      ]);
+      stop();
+      await takeMany(budget, 1, 180, WRITE);
+      expect(told).toHaveLength(2);
+      await budget.close();
+    });
+
+    it("tells an installation paced until the last of its sleeping requests is let through", async () => {
+      const clock = new WakeableClock();
+      const budget = make(clock);
+      const told: [number, boolean][] = [];
+      budget.watchPacing((installationId, paced) => told.push([installationId, paced]));
+      await takeMany(budget, 1, 180, WRITE);
+      await takeMany(budget, 1, 900, GET);
+      // Two endpoints' lines asleep at once: one wait, told once.
+      const first = Promise.all([budget.take(1, WRITE), budget.take(1, GET)]);
+      await vi_waitFor(() => clock.sleepers.length === 2);
+      expect(told).toEqual([[1, true]]);
+      clock.time += WINDOW;
+      clock.sleepers.shift()?.();
+      await vi_waitFor(() => clock.sleepers.length === 1);
+      // One of them is through, the other still asleep: still paced.
+      await new Promise((r) => setTimeout(r, 20));
+      expect(told).toEqual([[1, true]]);
+      clock.sleepers.shift()?.();
+      await first;
+      expect(told).toEqual([
+        [1, true],
+        [1, false],
+      ]);
       await budget.close();
     });
 
