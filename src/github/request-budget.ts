@@ -91,8 +91,28 @@ class PacedInstallations {
     };
   }
 
+  /**
+   * Runs one request's admission, counted asleep from the first time it
+   * calls `sleeping` (before its first sleep) until it ends, however it ends.
+   */
+  async around(
+    installationId: number,
+    admit: (sleeping: () => void) => Promise<void>,
+  ): Promise<void> {
+    let asleep = false;
+    try {
+      await admit(() => {
+        if (asleep) return;
+        asleep = true;
+        this.#mark(installationId, true);
+      });
+    } finally {
+      if (asleep) this.#mark(installationId, false);
+    }
+  }
+
   /** One more (`true`) or one fewer (`false`) of the installation's requests asleep. */
-  mark(installationId: number, asleep: boolean): void {
+  #mark(installationId: number, asleep: boolean): void {
     const before = this.#sleeping.get(installationId) ?? 0;
     const after = Math.max(0, before + (asleep ? 1 : -1));
     if (after === 0) this.#sleeping.delete(installationId);
@@ -187,23 +207,16 @@ export class InMemoryRequestBudget implements RequestBudget {
     if (this.#closed.signal.aborted) return Promise.reject(new RequestBudgetClosed());
     const charges = chargesOf(this.#limits, request);
     return this.#fifo.run(lineOf(installationId, charges), () =>
-      this.#admit(installationId, charges),
+      this.#pacing.around(installationId, (sleeping) =>
+        this.#admit(installationId, charges, sleeping),
+      ),
     );
   }
 
-  async #admit(installationId: number, charges: Charges): Promise<void> {
-    const asleep = { now: false };
-    try {
-      await this.#admitOrSleep(installationId, charges, asleep);
-    } finally {
-      if (asleep.now) this.#pacing.mark(installationId, false);
-    }
-  }
-
-  async #admitOrSleep(
+  async #admit(
     installationId: number,
     { costs, pools }: Charges,
-    asleep: { now: boolean },
+    sleeping: () => void,
   ): Promise<void> {
     for (;;) {
       if (this.#closed.signal.aborted) throw new RequestBudgetClosed();
@@ -233,10 +246,7 @@ export class InMemoryRequestBudget implements RequestBudget {
         if (++this.#admitted % SWEEP_EVERY === 0) this.#sweep(now);
         return;
       }
-      if (!asleep.now) {
-        asleep.now = true;
-        this.#pacing.mark(installationId, true);
-      }
+      sleeping();
       await sleepUnlessClosed(this.#clock, wait, this.#closed.signal);
     }
   }
@@ -442,7 +452,9 @@ export class RedisRequestBudget implements RequestBudget {
     if (this.#closed.signal.aborted) return Promise.reject(new RequestBudgetClosed());
     const charges = chargesOf(this.#limits, request);
     return this.#fifo.run(lineOf(installationId, charges), () =>
-      this.#admit(installationId, charges),
+      this.#pacing.around(installationId, (sleeping) =>
+        this.#admit(installationId, charges, sleeping),
+      ),
     );
   }
 
@@ -455,19 +467,10 @@ export class RedisRequestBudget implements RequestBudget {
     return this.#pacing.watch(listener);
   }
 
-  async #admit(installationId: number, charges: Charges): Promise<void> {
-    const asleep = { now: false };
-    try {
-      await this.#admitOrSleep(installationId, charges, asleep);
-    } finally {
-      if (asleep.now) this.#pacing.mark(installationId, false);
-    }
-  }
-
-  async #admitOrSleep(
+  async #admit(
     installationId: number,
     { costs, pools }: Charges,
-    asleep: { now: boolean },
+    sleeping: () => void,
   ): Promise<void> {
     const keys = this.#keys(installationId, pools);
     const member = `${this.#process}-${++this.#counter}`;
@@ -483,10 +486,7 @@ export class RedisRequestBudget implements RequestBudget {
         await this.#client.phaseGatesTakeBudget(...keys, this.#now(), member, ...perLimit),
       );
       if (wait <= 0) return;
-      if (!asleep.now) {
-        asleep.now = true;
-        this.#pacing.mark(installationId, true);
-      }
+      sleeping();
       await sleepUnlessClosed(this.#clock, wait, this.#closed.signal);
     }
   }

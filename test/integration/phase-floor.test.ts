@@ -241,23 +241,27 @@ describe("the phase floor", () => {
     expect(written[1]?.external_id).toBe("phase-gates:floor=run");
   });
   describe("from the PR's newest run the store knows (no read of older runs)", () => {
-    /** A push the app handles from the start: the floor from the run before it (read), written on new-sha. */
-    async function firstPush(written: CheckBody[]): Promise<void> {
-      const scope = githubScope();
+    /** A Run PR's check with both gates pending: the config, the gates, the head's files. */
+    function replyRunChecked(scope: nock.Scope): void {
       replyConfig(scope, DEFAULTS);
-      replyExistingCheck(scope, "run-sha", 55, BLOCKED_AT_RUN);
       replyGate(scope, "gate: crawl", CRAWL_GATE);
       replyGate(scope, "gate: walk", WALK_GATE);
       replyFiles(scope, 10);
-      expectCreate(scope, "new-sha", written);
-      await app().receive(
-        "pull_request",
-        pullRequestEvent(
-          "synchronize",
-          { ...UNLABELLED, headSha: "new-sha", by: "writer", updatedAt: "2026-11-25T10:00:01Z" },
-          { before: "run-sha" },
-        ),
+    }
+    const push = (before: string, headSha: string, second: number) =>
+      pullRequestEvent(
+        "synchronize",
+        { ...UNLABELLED, headSha, by: "writer", updatedAt: `2026-11-25T10:00:0${second}Z` },
+        { before },
       );
+
+    /** A push the app handles from the start: the floor from the run before it (read), written on new-sha. */
+    async function firstPush(written: CheckBody[]): Promise<void> {
+      const scope = githubScope();
+      replyRunChecked(scope);
+      replyExistingCheck(scope, "run-sha", 55, BLOCKED_AT_RUN);
+      expectCreate(scope, "new-sha", written);
+      await app().receive("pull_request", push("run-sha", "new-sha", 1));
       assertAllCalled();
     }
 
@@ -265,20 +269,10 @@ describe("the phase floor", () => {
       const written: CheckBody[] = [];
       await firstPush(written);
       const later = nock(API);
-      replyConfig(later, DEFAULTS);
-      replyGate(later, "gate: crawl", CRAWL_GATE);
-      replyGate(later, "gate: walk", WALK_GATE);
-      replyFiles(later, 10);
+      replyRunChecked(later);
       // no GET …/commits/new-sha/check-runs: any request not stated here fails the test
       expectCreate(later, "third-sha", written);
-      await app().receive(
-        "pull_request",
-        pullRequestEvent(
-          "synchronize",
-          { ...UNLABELLED, headSha: "third-sha", by: "writer", updatedAt: "2026-11-25T10:00:02Z" },
-          { before: "new-sha" },
-        ),
-      );
+      await app().receive("pull_request", push("new-sha", "third-sha", 2));
       assertAllCalled();
       expect(written.map((w) => [w.head_sha, w.external_id])).toEqual([
         ["new-sha", "phase-gates:floor=run"],
@@ -290,13 +284,10 @@ describe("the phase floor", () => {
       const written: CheckBody[] = [];
       await firstPush(written);
       const later = nock(API);
-      // a label removal handled before the push to third-sha that it raced
-      replyConfig(later, DEFAULTS);
+      // a label removal handled before the push to third-sha that it raced;
       // no run read on third-sha either: the app's runs on this PR all pass through the store
-      replyGate(later, "gate: crawl", CRAWL_GATE);
-      replyGate(later, "gate: walk", WALK_GATE);
+      replyRunChecked(later);
       replyRole(later, "writer", "write");
-      replyFiles(later, 10);
       // no GET …/pulls/10/commits, no run read on earlier commits
       expectCreate(later, "third-sha", written);
       await app().receive(
@@ -319,14 +310,7 @@ describe("the phase floor", () => {
       replyConfig(later, "phases: [", '"cfg2"');
       // the config is broken: no gate is read, and the PR's own config is not inspected
       expectCreate(later, "third-sha", written);
-      await app().receive(
-        "pull_request",
-        pullRequestEvent(
-          "synchronize",
-          { ...UNLABELLED, headSha: "third-sha", by: "writer", updatedAt: "2026-11-25T10:00:02Z" },
-          { before: "new-sha" },
-        ),
-      );
+      await app().receive("pull_request", push("new-sha", "third-sha", 2));
       assertAllCalled();
       expect(written[1]?.output.title).toBe("Invalid .github/phase-gates.yml");
       expect(written[1]?.external_id).toBe("phase-gates:floor=run");
