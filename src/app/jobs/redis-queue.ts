@@ -7,7 +7,13 @@ import {
   type RedisConnection,
   redisClient,
 } from "../../state/redis-connection.js";
-import type { JobData, JobOutcome, JobQueue, JobQueueEvents } from "./job.js";
+import {
+  deliveryWindowMs,
+  type JobData,
+  type JobOutcome,
+  type JobQueue,
+  type JobQueueEvents,
+} from "./job.js";
 
 export interface RedisQueueOptions extends JobQueueEvents {
   /** `REDIS_URL`, or the Redis Cluster it points at (state/redis-connection.ts). */
@@ -27,8 +33,11 @@ export interface RedisQueueOptions extends JobQueueEvents {
    * its locks long before they expire.
    */
   lockMs?: number;
-  /** How long a delivery id is remembered across processes (default one week). */
-  deliveryTtlSeconds?: number;
+  /**
+   * How long a delivery id is remembered across processes (default
+   * `DELIVERY_DEDUP_WINDOW_MS`, else an hour: app/jobs/job.ts says why).
+   */
+  deliveryWindowMs?: number;
 }
 
 /** BullMQ job data: which repository to drain. The work items live in the repository's list. */
@@ -225,6 +234,7 @@ export class RedisJobQueue implements JobQueue {
   /** Cluster clients handed to BullMQ (it does not close a client it was given). */
   readonly #bullClients: RedisClient[] = [];
   readonly #lockMs: number;
+  readonly #deliveryWindowMs: number;
   readonly #log: Logger;
   #worker: Worker<DrainTicket> | null = null;
   #run: ((job: JobData) => Promise<void>) | null = null;
@@ -243,6 +253,7 @@ export class RedisJobQueue implements JobQueue {
     this.#prefix = options.prefix ?? "pg";
     this.#slot = isCluster(options.connection) ? `{${this.#prefix}}` : this.#prefix;
     this.#lockMs = options.lockMs ?? 10_000;
+    this.#deliveryWindowMs = options.deliveryWindowMs ?? deliveryWindowMs();
     this.#log = options.log;
     this.#redis = redisClient(options.connection, {
       connectionName: "phase-gates-jobs",
@@ -265,8 +276,7 @@ export class RedisJobQueue implements JobQueue {
     if (this.#closed) throw new Error("the job queue is closed: no new work is taken");
     const deliveryKey = `${this.#prefix}:delivery:${job.deliveryId}`;
     if (job.deliveryId) {
-      const ttl = this.options.deliveryTtlSeconds ?? 7 * 24 * 60 * 60;
-      const fresh = await this.#redis.set(deliveryKey, "1", "EX", ttl, "NX");
+      const fresh = await this.#redis.set(deliveryKey, "1", "PX", this.#deliveryWindowMs, "NX");
       if (fresh !== "OK") {
         this.#log.info({ delivery: job.deliveryId, kind: job.kind }, "skip: duplicate delivery");
         return false;
