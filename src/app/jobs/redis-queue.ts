@@ -460,9 +460,8 @@ export class RedisJobQueue implements JobQueue {
     );
     const turn =
       flagged === "OK"
-        ? await this.#redis.incr(turnKey)
+        ? await this.#moveTurn(turnKey, 1)
         : Number(await this.#redis.get(turnKey)) || 1;
-    if (flagged === "OK") await this.#redis.expire(turnKey, TURN_TTL_SECONDS);
     return Math.min(Math.max(turn, 1), MAX_PRIORITY);
   }
 
@@ -470,8 +469,25 @@ export class RedisJobQueue implements JobQueue {
   async #turnTaken(repo: string, tenant: string | undefined): Promise<void> {
     if (tenant === undefined) return;
     if ((await this.#redis.del(this.#key(repo, "ticket"))) !== 1) return;
-    if ((await this.#redis.decr(this.#turnKey(tenant))) < 0)
-      await this.#redis.set(this.#turnKey(tenant), "0", "EX", TURN_TTL_SECONDS);
+    const turnKey = this.#turnKey(tenant);
+    if ((await this.#moveTurn(turnKey, -1)) < 0)
+      await this.#redis.set(turnKey, "0", "EX", TURN_TTL_SECONDS);
+  }
+
+  /**
+   * Counts an installation's turn up or down and renews its TTL in one step:
+   * a counter that expired comes back as a new key, and a crash between two
+   * commands would leave it without a TTL for good.
+   */
+  async #moveTurn(turnKey: string, by: 1 | -1): Promise<number> {
+    const answers = await this.#redis
+      .multi()
+      .incrby(turnKey, by)
+      .expire(turnKey, TURN_TTL_SECONDS)
+      .exec();
+    const [error, count] = answers?.[0] ?? [null, null];
+    if (error) throw error;
+    return Number(count);
   }
 
   /** A ticket for every repository with items: what a crash between RPUSH and the ticket left. */
