@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { type Actors, createActors } from "../../sandbox/actors.js";
 import { DEFAULT_DELIVERY_WINDOW_MS } from "../../src/app/jobs/job.js";
@@ -44,18 +45,27 @@ interface KindSample {
 }
 
 /**
- * Bytes Redis holds for one delivery id (MEMORY USAGE, averaged over a few):
- * the key's own; Redis's key and expiry tables add about 50 B more each.
+ * What one delivery id costs Redis, all told (the key, its value, its entries
+ * in the key and expiry tables): used_memory before and after writing 10,000
+ * keys shaped like the app's, which are then deleted.
  */
-async function deliveryKeyBytes(client: Redis): Promise<number | null> {
-  const [, keys] = await client.scan("0", "MATCH", "pg:delivery:*", "COUNT", 5000);
-  const sizes: number[] = [];
-  for (const key of keys.slice(0, 50)) {
-    const bytes = Number(await client.call("MEMORY", "USAGE", key));
-    if (Number.isFinite(bytes) && bytes > 0) sizes.push(bytes);
-  }
-  return sizes.length > 0 ? sizes.reduce((a, b) => a + b, 0) / sizes.length : null;
+async function deliveryIdBytes(client: Redis): Promise<number> {
+  const count = 10_000;
+  const before = (await redisMemory(client)).mb;
+  const keys = Array.from({ length: count }, () => `pg:delivery:${randomUUID()}`);
+  const writes = client.pipeline();
+  for (const key of keys) writes.set(key, "1", "PX", 600_000, "NX");
+  await writes.exec();
+  const after = (await redisMemory(client)).mb;
+  const removes = client.pipeline();
+  for (const key of keys) removes.del(key);
+  await removes.exec();
+  return ((after - before) * 1024 * 1024) / count;
 }
+
+/** A store key counted by its space (`the store: pull`), any other by its kind. */
+const countAs = (key: string, kind: string): string =>
+  kind === "the store" ? `the store: ${key.split(":")[2] ?? "?"}` : kind;
 
 async function redisMemory(client: Redis): Promise<{ mb: number; keys: number }> {
   const info = await client.info("memory");
@@ -215,7 +225,7 @@ export async function soak(settings: BenchSettings): Promise<ScenarioResult> {
     };
     const kindSamples: KindSample[] = [];
     const sampleKinds = async () => {
-      const { counts } = await auditRedisKeys([redis.url], kinds);
+      const { counts } = await auditRedisKeys([redis.url], kinds, { countAs });
       const memory = await redisMemory(client);
       kindSamples.push({ at: performance.now(), appMb: appRss(), redisMb: memory.mb, counts });
     };
@@ -237,6 +247,8 @@ export async function soak(settings: BenchSettings): Promise<ScenarioResult> {
     await sample();
     await sampleKinds();
     let loop: Awaited<ReturnType<typeof openLoop>>;
+    let loadEnd = Number.NaN;
+    let allFinal: number | null = null;
     try {
       loop = await openLoop(settings.soakRate, settings.soakMinutes * 60, (i) => {
         const tenant = tenants[next() % tenants.length];
@@ -258,12 +270,16 @@ export async function soak(settings: BenchSettings): Promise<ScenarioResult> {
         } else world.emu.state.updateIssue(repo, pr, { body: `Soak work, rev ${i}.` }, dev);
       });
       await world.relay.idle();
+      loadEnd = performance.now();
       // Until every touched PR's check is on its head, or nothing is written for a minute.
       const deadline = performance.now() + 10 * 60_000;
       let last = world.audit.counts.checkWrites;
       let lastChange = performance.now();
       while (performance.now() < deadline && performance.now() - lastChange < 60_000) {
-        if (verdicts(world, tenants, touched).lost.length === 0) break;
+        if (verdicts(world, tenants, touched).lost.length === 0) {
+          allFinal = performance.now();
+          break;
+        }
         await new Promise((resolve) => setTimeout(resolve, 500));
         if (world.audit.counts.checkWrites !== last) {
           last = world.audit.counts.checkWrites;
@@ -279,22 +295,23 @@ export async function soak(settings: BenchSettings): Promise<ScenarioResult> {
     await sampleKinds();
     // Drained: every job has run, so a job's keys left behind would be work stranded in Redis.
     const audit = await auditRedisKeys([redis.url], kinds, { drained: true });
-    const bytesPerDelivery = await deliveryKeyBytes(client);
+    const bytesPerDelivery = await deliveryIdBytes(client);
     client.disconnect();
 
     const final = verdicts(world, tenants, touched);
     const acked = world.relay.deliveries.slice(firstDelivery);
     const lostWhy = final.lost.map((id) => whyLost(id, acked, lastPush.get(id), loadStart));
     const deliveryPlateauMb =
-      bytesPerDelivery === null
-        ? null
-        : (settings.soakRate * (DEFAULT_DELIVERY_WINDOW_MS / 1000) * bytesPerDelivery) /
-          1024 /
-          1024;
+      (settings.soakRate * (DEFAULT_DELIVERY_WINDOW_MS / 1000) * bytesPerDelivery) / 1024 / 1024;
+    const kindNames = [...new Set(kindSamples.flatMap((k) => [...k.counts.keys()]))].sort(
+      (a, b) =>
+        Math.max(...kindSamples.map((k) => k.counts.get(b) ?? 0)) -
+        Math.max(...kindSamples.map((k) => k.counts.get(a) ?? 0)),
+    );
+    const series = kindNames.map(
+      (name) => `${name} ${kindSamples.map((k) => k.counts.get(name) ?? 0).join(" → ")}`,
+    );
     const minute = (at: number) => Math.round((at - loadStart) / 60_000);
-    const deliveryIds = (k: KindSample) => k.counts.get("delivery ids") ?? 0;
-    const otherKeys = (k: KindSample) =>
-      [...k.counts.values()].reduce((sum, n) => sum + n, 0) - deliveryIds(k);
     const non2xx = acked.filter((d) => d.status < 200 || d.status > 299).length;
     const requests = apiRequests(world.emu.requestLog.entries);
     // Warm-up: the first fifth of the load, at least a minute (caches fill, the JIT settles).
@@ -349,8 +366,13 @@ export async function soak(settings: BenchSettings): Promise<ScenarioResult> {
         },
         {
           name: `delivery ids at ${settings.soakRate}/s with the production window (${DEFAULT_DELIVERY_WINDOW_MS / 60_000} min), projected`,
-          value: deliveryPlateauMb === null ? "n/a" : Number(deliveryPlateauMb.toFixed(1)),
+          value: Number(deliveryPlateauMb.toFixed(1)),
           unit: "MB",
+        },
+        {
+          name: "load end → every touched PR's check on its head",
+          value: allFinal === null ? "never" : Math.round((allFinal - loadEnd) / 1000),
+          unit: allFinal === null ? "" : "s",
         },
         zeroFigure("Redis keys outside their kind's TTL or bound", audit.problems.length),
         zeroFigure("lost (touched PR, no check on its head)", final.lost.length),
@@ -372,14 +394,10 @@ export async function soak(settings: BenchSettings): Promise<ScenarioResult> {
               `${Math.round((s.at - loadStart) / 1000)}: ${mb(s.appMb)}/${mb(s.redisMb)}/${s.keys}`,
           )
           .join(", ")}.`,
-        `Per minute of load (app MB / Redis MB / delivery ids / other keys): ${kindSamples
-          .map(
-            (k) =>
-              `${minute(k.at)}: ${mb(k.appMb)}/${mb(k.redisMb)}/${deliveryIds(k)}/${otherKeys(k)}`,
-          )
-          .join(
-            ", ",
-          )}. Delivery window ${settings.soakDeliveryWindowSeconds} s (DELIVERY_DEDUP_WINDOW_MS): the ids level off at rate × window; ${bytesPerDelivery === null ? "" : `${Math.round(bytesPerDelivery)} B each`}.`,
+        `Per minute from the load's start (app MB / Redis MB): ${kindSamples
+          .map((k) => `${minute(k.at)}: ${mb(k.appMb)}/${mb(k.redisMb)}`)
+          .join(", ")}.`,
+        `Keys by kind, per minute: ${series.join("; ")}. The load ran minutes 0-${settings.soakMinutes}; delivery window ${settings.soakDeliveryWindowSeconds} s (DELIVERY_DEDUP_WINDOW_MS), so the ids level off at rate × window; one costs ${Math.round(bytesPerDelivery)} B.`,
         `Redis keys at the end, by kind: ${formatKeyCounts(kindSamples[kindSamples.length - 1]?.counts ?? new Map())}.`,
         ...(non2xx > 0 ? [`Deliveries not acknowledged 2xx, by answer: ${answers(acked)}.`] : []),
         ...(audit.problems.length > 0

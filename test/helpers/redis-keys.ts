@@ -193,7 +193,11 @@ export interface KeyAudit {
 export async function auditRedisKeys(
   nodes: readonly string[],
   kinds: readonly RedisKeyKind[] = redisKeyKinds(),
-  options: { drained?: boolean } = {},
+  options: {
+    drained?: boolean;
+    /** What a key is counted as (default its kind's name), e.g. a store key by its space. */
+    countAs?: (key: string, kind: string) => string;
+  } = {},
 ): Promise<KeyAudit> {
   const counts = new Map<string, number>();
   const problems: string[] = [];
@@ -212,10 +216,10 @@ export async function auditRedisKeys(
           // -2: expired between SCAN and PTTL.
           if (ttl === -2) continue;
           const kind = kinds.find((k) => k.pattern.test(key));
-          counts.set(
-            kind?.name ?? "unaccounted",
-            (counts.get(kind?.name ?? "unaccounted") ?? 0) + 1,
-          );
+          const counted = options.countAs
+            ? options.countAs(key, kind?.name ?? "unaccounted")
+            : (kind?.name ?? "unaccounted");
+          counts.set(counted, (counts.get(counted) ?? 0) + 1);
           if (!kind) {
             problems.push(`${key}: no kind of key the app accounts for (TTL ${ttl} ms)`);
             continue;
