@@ -144,9 +144,10 @@ export function redisKeyKinds(prefixes: KeyPrefixes = {}): RedisKeyKind[] {
     {
       name: "BullMQ: waiting, running and delayed tickets, de-duplication",
       pattern: new RegExp(
-        `${bull}:(wait|paused|active|prioritized|delayed|marker|stalled|limiter|de:.+|\\d+:logs)$`,
+        `${bull}:(wait|paused|active|prioritized|delayed|marker|stalled|limiter|de:.+|dn:.+|\\d+:logs)$`,
       ),
       maxTtlMs: null,
+      // `dn:<repo>`: the ticket added while the repository's ticket runs (keepLastIfActive).
       bound: "tickets of repositories with work (at most two each)",
       inFlight: true,
     },
