@@ -20,7 +20,8 @@
  *   BENCH_APP_PATH=…       7 and 8: another build of the app (e.g. a "before" commit's lib/index.js)
  *   BENCH_RATE, BENCH_ACK_SECONDS, BENCH_MIX_PRS, BENCH_MIX_SECONDS, BENCH_FLIP_PRS,
  *   BENCH_KILL_PRS, BENCH_RESTART_PRS, BENCH_EVAL_PRS, BENCH_FANOUT_REPOS, BENCH_SOAK_MINUTES, BENCH_SOAK_RATE,
- *   BENCH_SOAK_INSTALLATIONS, BENCH_SOAK_REPOS, BENCH_SOAK_PRS, BENCH_AUDIT_PRS: see bench/harness/settings.ts
+ *   BENCH_SOAK_INSTALLATIONS, BENCH_SOAK_REPOS, BENCH_SOAK_PRS, BENCH_SOAK_DELIVERY_WINDOW_SECONDS,
+ *   BENCH_AUDIT_PRS: see bench/harness/settings.ts
  */
 import { fileURLToPath } from "node:url";
 import { redisUnavailable } from "../test/helpers/redis-server.js";

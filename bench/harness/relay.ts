@@ -19,6 +19,19 @@ export interface RelayedDelivery {
   ms: number;
   /** Why the request failed (status 0). */
   error?: string;
+  /** The PR or issue the delivery is about (`owner/repo#n`), when it is about one. */
+  subject?: string;
+}
+
+/** `owner/repo#n` of a payload's PR or issue. */
+function subjectOf(payload: {
+  repository?: { full_name?: string };
+  pull_request?: { number?: number };
+  issue?: { number?: number };
+}): string | undefined {
+  const number = payload.pull_request?.number ?? payload.issue?.number;
+  const repo = payload.repository?.full_name;
+  return repo && number !== undefined ? `${repo}#${number}` : undefined;
 }
 
 /**
@@ -65,12 +78,21 @@ export class WebhookRelay {
       state.app.events.includes(event.name) ||
       (event.name === "installation_repositories" && state.app.events.includes("installation"));
     if (this.targets.length === 0 || !subscribed || event.installationId === null) return;
-    const body = JSON.stringify(buildPayload(state, event));
+    const payload = buildPayload(state, event);
+    const body = JSON.stringify(payload);
     const index = this.next % this.targets.length;
     this.next += 1;
     const target = this.targets[index];
     if (!target) return;
-    const sending = this.post(target, index, event.name, event.action, body);
+    const sending = this.post(
+      target,
+      index,
+      event.name,
+      event.action,
+      body,
+      randomUUID(),
+      subjectOf(payload as Parameters<typeof subjectOf>[0]),
+    );
     this.inFlight.add(sending);
     void sending.finally(() => this.inFlight.delete(sending));
   }
@@ -92,6 +114,7 @@ export class WebhookRelay {
     action: string | null,
     body: string,
     id: string = randomUUID(),
+    subject?: string,
   ): Promise<void> {
     const sentAt = performance.now();
     const record = (status: number, error?: Error): void => {
@@ -104,6 +127,7 @@ export class WebhookRelay {
         status,
         ms: performance.now() - sentAt,
         ...(error ? { error: (error as NodeJS.ErrnoException).code ?? error.message } : {}),
+        ...(subject ? { subject } : {}),
       });
     };
     return new Promise((resolve) => {

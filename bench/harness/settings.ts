@@ -35,6 +35,11 @@ export interface BenchSettings {
   soakRepos: number;
   /** Open Run PRs per soak repository (BENCH_SOAK_PRS, 5). */
   soakPrsPerRepo: number;
+  /**
+   * The app's delivery de-duplication window in the soak (BENCH_SOAK_DELIVERY_WINDOW_SECONDS,
+   * 60): shorter than the warm-up, so the delivery ids level off within the run.
+   */
+  soakDeliveryWindowSeconds: number;
   /** Merged PRs in the year the audit reads in scenario 11 (BENCH_AUDIT_PRS, 2000). */
   auditPrs: number;
   /** Phased issues and PRs in the project's first sync (BENCH_PROJECT_ITEMS, 1000; quick 100). */
@@ -90,6 +95,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     soakInstallations: int(env, "BENCH_SOAK_INSTALLATIONS", 10, 10, quick),
     soakRepos: int(env, "BENCH_SOAK_REPOS", 200, 200, quick),
     soakPrsPerRepo: int(env, "BENCH_SOAK_PRS", 5, 5, quick),
+    soakDeliveryWindowSeconds: int(env, "BENCH_SOAK_DELIVERY_WINDOW_SECONDS", 60, 60, quick),
     auditPrs: int(env, "BENCH_AUDIT_PRS", 2000, 2000, quick),
     projectItems: int(env, "BENCH_PROJECT_ITEMS", 1000, 100, quick),
     label: env.BENCH_LABEL ?? "run",

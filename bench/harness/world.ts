@@ -47,7 +47,7 @@ export async function createWorld(): Promise<World> {
 /** The built app (`probot run ./lib/index.js`) as `npm start` runs it; REDIS_URL when given. */
 export async function startPhaseGates(
   world: World,
-  options: { redisUrl?: string; appPath?: string } = {},
+  options: { redisUrl?: string; appPath?: string; env?: Record<string, string> } = {},
 ): Promise<RunningApp> {
   const app = await startApp({
     emulator: world.emu,
@@ -55,7 +55,7 @@ export async function startPhaseGates(
     logLevel: (process.env.BENCH_APP_LOG as "error" | undefined) ?? "error",
     echo: process.env.BENCH_APP_LOG !== undefined,
     ...(options.appPath ? { appPath: options.appPath } : {}),
-    env: options.redisUrl ? { REDIS_URL: options.redisUrl } : {},
+    env: { ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}), ...options.env },
   });
   world.apps.push(app);
   return app;

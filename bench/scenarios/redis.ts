@@ -43,9 +43,13 @@ export async function withRedis<T>(
   }
 }
 
-export async function startOnRedis(world: World, redis: RedisServer): Promise<RunningApp> {
+export async function startOnRedis(
+  world: World,
+  redis: RedisServer,
+  env: Record<string, string> = {},
+): Promise<RunningApp> {
   try {
-    return await startPhaseGates(world, { redisUrl: redis.url });
+    return await startPhaseGates(world, { redisUrl: redis.url, env });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new Error(`the app did not start with REDIS_URL: ${message.split("\n")[0]}`);

@@ -1,6 +1,15 @@
+import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { type Actors, createActors } from "../../sandbox/actors.js";
-import { keysWithoutTtl, redisUnavailable } from "../../test/helpers/redis-server.js";
+import { DEFAULT_DELIVERY_WINDOW_MS } from "../../src/app/jobs/job.js";
+import {
+  auditRedisKeys,
+  formatKeyCounts,
+  type RedisKeyKind,
+  redisKeyKinds,
+} from "../../test/helpers/redis-keys.js";
+import { redisUnavailable } from "../../test/helpers/redis-server.js";
+import type { RelayedDelivery } from "../harness/relay.js";
 import { openLoop } from "../harness/relay.js";
 import { type ScenarioResult, zeroFigure } from "../harness/report.js";
 import { apiRequests } from "../harness/requests.js";
@@ -12,8 +21,8 @@ import { skipped, startOnRedis, withRedis } from "./redis.js";
 const LEAD = "lead";
 /** A sample of the app's and Redis's memory this often. */
 const SAMPLE_MS = 5000;
-/** Keys without a TTL that are bounded by design (test/e2e/operate.test.ts holds the same list). */
-const BOUNDED_BY_DESIGN = [/^pg:bull:drain:(id|meta|events)$/, /^pg:q:repos$/];
+/** Keys counted by kind (test/helpers/redis-keys.ts) this often. */
+const KINDS_SAMPLE_MS = 60_000;
 
 interface Sample {
   at: number;
@@ -27,26 +36,46 @@ interface SoakRepo {
   prs: number[];
 }
 
-/** Keys by kind (delivery ids, each store space, budget windows, queue), with how many carry a TTL. */
-async function keyClasses(client: Redis): Promise<string> {
-  const classes = new Map<string, number>();
-  let cursor = "0";
-  do {
-    const [next, keys] = await client.scan(cursor, "COUNT", 1000);
-    cursor = next;
-    for (const key of keys) {
-      const kind =
-        /^(phase-gates:state:[^:]+)/.exec(key)?.[1] ??
-        /^(pg:delivery|pg:bull|pg:q|phase-gates:budget|phase-gates:deployments)/.exec(key)?.[1] ??
-        "other";
-      classes.set(kind, (classes.get(kind) ?? 0) + 1);
-    }
-  } while (cursor !== "0");
-  return [...classes.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .map(([kind, n]) => `${kind} ${n}`)
-    .join(", ");
+/** One look at every key by kind, with memory: what the per-minute lines print. */
+interface KindSample {
+  at: number;
+  appMb: number | null;
+  redisMb: number;
+  counts: Map<string, number>;
 }
+
+/**
+ * What one delivery id costs Redis, all told (the key, its value, its entries
+ * in the key and expiry tables): used_memory before and after writing 10,000
+ * keys shaped like the app's, which are then deleted.
+ */
+async function deliveryIdBytes(client: Redis): Promise<number> {
+  const count = 10_000;
+  const before = (await redisMemory(client)).mb;
+  const keys = Array.from({ length: count }, () => `pg:delivery:${randomUUID()}`);
+  const writes = client.pipeline();
+  for (const key of keys) writes.set(key, "1", "PX", 600_000, "NX");
+  await writes.exec();
+  const after = (await redisMemory(client)).mb;
+  const removes = client.pipeline();
+  for (const key of keys) removes.del(key);
+  await removes.exec();
+  return ((after - before) * 1024 * 1024) / count;
+}
+
+/** When no repository has work queued (`pg:q:repos` empty), or null after `timeoutMs`. */
+async function queueDrained(client: Redis, timeoutMs: number): Promise<number | null> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if ((await client.scard("pg:q:repos")) === 0) return performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  return null;
+}
+
+/** A store key counted by its space (`the store: pull`), any other by its kind. */
+const countAs = (key: string, kind: string): string =>
+  kind === "the store" ? `the store: ${key.split(":")[2] ?? "?"}` : kind;
 
 async function redisMemory(client: Redis): Promise<{ mb: number; keys: number }> {
   const info = await client.info("memory");
@@ -109,7 +138,7 @@ async function prepareTenants(world: World, settings: BenchSettings): Promise<So
 
 /** The app's latest Phase gate run on each PR's current head: none (lost), or its conclusion. */
 function verdicts(world: World, tenants: readonly SoakRepo[], touched: Set<string>) {
-  let lost = 0;
+  const lost: string[] = [];
   let wrong = 0;
   for (const tenant of tenants) {
     const repo = tenant.actors.repo();
@@ -117,7 +146,7 @@ function verdicts(world: World, tenants: readonly SoakRepo[], touched: Set<strin
     for (const n of tenant.prs) {
       if (!touched.has(`${repo.full_name}#${n}`)) continue;
       const run = latest.get(world.emu.state.issue(repo, n).pull?.headSha ?? "");
-      if (!run) lost += 1;
+      if (!run) lost.push(`${repo.full_name}#${n}`);
       // Every PR is a Run PR whose Walk gate is pending: blocked, whatever the mix did to it.
       else if (run.conclusion !== "failure") wrong += 1;
     }
@@ -139,6 +168,30 @@ function answers(deliveries: readonly { status: number; error?: string }[]): str
     .join(", ");
 }
 
+/**
+ * Why a PR has no check on its head, as far as the deliveries tell: the
+ * deliveries about it after its last push, and their answers. None answered
+ * 2xx: the app never took the work (an unanswered delivery GitHub would list
+ * as failed). One answered 2xx: the app accepted work it did not finish.
+ */
+function whyLost(
+  id: string,
+  deliveries: readonly RelayedDelivery[],
+  lastPush: number | undefined,
+  loadStart: number,
+): string {
+  const about = deliveries.filter((d) => d.subject === id);
+  const after = about.filter((d) => lastPush === undefined || d.sentAt >= lastPush);
+  const accepted = after.filter((d) => d.status >= 200 && d.status <= 299);
+  const at = (ms: number) => `${Math.round((ms - loadStart) / 1000)} s`;
+  const pushed = lastPush === undefined ? "never pushed" : `pushed at ${at(lastPush)}`;
+  const verdict =
+    accepted.length === 0
+      ? "no delivery since acknowledged (not taken)"
+      : `${accepted.length} acknowledged 2xx, the last at ${at(accepted[accepted.length - 1]?.sentAt ?? 0)} (taken, not finished)`;
+  return `${id}: ${pushed}; ${about.length} deliveries, ${after.length} since the push (${answers(after) || "all 2xx"}); ${verdict}`;
+}
+
 const growth = (from: number | null, to: number | null): number | null =>
   from && to ? ((to - from) / from) * 100 : null;
 
@@ -156,19 +209,35 @@ export async function soak(settings: BenchSettings): Promise<ScenarioResult> {
   if (missing) return skipped(8, title, missing);
   const started = performance.now();
   return withRedis(async (redis, world) => {
-    const apps = [await startOnRedis(world, redis), await startOnRedis(world, redis)];
+    const windowMs = settings.soakDeliveryWindowSeconds * 1000;
+    const env = { DELIVERY_DEDUP_WINDOW_MS: String(windowMs) };
+    const apps = [await startOnRedis(world, redis, env), await startOnRedis(world, redis, env)];
+    const kinds: RedisKeyKind[] = redisKeyKinds({ deliveryWindowMs: windowMs });
     deliverTo(world, apps);
     const tenants = await prepareTenants(world, settings);
     const setupSeconds = (performance.now() - started) / 1000;
     const client = new Redis(redis.url);
     const samples: Sample[] = [];
-    const sample = async () => {
-      const memory = await redisMemory(client);
+    const appRss = () => {
       const rss = apps.map((app) => rssMb(app.pid));
-      const appMb = rss.every((mb) => mb !== null)
+      return rss.every((mb) => mb !== null)
         ? rss.reduce<number>((sum, mb) => sum + (mb ?? 0), 0)
         : null;
-      samples.push({ at: performance.now(), appMb, redisMb: memory.mb, keys: memory.keys });
+    };
+    const sample = async () => {
+      const memory = await redisMemory(client);
+      samples.push({
+        at: performance.now(),
+        appMb: appRss(),
+        redisMb: memory.mb,
+        keys: memory.keys,
+      });
+    };
+    const kindSamples: KindSample[] = [];
+    const sampleKinds = async () => {
+      const { counts } = await auditRedisKeys([redis.url], kinds, { countAs });
+      const memory = await redisMemory(client);
+      kindSamples.push({ at: performance.now(), appMb: appRss(), redisMb: memory.mb, counts });
     };
     world.emu.requestLog.reset();
     world.audit.reset();
@@ -180,11 +249,16 @@ export async function soak(settings: BenchSettings): Promise<ScenarioResult> {
       return random;
     };
     const noise = new Set<string>();
+    const lastPush = new Map<string, number>();
     const dev = world.emu.state.user(DEV);
     const loadStart = performance.now();
     const timer = setInterval(() => void sample(), SAMPLE_MS);
+    const kindsTimer = setInterval(() => void sampleKinds(), KINDS_SAMPLE_MS);
     await sample();
+    await sampleKinds();
     let loop: Awaited<ReturnType<typeof openLoop>>;
+    let loadEnd = Number.NaN;
+    let allFinal: number | null = null;
     try {
       loop = await openLoop(settings.soakRate, settings.soakMinutes * 60, (i) => {
         const tenant = tenants[next() % tenants.length];
@@ -194,8 +268,10 @@ export async function soak(settings: BenchSettings): Promise<ScenarioResult> {
         const id = `${repo.full_name}#${pr}`;
         touched.add(id);
         const slot = i % 20;
-        if (slot === 0) world.emu.state.pushToPull(repo, pr, dev);
-        else if (slot <= 10) {
+        if (slot === 0) {
+          lastPush.set(id, performance.now());
+          world.emu.state.pushToPull(repo, pr, dev);
+        } else if (slot <= 10) {
           if (noise.delete(id)) world.emu.state.removeLabel(repo, pr, "noise", dev);
           else {
             world.emu.state.addLabels(repo, pr, ["noise"], dev);
@@ -204,12 +280,16 @@ export async function soak(settings: BenchSettings): Promise<ScenarioResult> {
         } else world.emu.state.updateIssue(repo, pr, { body: `Soak work, rev ${i}.` }, dev);
       });
       await world.relay.idle();
+      loadEnd = performance.now();
       // Until every touched PR's check is on its head, or nothing is written for a minute.
       const deadline = performance.now() + 10 * 60_000;
       let last = world.audit.counts.checkWrites;
       let lastChange = performance.now();
       while (performance.now() < deadline && performance.now() - lastChange < 60_000) {
-        if (verdicts(world, tenants, touched).lost === 0) break;
+        if (verdicts(world, tenants, touched).lost.length === 0) {
+          allFinal = performance.now();
+          break;
+        }
         await new Promise((resolve) => setTimeout(resolve, 500));
         if (world.audit.counts.checkWrites !== last) {
           last = world.audit.counts.checkWrites;
@@ -220,15 +300,35 @@ export async function soak(settings: BenchSettings): Promise<ScenarioResult> {
       await sample();
     } finally {
       clearInterval(timer);
+      clearInterval(kindsTimer);
     }
-    const classes = await keyClasses(client);
-    const unbounded = (await keysWithoutTtl([redis.url])).filter(
-      (key) => !BOUNDED_BY_DESIGN.some((pattern) => pattern.test(key)),
-    );
+    // The checks can be final while other jobs (issue events, reports) still wait for the budget.
+    const drainedAt = await queueDrained(client, 10 * 60_000);
+    await sampleKinds();
+    // Drained: every job has run, so a job's keys left behind would be work stranded in Redis.
+    let audit = await auditRedisKeys([redis.url], kinds, { drained: drainedAt !== null });
+    // The last tickets end a moment after their repository's last job.
+    for (let retry = 0; retry < 20 && audit.problems.length > 0; retry++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      audit = await auditRedisKeys([redis.url], kinds, { drained: drainedAt !== null });
+    }
+    const bytesPerDelivery = await deliveryIdBytes(client);
     client.disconnect();
 
     const final = verdicts(world, tenants, touched);
     const acked = world.relay.deliveries.slice(firstDelivery);
+    const lostWhy = final.lost.map((id) => whyLost(id, acked, lastPush.get(id), loadStart));
+    const deliveryPlateauMb =
+      (settings.soakRate * (DEFAULT_DELIVERY_WINDOW_MS / 1000) * bytesPerDelivery) / 1024 / 1024;
+    const kindNames = [...new Set(kindSamples.flatMap((k) => [...k.counts.keys()]))].sort(
+      (a, b) =>
+        Math.max(...kindSamples.map((k) => k.counts.get(b) ?? 0)) -
+        Math.max(...kindSamples.map((k) => k.counts.get(a) ?? 0)),
+    );
+    const series = kindNames.map(
+      (name) => `${name} ${kindSamples.map((k) => k.counts.get(name) ?? 0).join(" → ")}`,
+    );
+    const minute = (at: number) => Math.round((at - loadStart) / 60_000);
     const non2xx = acked.filter((d) => d.status < 200 || d.status > 299).length;
     const requests = apiRequests(world.emu.requestLog.entries);
     // Warm-up: the first fifth of the load, at least a minute (caches fill, the JIT settles).
@@ -250,6 +350,7 @@ export async function soak(settings: BenchSettings): Promise<ScenarioResult> {
         repositories: tenants.length,
         openRunPrs: tenants.reduce((sum, t) => sum + t.prs.length, 0),
         processes: 2,
+        deliveryWindowSeconds: settings.soakDeliveryWindowSeconds,
         events: loop.sent,
         setupSeconds: Math.round(setupSeconds),
       },
@@ -280,8 +381,24 @@ export async function soak(settings: BenchSettings): Promise<ScenarioResult> {
           value: redisGrowth === null ? "n/a" : Number(redisGrowth.toFixed(1)),
           unit: "%",
         },
-        zeroFigure("Redis keys without a TTL, not bounded by design", unbounded.length),
-        zeroFigure("lost (touched PR, no check on its head)", final.lost),
+        {
+          name: `delivery ids at ${settings.soakRate}/s with the production window (${DEFAULT_DELIVERY_WINDOW_MS / 60_000} min), projected`,
+          value: Number(deliveryPlateauMb.toFixed(1)),
+          unit: "MB",
+        },
+        {
+          name: "load end → the queue empty (every job run)",
+          value:
+            drainedAt === null ? "not within 10 min" : Math.round((drainedAt - loadEnd) / 1000),
+          unit: drainedAt === null ? "" : "s",
+        },
+        {
+          name: "load end → every touched PR's check on its head",
+          value: allFinal === null ? "never" : Math.round((allFinal - loadEnd) / 1000),
+          unit: allFinal === null ? "" : "s",
+        },
+        zeroFigure("Redis keys outside their kind's TTL or bound", audit.problems.length),
+        zeroFigure("lost (touched PR, no check on its head)", final.lost.length),
         zeroFigure("wrong (check not blocked)", final.wrong),
         zeroFigure("deliveries not acknowledged 2xx", non2xx),
         zeroFigure("secondary-limit 403s", requests.secondaryLimited),
@@ -300,9 +417,19 @@ export async function soak(settings: BenchSettings): Promise<ScenarioResult> {
               `${Math.round((s.at - loadStart) / 1000)}: ${mb(s.appMb)}/${mb(s.redisMb)}/${s.keys}`,
           )
           .join(", ")}.`,
-        `Redis keys at the end, by kind: ${classes}.`,
+        `Per minute from the load's start (app MB / Redis MB): ${kindSamples
+          .map((k) => `${minute(k.at)}: ${mb(k.appMb)}/${mb(k.redisMb)}`)
+          .join(", ")}.`,
+        `Keys by kind, per minute: ${series.join("; ")}. The load ran minutes 0-${settings.soakMinutes}; delivery window ${settings.soakDeliveryWindowSeconds} s (DELIVERY_DEDUP_WINDOW_MS), so the ids level off at rate × window; one costs ${Math.round(bytesPerDelivery)} B.`,
+        `API requests from the load's start: ${requests.counted} (${requests.reads} reads, ${requests.writes} writes, ${requests.notModified} × 304), ${(requests.counted / Math.max(1, loop.sent)).toFixed(2)} per event; by route: ${requests.byRoute.split("; ").slice(0, 8).join("; ")}.`,
+        `Redis keys at the end, by kind: ${formatKeyCounts(kindSamples[kindSamples.length - 1]?.counts ?? new Map())}.`,
         ...(non2xx > 0 ? [`Deliveries not acknowledged 2xx, by answer: ${answers(acked)}.`] : []),
-        ...(unbounded.length > 0 ? [`Keys without TTL: ${unbounded.slice(0, 10).join(", ")}`] : []),
+        ...(audit.problems.length > 0
+          ? [`Keys outside their kind: ${audit.problems.slice(0, 10).join("; ")}`]
+          : []),
+        ...(lostWhy.length > 0
+          ? [`Lost PRs, by their deliveries: ${lostWhy.slice(0, 15).join(" | ")}`]
+          : []),
       ],
     };
   });

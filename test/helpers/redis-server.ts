@@ -185,25 +185,3 @@ export const REDIS_KINDS: RedisKind[] = [
   },
   { name: "a three-master Redis Cluster", start: () => startRedisCluster() },
 ];
-
-/**
- * Every key of every master (SCAN, never KEYS) without a TTL: what a test
- * checks against the keys that are bounded by design.
- */
-export async function keysWithoutTtl(nodes: readonly string[]): Promise<string[]> {
-  const found: string[] = [];
-  for (const url of nodes) {
-    const client = new Redis(url);
-    try {
-      let cursor = "0";
-      do {
-        const [next, keys] = await client.scan(cursor, "COUNT", 1000);
-        cursor = next;
-        for (const key of keys) if ((await client.pttl(key)) === -1) found.push(key);
-      } while (cursor !== "0");
-    } finally {
-      client.disconnect();
-    }
-  }
-  return found.sort();
-}

@@ -67,6 +67,7 @@ interface Options extends JobQueueEvents {
   concurrency?: number;
   /** Redis only: a queue standing for another process shares this one's keys. */
   prefix?: string;
+  deliveryWindowMs?: number;
 }
 
 type MakeQueue = (options?: Options) => JobQueue;
@@ -186,6 +187,21 @@ describe.each(IMPLEMENTATIONS)("%s: the JobQueue guarantees", (_name, make) => {
     });
     await within(queue.idle(), 10_000, "idle");
     expect(runs).toEqual(["d1", "d2"]);
+  });
+
+  it("remembers a delivery id for its window only: a duplicate within it is skipped, one after it runs", async () => {
+    const queue = make({ deliveryWindowMs: 400 });
+    const runs: string[] = [];
+    const first = Date.now();
+    expect(await queue.push(job("rocket", "w1"))).toBe(true);
+    expect(await queue.push(job("rocket", "w1"))).toBe(false);
+    await sleep(first + 600 - Date.now());
+    expect(await queue.push(job("rocket", "w1"))).toBe(true);
+    queue.start(async (j) => {
+      runs.push(label(j));
+    });
+    await within(queue.idle(), 10_000, "idle");
+    expect(runs).toEqual(["w1", "w1"]);
   });
 
   it("merges waiting jobs with the same kind and coalesce key, never into one already running", async () => {

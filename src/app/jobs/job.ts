@@ -79,6 +79,24 @@ export interface InstallationHolds {
   watchPacing?(listener: (installationId: number, paced: boolean) => void): () => void;
 }
 
+/**
+ * How long a delivery id is remembered, so a delivery that comes twice runs
+ * once: an hour. Duplicates come close together (a proxy or load balancer
+ * retrying, two processes handed one delivery); GitHub itself never
+ * redelivers, only a person pressing "Redeliver" (within 3 days), and jobs are
+ * idempotent (a PR is evaluated as it is when the job runs; writes happen only
+ * on a difference), so a late duplicate costs a few reads, never a wrong or
+ * repeated write. Redis holds rate × window ids (50 deliveries/s: 180,000,
+ * about 30 MB at ~160 B each), where a week held 30 million (about 5 GB).
+ */
+export const DEFAULT_DELIVERY_WINDOW_MS = 3600_000;
+
+/** `DELIVERY_DEDUP_WINDOW_MS` (ms, > 0), else the default hour. */
+export function deliveryWindowMs(raw = process.env.DELIVERY_DEDUP_WINDOW_MS): number {
+  const ms = Number(raw);
+  return Number.isFinite(ms) && ms > 0 ? Math.ceil(ms) : DEFAULT_DELIVERY_WINDOW_MS;
+}
+
 export interface JobQueueEvents {
   /** A job threw: logged by the queue; tests collect these. */
   onError?: (error: unknown, job: JobData) => void;
@@ -97,7 +115,8 @@ export interface JobQueueEvents {
  *   keep another's first job waiting behind them;
  * - a held installation (`holds`) starts no job until its hold ends, and
  *   takes no worker slot meanwhile;
- * - a delivery id runs once (a duplicate `push` answers false);
+ * - a delivery id runs once within the de-duplication window
+ *   (`deliveryWindowMs`: a duplicate `push` in it answers false);
  * - waiting jobs with the same `coalesce` key merge into one;
  * - `idle` resolves when nothing is waiting or running in this process.
  */

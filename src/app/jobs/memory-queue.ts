@@ -1,10 +1,18 @@
 import type { Logger } from "probot";
 import { repoKey } from "../../github/octokit.js";
-import type { JobData, JobOutcome, JobQueue, JobQueueEvents } from "./job.js";
+import {
+  deliveryWindowMs,
+  type JobData,
+  type JobOutcome,
+  type JobQueue,
+  type JobQueueEvents,
+} from "./job.js";
 
 export interface MemoryQueueOptions extends JobQueueEvents {
-  /** How many delivery ids are remembered for de-duplication (oldest forgotten first). */
+  /** At most this many delivery ids are remembered (oldest forgotten first), whatever the window. */
   seenLimit?: number;
+  /** How long a delivery id is remembered (default `DELIVERY_DEDUP_WINDOW_MS`, else an hour). */
+  deliveryWindowMs?: number;
   /**
    * Jobs of different repositories running at once, not counting those of an
    * installation whose requests wait for its budget (`holds.watchPacing`);
@@ -66,7 +74,9 @@ export class InMemoryJobQueue implements JobQueue {
   readonly #turns: string[] = [];
   /** Timers that end holds, so a held installation's turn comes back by itself. */
   readonly #holdTimers = new Set<NodeJS.Timeout>();
-  readonly #seen = new Set<string>();
+  /** Delivery ids by when they were first seen, oldest first. */
+  readonly #seen = new Map<string, number>();
+  readonly #deliveryWindowMs: number;
   readonly #idleWaiters: (() => void)[] = [];
   #running = 0;
   /** installation → its jobs running now: what a paced installation lends. */
@@ -81,6 +91,7 @@ export class InMemoryJobQueue implements JobQueue {
     private readonly log: Logger,
     private readonly options: MemoryQueueOptions,
   ) {
+    this.#deliveryWindowMs = options.deliveryWindowMs ?? deliveryWindowMs();
     this.#stopWatching =
       options.holds?.watchPacing?.((installationId, paced) => {
         const tenantKey = String(installationId);
@@ -192,15 +203,20 @@ export class InMemoryJobQueue implements JobQueue {
     this.#holdTimers.add(timer);
   }
 
-  /** False when the delivery id was seen before; remembers it otherwise. */
+  /** False when the delivery id was seen within the window; remembers it otherwise. */
   #remember(deliveryId: string): boolean {
     if (!deliveryId) return true;
+    const now = Date.now();
+    for (const [id, seenAt] of this.#seen) {
+      if (seenAt > now - this.#deliveryWindowMs) break;
+      this.#seen.delete(id);
+    }
     if (this.#seen.has(deliveryId)) return false;
     if (this.#seen.size >= (this.options.seenLimit ?? 10_000)) {
-      const oldest = this.#seen.values().next().value;
+      const oldest = this.#seen.keys().next().value;
       if (oldest !== undefined) this.#seen.delete(oldest);
     }
-    this.#seen.add(deliveryId);
+    this.#seen.set(deliveryId, now);
     return true;
   }
 

@@ -7,7 +7,13 @@ import {
   type RedisConnection,
   redisClient,
 } from "../../state/redis-connection.js";
-import type { JobData, JobOutcome, JobQueue, JobQueueEvents } from "./job.js";
+import {
+  deliveryWindowMs,
+  type JobData,
+  type JobOutcome,
+  type JobQueue,
+  type JobQueueEvents,
+} from "./job.js";
 
 export interface RedisQueueOptions extends JobQueueEvents {
   /** `REDIS_URL`, or the Redis Cluster it points at (state/redis-connection.ts). */
@@ -27,8 +33,11 @@ export interface RedisQueueOptions extends JobQueueEvents {
    * its locks long before they expire.
    */
   lockMs?: number;
-  /** How long a delivery id is remembered across processes (default one week). */
-  deliveryTtlSeconds?: number;
+  /**
+   * How long a delivery id is remembered across processes (default
+   * `DELIVERY_DEDUP_WINDOW_MS`, else an hour: app/jobs/job.ts says why).
+   */
+  deliveryWindowMs?: number;
 }
 
 /** BullMQ job data: which repository to drain. The work items live in the repository's list. */
@@ -225,6 +234,7 @@ export class RedisJobQueue implements JobQueue {
   /** Cluster clients handed to BullMQ (it does not close a client it was given). */
   readonly #bullClients: RedisClient[] = [];
   readonly #lockMs: number;
+  readonly #deliveryWindowMs: number;
   readonly #log: Logger;
   #worker: Worker<DrainTicket> | null = null;
   #run: ((job: JobData) => Promise<void>) | null = null;
@@ -243,6 +253,7 @@ export class RedisJobQueue implements JobQueue {
     this.#prefix = options.prefix ?? "pg";
     this.#slot = isCluster(options.connection) ? `{${this.#prefix}}` : this.#prefix;
     this.#lockMs = options.lockMs ?? 10_000;
+    this.#deliveryWindowMs = options.deliveryWindowMs ?? deliveryWindowMs();
     this.#log = options.log;
     this.#redis = redisClient(options.connection, {
       connectionName: "phase-gates-jobs",
@@ -265,8 +276,7 @@ export class RedisJobQueue implements JobQueue {
     if (this.#closed) throw new Error("the job queue is closed: no new work is taken");
     const deliveryKey = `${this.#prefix}:delivery:${job.deliveryId}`;
     if (job.deliveryId) {
-      const ttl = this.options.deliveryTtlSeconds ?? 7 * 24 * 60 * 60;
-      const fresh = await this.#redis.set(deliveryKey, "1", "EX", ttl, "NX");
+      const fresh = await this.#redis.set(deliveryKey, "1", "PX", this.#deliveryWindowMs, "NX");
       if (fresh !== "OK") {
         this.#log.info({ delivery: job.deliveryId, kind: job.kind }, "skip: duplicate delivery");
         return false;
@@ -450,9 +460,8 @@ export class RedisJobQueue implements JobQueue {
     );
     const turn =
       flagged === "OK"
-        ? await this.#redis.incr(turnKey)
+        ? await this.#moveTurn(turnKey, 1)
         : Number(await this.#redis.get(turnKey)) || 1;
-    if (flagged === "OK") await this.#redis.expire(turnKey, TURN_TTL_SECONDS);
     return Math.min(Math.max(turn, 1), MAX_PRIORITY);
   }
 
@@ -460,8 +469,25 @@ export class RedisJobQueue implements JobQueue {
   async #turnTaken(repo: string, tenant: string | undefined): Promise<void> {
     if (tenant === undefined) return;
     if ((await this.#redis.del(this.#key(repo, "ticket"))) !== 1) return;
-    if ((await this.#redis.decr(this.#turnKey(tenant))) < 0)
-      await this.#redis.set(this.#turnKey(tenant), "0", "EX", TURN_TTL_SECONDS);
+    const turnKey = this.#turnKey(tenant);
+    if ((await this.#moveTurn(turnKey, -1)) < 0)
+      await this.#redis.set(turnKey, "0", "EX", TURN_TTL_SECONDS);
+  }
+
+  /**
+   * Counts an installation's turn up or down and renews its TTL in one step:
+   * a counter that expired comes back as a new key, and a crash between two
+   * commands would leave it without a TTL for good.
+   */
+  async #moveTurn(turnKey: string, by: 1 | -1): Promise<number> {
+    const answers = await this.#redis
+      .multi()
+      .incrby(turnKey, by)
+      .expire(turnKey, TURN_TTL_SECONDS)
+      .exec();
+    const [error, count] = answers?.[0] ?? [null, null];
+    if (error) throw error;
+    return Number(count);
   }
 
   /** A ticket for every repository with items: what a crash between RPUSH and the ticket left. */

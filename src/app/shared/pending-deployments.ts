@@ -32,6 +32,14 @@ export interface PendingDeployments {
   remove(pending: PendingDeployment): Promise<void>;
 }
 
+/** GitHub keeps a deployment request open this long; after it nobody waits for the answer. */
+export const GITHUB_WAITS_MS = 30 * 24 * 3600_000;
+
+/** A request older than GitHub waits: forgotten, so a repository's requests do not pile up. */
+export function expired(pending: Pick<PendingDeployment, "receivedAt">, now: number): boolean {
+  return Date.parse(pending.receivedAt) < now - GITHUB_WAITS_MS;
+}
+
 /** One request per workflow run and environment: GitHub asks once per environment a run deploys to. */
 export function pendingKey(pending: Pick<PendingDeployment, "runId" | "environment">): string {
   return `${pending.runId}:${pending.environment.toLowerCase()}`;
@@ -40,6 +48,9 @@ export function pendingKey(pending: Pick<PendingDeployment, "runId" | "environme
 export class InMemoryPendingDeployments implements PendingDeployments {
   readonly #byRepo = new Map<string, Map<string, PendingDeployment>>();
 
+  /** `now`: the clock that says which requests GitHub no longer holds (tests fix it). */
+  constructor(private readonly now: () => number = Date.now) {}
+
   async put(pending: PendingDeployment): Promise<void> {
     const repo = repoKey(pending.repo);
     let entries = this.#byRepo.get(repo);
@@ -47,6 +58,7 @@ export class InMemoryPendingDeployments implements PendingDeployments {
       entries = new Map();
       this.#byRepo.set(repo, entries);
     }
+    for (const [key, entry] of entries) if (expired(entry, this.now())) entries.delete(key);
     entries.set(pendingKey(pending), { ...pending });
   }
 

@@ -6,6 +6,7 @@ import {
   redisClient,
 } from "../../state/redis-connection.js";
 import {
+  expired,
   type PendingDeployment,
   type PendingDeployments,
   pendingKey,
@@ -26,7 +27,10 @@ const stored = z.object({
 /**
  * Waiting deployments in Redis (`REDIS_URL`): one hash per repository,
  * `phase-gates:deployments:<owner/repo>`, a field per run and environment, so
- * requests survive a restart and every replica sees the same ones. Each
+ * requests survive a restart and every replica sees the same ones. Each put
+ * renews the hash's TTL and drops the requests GitHub no longer holds (30
+ * days), so a repository that deploys every day keeps a month of requests at
+ * most, not every one never answered. Each
  * command (and the MULTI of `put`) touches that one key, so on a Redis
  * Cluster repositories spread over every slot.
  */
@@ -36,6 +40,8 @@ export class RedisPendingDeployments implements PendingDeployments {
   constructor(
     connection: RedisConnection,
     private readonly prefix = "phase-gates:deployments",
+    /** The clock that says which requests GitHub no longer holds (tests fix it). */
+    private readonly now: () => number = Date.now,
   ) {
     this.#client = redisClient(connection, {
       connectionName: "phase-gates-deployments",
@@ -49,8 +55,12 @@ export class RedisPendingDeployments implements PendingDeployments {
 
   async put(pending: PendingDeployment): Promise<void> {
     const hash = this.#hash(pending.repo);
-    await this.#client
-      .multi()
+    const gone = (await this.list(pending.repo))
+      .filter((entry) => expired(entry, this.now()))
+      .map(pendingKey);
+    const writes = this.#client.multi();
+    if (gone.length > 0) writes.hdel(hash, ...gone);
+    await writes
       .hset(hash, pendingKey(pending), JSON.stringify(pending))
       .expire(hash, TTL_SECONDS)
       .exec();

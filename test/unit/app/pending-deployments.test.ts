@@ -19,11 +19,14 @@ function request(runId: number, environment: string, at: string, repo = ROCKET):
   };
 }
 
+/** The stores' clock: the requests below were received the day before. */
+const NOW = Date.parse("2026-11-26T10:00:00Z");
+
 /** The same contract for every store: what the deployment handler relies on. */
-function contract(name: string, make: () => PendingDeployments) {
+function contract(name: string, make: (now: () => number) => PendingDeployments) {
   describe(name, () => {
     it("lists a repository's requests oldest first, and only that repository's", async () => {
-      const store = make();
+      const store = make(() => NOW);
       await store.put(request(2, "production", "2026-11-25T10:00:02Z"));
       await store.put(request(1, "production", "2026-11-25T10:00:01Z"));
       await store.put(
@@ -35,7 +38,7 @@ function contract(name: string, make: () => PendingDeployments) {
     });
 
     it("keeps one request per run and environment: a redelivery replaces, another environment adds", async () => {
-      const store = make();
+      const store = make(() => NOW);
       await store.put(request(1, "production", "2026-11-25T10:00:00Z"));
       await store.put(request(1, "Production", "2026-11-25T10:00:05Z"));
       await store.put(request(1, "staging", "2026-11-25T10:00:06Z"));
@@ -47,7 +50,7 @@ function contract(name: string, make: () => PendingDeployments) {
     });
 
     it("keeps a decided answer with its request until removed", async () => {
-      const store = make();
+      const store = make(() => NOW);
       const answered = {
         ...request(1, "production", "2026-11-25T10:00:00Z"),
         answer: { state: "approved" as const, comment: "Approved: ok" },
@@ -57,10 +60,21 @@ function contract(name: string, make: () => PendingDeployments) {
       await store.remove(answered);
       expect(await store.list(ROCKET)).toEqual([]);
     });
+
+    it("drops the requests GitHub no longer holds (30 days) when another is put: a repository's requests stay bounded", async () => {
+      let now = NOW;
+      const store = make(() => now);
+      await store.put(request(1, "production", "2026-11-25T10:00:00Z"));
+      await store.put(request(2, "production", "2026-12-20T10:00:00Z"));
+      now = Date.parse("2026-12-25T10:00:01Z");
+      expect((await store.list(ROCKET)).map((p) => p.runId)).toEqual([1, 2]);
+      await store.put(request(3, "production", "2026-12-25T10:00:00Z"));
+      expect((await store.list(ROCKET)).map((p) => p.runId)).toEqual([2, 3]);
+    });
   });
 }
 
-contract("InMemoryPendingDeployments", () => new InMemoryPendingDeployments());
+contract("InMemoryPendingDeployments", (now) => new InMemoryPendingDeployments(now));
 
 const noRedis = redisUnavailable();
 if (noRedis) process.stderr.write(`[pending-deployments.test] skipping Redis: ${noRedis}\n`);
@@ -77,14 +91,14 @@ describe.skipIf(noRedis !== null).each(REDIS_KINDS)("on $name", (kind) => {
     await redis?.stop();
   });
 
-  const open = (at: string) => {
-    const store = new RedisPendingDeployments(redis.connection, at);
+  const open = (at: string, now?: () => number) => {
+    const store = new RedisPendingDeployments(redis.connection, at, now);
     stores.push(store);
     return store;
   };
 
   // Each test its own key prefix: the stores share one Redis.
-  contract("RedisPendingDeployments", () => open(`test:${++prefix}`));
+  contract("RedisPendingDeployments", (now) => open(`test:${++prefix}`, now));
 
   it("keeps requests across a restart of the app (a new client)", async () => {
     const first = open("restart");
