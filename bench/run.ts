@@ -17,6 +17,7 @@
  *   BENCH_APP_LOG=debug     the app's log at that level, echoed to stderr (app processes of the bench's own starting)
  *   BENCH_DUMP_REQUESTS=F   2: every API request of the burst and after, one line each (seconds from the burst's end)
  *   SANDBOX_APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" SANDBOX_APP_STOP_MS=30000: profile the app
+ *   BENCH_TENANTS_REDIS=1   7 and 8: the app with REDIS_URL (its own redis-server), not the in-process queue
  *   BENCH_APP_PATH=…       7 and 8: another build of the app (e.g. a "before" commit's lib/index.js)
  *   BENCH_RATE, BENCH_ACK_SECONDS, BENCH_MIX_PRS, BENCH_MIX_SECONDS, BENCH_FLIP_PRS,
  *   BENCH_KILL_PRS, BENCH_RESTART_PRS, BENCH_EVAL_PRS, BENCH_FANOUT_REPOS, BENCH_SOAK_MINUTES, BENCH_SOAK_RATE,

@@ -1,5 +1,6 @@
 import { type Actors, CHECK_NAME, createActors } from "../../sandbox/actors.js";
 import { pacingFloorSeconds } from "../../sandbox/emulator/index.js";
+import { type RedisServer, startRedis } from "../../test/helpers/redis-server.js";
 import { queueWaitFigure, queueWaits } from "../harness/app-metrics.js";
 import type { Figure, ScenarioResult } from "../harness/report.js";
 import { apiRequests } from "../harness/requests.js";
@@ -20,9 +21,14 @@ import {
 } from "../harness/world.js";
 
 /** BENCH_APP_PATH: another build of the app to measure (a "before"), relative to the repository. */
-function appUnderTest(): { appPath?: string } {
+function appUnderTest(redis: RedisServer | null): { appPath?: string; redisUrl?: string } {
   const path = process.env.BENCH_APP_PATH;
-  return path ? { appPath: path } : {};
+  return { ...(path ? { appPath: path } : {}), ...(redis ? { redisUrl: redis.url } : {}) };
+}
+
+/** BENCH_TENANTS_REDIS=1: the app of scenarios 7 and 8 runs with REDIS_URL (its own redis-server). */
+async function tenantsRedis(): Promise<RedisServer | null> {
+  return process.env.BENCH_TENANTS_REDIS === "1" ? await startRedis() : null;
 }
 
 /** Installation B: another organisation, one repository, its own installation of the app. */
@@ -135,8 +141,9 @@ const PR_JOB_WAIT = "B: PR jobs' queue wait (webhook → start), p99";
 export async function flipBesideB(settings: BenchSettings): Promise<ScenarioResult> {
   const started = performance.now();
   const world = await createWorld();
+  const redis = await tenantsRedis();
   try {
-    const app = await startPhaseGates(world, appUnderTest());
+    const app = await startPhaseGates(world, appUnderTest(redis));
     deliverTo(world, [app]);
     const { walkGate } = await prepareRepository(world);
     const template = await blockedRunCheck(world);
@@ -163,9 +170,9 @@ export async function flipBesideB(settings: BenchSettings): Promise<ScenarioResu
       id: 7,
       title: "two installations: A flips, B opens PRs",
       setup: {
+        queue: redis ? "Redis (REDIS_URL)" : "in process",
         openRunPrsA: all.length,
         bEverySeconds: 2,
-        queue: "in process",
       },
       figures: [
         {
@@ -193,6 +200,7 @@ export async function flipBesideB(settings: BenchSettings): Promise<ScenarioResu
     };
   } finally {
     await world.close();
+    await redis?.stop();
   }
 }
 
@@ -287,8 +295,9 @@ const OWNER_CONFIG_UNGATED =
 export async function fanOutBesideB(settings: BenchSettings): Promise<ScenarioResult> {
   const started = performance.now();
   const world = await createWorld();
+  const redis = await tenantsRedis();
   try {
-    const app = await startPhaseGates(world, appUnderTest());
+    const app = await startPhaseGates(world, appUnderTest(redis));
     deliverTo(world, [app]);
     await prepareRepository(world);
     const template = await blockedRunCheck(world);
@@ -330,10 +339,10 @@ export async function fanOutBesideB(settings: BenchSettings): Promise<ScenarioRe
       id: 8,
       title: "two installations: A's owner config fans out, B opens PRs",
       setup: {
+        queue: redis ? "Redis (REDIS_URL)" : "in process",
         reposA: settings.fanOutRepos,
         openRunPrsA: prs.length,
         bEverySeconds: 2,
-        queue: "in process",
       },
       figures: [
         {
@@ -372,5 +381,6 @@ export async function fanOutBesideB(settings: BenchSettings): Promise<ScenarioRe
     };
   } finally {
     await world.close();
+    await redis?.stop();
   }
 }
