@@ -83,6 +83,37 @@ function replyAddAndSet(scope: nock.Scope, contentId: string, itemId: string, op
 afterEach(() => assertAllCalled());
 
 describe("a PR's item in the organisation's project", () => {
+  it("uses the fields another repository's job created meanwhile (GitHub: name already taken)", async () => {
+    const app = await createTestApp({ revalidateMs: 60_000 });
+    const created: CheckBody[] = [];
+    const scope = githubScope();
+    replyConfig(scope, CONFIG);
+    replyNoCheckYet(scope, "run-sha");
+    replyGate(scope, "gate: crawl", GATE(1, "gate: crawl"));
+    replyGate(scope, "gate: walk", GATE(2, "gate: walk"));
+    replyFiles(scope, 10);
+    expectCreate(scope, "run-sha", created);
+    replyProject(scope, [{ id: "F0", name: "Title", dataType: "TITLE" }]);
+    const both = [
+      single("F1", "Phase", ["Crawl", "Walk", "Run"]),
+      single("F2", "Gate", ["Pending", "Approved", "Stopped"]),
+    ];
+    // Each create is refused (the other job was first); the project read again has the field.
+    for (let i = 0; i < 2; i++) {
+      scope
+        .post("/graphql", asks("createProjectV2Field"))
+        .reply(200, { errors: [{ message: "Name has already been taken" }] });
+      replyProject(scope, both);
+    }
+    replyAddAndSet(scope, "PR_10", "PVTI_10", "F1-2");
+
+    const opened = pullRequestEvent("opened", RUN_PR);
+    (opened.pull_request as Record<string, unknown>).node_id = "PR_10";
+    await app.receive("pull_request", opened);
+    expect(created[0]?.output.title).toBe("Blocked: Walk gate pending");
+    assertAllCalled();
+  });
+
   it("creates the fields, adds the PR with its phase, and a later event asks nothing of the project", async () => {
     const app = await createTestApp({ revalidateMs: 60_000 });
     const created: CheckBody[] = [];

@@ -115,13 +115,42 @@ async function projectState(
       problems: fields.problems,
     };
     for (const field of fields.create) {
-      const created = await createProjectField(job.octokit, read.project.id, field);
-      job.log.info({ project: projectKey(project), field: field.name }, "project field created");
-      state[field.role] = created;
+      state[field.role] = await createOrFindField(job, config, project, read.project.id, field);
     }
   }
   await job.store.set(PROJECT_FIELDS, projectKey(project), state);
   return state;
+}
+
+/**
+ * Creates one of the app's fields; when GitHub refuses it, reads the project
+ * again: another repository of the same project (a job beside this one, or
+ * another process) may have created it since the project was read, and then
+ * that field is the one to use. Any other refusal is thrown as it came.
+ */
+async function createOrFindField(
+  job: RepoJob,
+  config: Config,
+  project: ProjectRef & { field: string },
+  projectId: string,
+  field: ReturnType<typeof planProjectFields>["create"][number],
+): Promise<ResolvedField> {
+  try {
+    const created = await createProjectField(job.octokit, projectId, field);
+    job.log.info({ project: projectKey(project), field: field.name }, "project field created");
+    return created;
+  } catch (error) {
+    const again = await readProject(job.octokit, project);
+    const found = again.ok
+      ? planProjectFields(config, project.field, again.project)[field.role]
+      : null;
+    if (!found) throw error;
+    job.log.info(
+      { project: projectKey(project), field: field.name },
+      "project field created meanwhile by another job: used",
+    );
+    return found;
+  }
 }
 
 /** Why an unexpected answer stopped the sync, as a problem to show. */
