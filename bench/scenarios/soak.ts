@@ -358,8 +358,7 @@ export async function soak(settings: BenchSettings): Promise<ScenarioResult> {
     // The first minute after the warm-up against the load's last minute, each as its mean.
     const firstMinute = [loadStart + warmUpMs, loadStart + warmUpMs + 60_000] as const;
     const lastMinute = [loadEnd - 60_000, loadEnd] as const;
-    const appMean = (range: readonly [number, number]) =>
-      meanOf(samples, (s) => s.appMb, ...range);
+    const appMean = (range: readonly [number, number]) => meanOf(samples, (s) => s.appMb, ...range);
     const redisMean = (range: readonly [number, number]) =>
       meanOf(samples, (s) => s.redisMb, ...range);
     const appGrowth = growth(appMean(firstMinute), appMean(lastMinute));
