@@ -145,6 +145,18 @@ function stopGraceMs(): number {
 }
 
 export async function startApp(options: StartAppOptions): Promise<RunningApp> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startAppOnce(options);
+    } catch (error) {
+      // The free port can be taken by another process (tests run in parallel) before the app binds it: another one.
+      const taken = error instanceof Error && /is already in use/.test(error.message);
+      if (!taken || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startAppOnce(options: StartAppOptions): Promise<RunningApp> {
   const root = options.cwd ?? REPO_ROOT;
   const appFile = options.appPath ?? "./lib/index.js";
   const appPath = join(root, appFile);
