@@ -82,18 +82,23 @@ function replyAddAndSet(scope: nock.Scope, contentId: string, itemId: string, op
 
 afterEach(() => assertAllCalled());
 
+/** The check of RUN_PR opened (both gates pending), and the project read with no field of the app's yet. */
+function replyRunPrCheckedInBareProject(scope: nock.Scope, created: CheckBody[]): void {
+  replyConfig(scope, CONFIG);
+  replyNoCheckYet(scope, "run-sha");
+  replyGate(scope, "gate: crawl", GATE(1, "gate: crawl"));
+  replyGate(scope, "gate: walk", GATE(2, "gate: walk"));
+  replyFiles(scope, 10);
+  expectCreate(scope, "run-sha", created);
+  replyProject(scope, [{ id: "F0", name: "Title", dataType: "TITLE" }]);
+}
+
 describe("a PR's item in the organisation's project", () => {
   it("uses the fields another repository's job created meanwhile (GitHub: name already taken)", async () => {
     const app = await createTestApp({ revalidateMs: 60_000 });
     const created: CheckBody[] = [];
     const scope = githubScope();
-    replyConfig(scope, CONFIG);
-    replyNoCheckYet(scope, "run-sha");
-    replyGate(scope, "gate: crawl", GATE(1, "gate: crawl"));
-    replyGate(scope, "gate: walk", GATE(2, "gate: walk"));
-    replyFiles(scope, 10);
-    expectCreate(scope, "run-sha", created);
-    replyProject(scope, [{ id: "F0", name: "Title", dataType: "TITLE" }]);
+    replyRunPrCheckedInBareProject(scope, created);
     const both = [
       single("F1", "Phase", ["Crawl", "Walk", "Run"]),
       single("F2", "Gate", ["Pending", "Approved", "Stopped"]),
@@ -119,13 +124,7 @@ describe("a PR's item in the organisation's project", () => {
     const created: CheckBody[] = [];
     const sent: GraphqlBody[] = [];
     const scope = githubScope();
-    replyConfig(scope, CONFIG);
-    replyNoCheckYet(scope, "run-sha");
-    replyGate(scope, "gate: crawl", GATE(1, "gate: crawl"));
-    replyGate(scope, "gate: walk", GATE(2, "gate: walk"));
-    replyFiles(scope, 10);
-    expectCreate(scope, "run-sha", created);
-    replyProject(scope, [{ id: "F0", name: "Title", dataType: "TITLE" }]);
+    replyRunPrCheckedInBareProject(scope, created);
     // createProjectV2Field, twice: Phase, then Gate
     scope
       .post("/graphql", (b: GraphqlBody) => asks("createProjectV2Field")(b) && !!sent.push(b))
