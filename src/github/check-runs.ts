@@ -66,16 +66,21 @@ export const PULL_LATEST_RUN = space<LatestRun>("pull-latest-run", {
 export const pullRunKey = (repo: RepoRef, number: number) =>
   `${repo.owner}/${repo.repo}#${number}`.toLowerCase();
 
-/** Records `run` as the PR's newest, unless the store already says exactly that (no write). */
+/**
+ * Records `run` as the PR's newest, unless the store already says exactly
+ * that (no write). `known`: what the caller already read from the store
+ * (null: nothing), so it is not read twice.
+ */
 export async function rememberLatestRun(
   store: StateStore,
   repo: RepoRef,
   number: number,
   run: LatestRun,
+  known?: LatestRun | null,
 ): Promise<void> {
   const key = pullRunKey(repo, number);
-  const known = await store.get(PULL_LATEST_RUN, key);
-  if (known?.sha === run.sha && known.externalId === run.externalId) return;
+  const held = known === undefined ? await store.get(PULL_LATEST_RUN, key) : known;
+  if (held?.sha === run.sha && held.externalId === run.externalId) return;
   await store.set(PULL_LATEST_RUN, key, run);
 }
 

@@ -358,11 +358,14 @@ export async function checkPullRequest(
     options.fresh ? null : headSha === pr.headSha ? headRun : undefined,
   );
   job.settings.metrics?.checkWrite(write);
-  if (
-    headSha === pr.headSha &&
-    (newestRun?.sha !== headSha || newestRun.externalId !== externalId)
-  ) {
-    await rememberLatestRun(job.store, job.repo, pr.number, { sha: headSha, externalId });
+  if (headSha === pr.headSha) {
+    await rememberLatestRun(
+      job.store,
+      job.repo,
+      pr.number,
+      { sha: headSha, externalId },
+      newestRun,
+    );
   }
   // The project shows the check's phase (floor, links and all); its errors never hold the check.
   if (loaded.kind === "ok" && verdict && loaded.config.project) {
