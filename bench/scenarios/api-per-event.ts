@@ -1,7 +1,7 @@
 import { pacingFloorSeconds } from "../../sandbox/emulator/index.js";
 import { createMix } from "../harness/mix.js";
 import { openLoop } from "../harness/relay.js";
-import type { ScenarioResult } from "../harness/report.js";
+import { type ScenarioResult, zeroFigure } from "../harness/report.js";
 import { apiRequests } from "../harness/requests.js";
 import type { BenchSettings } from "../harness/settings.js";
 import {
@@ -100,12 +100,7 @@ export async function apiPerEvent(settings: BenchSettings): Promise<ScenarioResu
           floor: 0,
           met: counts.noOpIssueWrites === 0,
         },
-        {
-          name: "secondary-limit 403s",
-          value: requests.secondaryLimited,
-          target: "0",
-          met: requests.secondaryLimited === 0,
-        },
+        zeroFigure("secondary-limit 403s", requests.secondaryLimited),
         {
           name: "every check final after the burst",
           value: final.missing.length === 0 ? final.seconds : `${final.missing.length} never final`,

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { pacingFloorSeconds } from "../../sandbox/emulator/index.js";
-import type { ScenarioResult } from "../harness/report.js";
+import { type ScenarioResult, zeroFigure } from "../harness/report.js";
 import { apiRequests } from "../harness/requests.js";
 import type { BenchSettings } from "../harness/settings.js";
 import {
@@ -81,12 +81,7 @@ export async function gateFlip(
           },
           { name: "reads (304s apart)", value: requests.reads },
           { name: "304 answers", value: requests.notModified },
-          {
-            name: "secondary-limit 403s",
-            value: requests.secondaryLimited,
-            target: "0",
-            met: requests.secondaryLimited === 0,
-          },
+          zeroFigure("secondary-limit 403s", requests.secondaryLimited),
           {
             name: "wall time until every check is final",
             value: final.seconds,
